@@ -1,0 +1,170 @@
+"""Fixtures: a fresh database per test (SQLite, and PostgreSQL when TRACKER_TEST_PG is set),
+the app on it, clients logged in per role, and factories for projects and reports."""
+
+import datetime as dt
+import os
+import re
+import uuid
+
+import pytest
+
+from tracker import create_app
+from tracker.auth import hash_password
+from tracker.config import DEFAULTS
+from tracker.db import bind_database, db
+from tracker.models import MODELS, LeadOfficial, User
+from tracker.registry import save_project
+
+PG_URL = os.environ.get("TRACKER_TEST_PG")
+PASSWORD = "correct horse 42"
+# One hash for every test user: scrypt is slow on purpose, tests need not pay it each time.
+PASSWORD_HASH = hash_password(PASSWORD)
+
+if os.environ.get("CI") == "true" and not PG_URL:
+    raise pytest.UsageError("CI must test PostgreSQL too: set TRACKER_TEST_PG")
+
+
+@pytest.fixture(scope="session")
+def pg_schema():
+    """A schema of our own in the PostgreSQL test database, dropped at the end."""
+    if not PG_URL:
+        pytest.skip("TRACKER_TEST_PG not set")
+    schema = f"tracker_test_{uuid.uuid4().hex[:10]}"
+    database = bind_database(PG_URL)
+    database.execute_sql(f"CREATE SCHEMA {schema}")
+    database.close()
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    bind_database(url)
+    db.create_tables(MODELS)
+    db.close()
+    yield url
+    database = bind_database(PG_URL)
+    database.execute_sql(f"DROP SCHEMA {schema} CASCADE")
+    database.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """Each test runs once on SQLite and once on PostgreSQL, on an empty database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    url = request.getfixturevalue("pg_schema")
+    yield url
+    bind_database(url)
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS)
+    db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    db.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    """For tests that need only one database (browser, API schema fuzzing)."""
+    return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+def overrides_for(url, tmp_path):
+    return {
+        "database": {"url": url},
+        "web": {"secret_key": "test-" + uuid.uuid4().hex, "login_rate_limit": "5 per minute"},
+        "mail": {"outbox_dir": str(tmp_path / "outbox")},
+    }
+
+
+@pytest.fixture
+def config(database_url, tmp_path):
+    from tracker.config import load_config
+
+    return load_config(overrides=overrides_for(database_url, tmp_path))
+
+
+@pytest.fixture
+def app(config, tmp_path):
+    """The app on the test database, with its tables created."""
+    app = create_app(overrides=overrides_for(config["database"]["url"], tmp_path))
+    app.config.update(TESTING=True)
+    db.create_tables(MODELS, safe=True)
+    yield app
+    db.close()
+
+
+@pytest.fixture
+def conn(app):
+    """An open connection for tests that call the domain layer directly."""
+    db.connect(reuse_if_open=True)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username, role, **fields):
+        with db.connection_context():
+            return User.create(username=username, role=role, password_hash=PASSWORD_HASH, **fields)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as ``username`` (CSRF is on, so the form's token is used)."""
+
+    def log_in(username, password=PASSWORD, c=None):
+        c = c or client
+        token = csrf_token(c.get("/login").get_data(as_text=True))
+        response = c.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return c
+
+    return log_in
+
+
+def csrf_token(html):
+    """The CSRF token of the first form on a page."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def official(app):
+    with db.connection_context():
+        return LeadOfficial.create(name="王建国", title="副市长", email="wang@example.gov.cn")
+
+
+@pytest.fixture
+def make_project(app, official):
+    """Create a project through the registry, as the office would."""
+    counter = iter(range(1, 10_000))
+
+    def make(**values):
+        n = next(counter)
+        fields = {
+            "code": f"XM-{n:03d}",
+            "name": f"测试项目{n}",
+            "county": "东城区",
+            "industry_chain": "化工产业链",
+            "kind": "new",
+            "project_unit": f"测试单位{n}",
+            "responsible_person": f"责任人{n}",
+            "responsible_phone": f"1390000{n:04d}",
+            "responsible_email": "",
+            "lead_official": official.name,
+            "lead_department": "市发展改革委",
+            "total_investment": 10_000,
+            "annual_plan_investment": 5_000,
+            "start_deadline": dt.date.today() + dt.timedelta(days=60),
+        }
+        fields.update(values)
+        with db.connection_context():
+            project = save_project(fields, None, DEFAULTS["milestones"])
+            if project.owner:
+                project.owner.password_hash = PASSWORD_HASH
+                project.owner.save()
+        return project
+
+    return make

@@ -1,0 +1,86 @@
+"""The key-project tracker: a Flask app over a peewee database."""
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import PROJECT_ROOT, load_config
+from .db import bind_database, db
+from .extensions import csrf, limiter, login_manager
+
+
+def create_app(overrides=None, config_path=None):
+    """Build the web app from config.toml (or ``config_path``), with ``overrides`` on top."""
+    config = load_config(config_path, overrides)
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(
+        TRACKER=config,
+        SECRET_KEY=config["web"]["secret_key"] or load_secret_key(config["web"]["secret_key_file"]),
+        MAX_CONTENT_LENGTH=config["web"]["max_upload_mb"] * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config["web"]["https"],
+        REMEMBER_COOKIE_SECURE=config["web"]["https"],
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PREFERRED_URL_SCHEME="https" if config["web"]["https"] else "http",
+        RATELIMIT_STORAGE_URI=config["web"]["rate_limit_storage"],
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if config["web"]["proxies"]:
+        n = config["web"]["proxies"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    bind_database(config["database"]["url"])
+    _bind_connection_to_requests(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from . import api, auth, dashboard, errors, formatting, projects, reports
+
+    formatting.init_app(app)
+    errors.init_app(app)
+    for module in (auth, dashboard, projects, reports):
+        app.register_blueprint(module.bp)
+    api.init_app(app)
+    return app
+
+
+def load_secret_key(path):
+    """Read the generated secret key, creating it on the very first start.
+
+    O_EXCL makes concurrent first starts of several workers agree on one key.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it this instant
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.1)
+        raise RuntimeError(f"{path} is empty: delete it to generate a new secret key") from None
+    with os.fdopen(fd, "w") as f:
+        key = secrets.token_hex(32)
+        f.write(key)
+    return key
+
+
+def _bind_connection_to_requests(app):
+    @app.before_request
+    def open_connection():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close_connection(exc):
+        if not db.is_closed():
+            db.close()

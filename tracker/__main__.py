@@ -1,0 +1,170 @@
+"""The command line: python -m tracker --help."""
+
+import sys
+
+import click
+
+from .config import ConfigError, load_config
+from .db import bind_database, create_tables, db
+from .models import ROLES, LeadOfficial, User
+
+
+def _open(config_path=None):
+    try:
+        config = load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(f"配置错误: {e}") from e
+    bind_database(config["database"]["url"])
+    db.connect(reuse_if_open=True)
+    return config
+
+
+@click.group()
+@click.option("--config", "config_path", envvar="TRACKER_CONFIG", help="config.toml to use")
+@click.pass_context
+def cli(ctx, config_path):
+    """重点项目调度系统 (key-project tracker)."""
+    ctx.obj = config_path
+
+
+@cli.command()
+@click.option("--host", default=None, help="address to listen on (config: [web] host)")
+@click.option("--port", type=int, default=None, help="port (config: [web] port)")
+@click.pass_obj
+def serve(config_path, host, port):
+    """Serve the web app with gunicorn (the workers of [web] workers)."""
+    from gunicorn.app.base import BaseApplication
+
+    from . import create_app
+
+    config = _open(config_path)
+    create_tables()
+    db.close()
+    bind = f"{host or config['web']['host']}:{port or config['web']['port']}"
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", config["web"]["workers"])
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return create_app(config_path=config_path)
+
+    click.echo(f"serving on http://{bind}")
+    Server().run()
+
+
+@cli.command("init-db")
+@click.pass_obj
+def init_db(config_path):
+    """Create the tables (safe to run again)."""
+    _open(config_path)
+    create_tables()
+    click.echo("database ready")
+
+
+@cli.command("load-demo")
+@click.option("--projects", "count", type=int, default=127, show_default=True, help="number of projects")
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--if-empty", is_flag=True, help="do nothing when projects exist already")
+@click.pass_obj
+def load_demo(config_path, count, seed, if_empty):
+    """Load the demo city (its accounts are printed and kept in data/demo-accounts.txt)."""
+    from .demo import DemoError, load_demo_city
+
+    config = _open(config_path)
+    create_tables()
+    try:
+        accounts = load_demo_city(config, count=count, seed=seed, if_empty=if_empty)
+    except DemoError as e:
+        raise click.ClickException(str(e)) from e
+    if accounts is None:
+        click.echo("projects exist already: demo not loaded")
+    else:
+        click.echo(f"demo city loaded: {count} projects")
+
+
+@cli.command("import-projects")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", default=None, help="account recorded as the author of the changes")
+@click.pass_obj
+def import_projects(config_path, path, username):
+    """Import the project list from an .xlsx file (all rows or nothing)."""
+    from .spreadsheets import SheetError, import_project_list
+
+    config = _open(config_path)
+    create_tables()
+    user = User.get_or_none(User.username == username) if username else None
+    try:
+        with open(path, "rb") as f:
+            result = import_project_list(f, user, config)
+    except SheetError as e:
+        for problem in e.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"nothing imported: {len(e.problems)} problem(s)") from e
+    click.echo(f"imported {result.created} new and {result.updated} updated project(s)")
+
+
+@cli.command("export-projects")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.pass_obj
+def export_projects(config_path, path):
+    """Write the active project list to an .xlsx file."""
+    from .models import Project
+    from .spreadsheets import export_project_list
+
+    _open(config_path)
+    with open(path, "wb") as f:
+        export_project_list(Project.active(), f)
+    click.echo(f"wrote {path}")
+
+
+@cli.command("create-user")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--password", default=None, help="prompted for when not given")
+@click.option("--email", default="")
+@click.option("--display-name", default="")
+@click.option("--official", default=None, help="for a leader: the lead official's name")
+@click.pass_obj
+def create_user(config_path, name, role, password, email, display_name, official):
+    """Create an account, or set the password and role of an existing one."""
+    from .auth import hash_password
+
+    _open(config_path)
+    create_tables()
+    if password is None:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("password must have at least 8 characters")
+    lead_official = None
+    if official:
+        lead_official = LeadOfficial.get_or_none(LeadOfficial.name == official)
+        if lead_official is None:
+            raise click.ClickException(f"no lead official named {official}")
+    user, created = User.get_or_create(username=name, defaults={"role": role})
+    user.role, user.password_hash = role, hash_password(password)
+    user.email = email or user.email
+    user.display_name = display_name or user.display_name
+    user.lead_official = lead_official or user.lead_official
+    user.save()
+    click.echo(f"{'created' if created else 'updated'} {role} account {name}")
+
+
+@cli.command("create-token")
+@click.argument("name")
+@click.pass_obj
+def create_token(config_path, name):
+    """Print a new API token for the account NAME (the token is the last word)."""
+    from .auth import new_api_token
+
+    _open(config_path)
+    user = User.get_or_none(User.username == name)
+    if user is None:
+        raise click.ClickException(f"no account named {name}")
+    click.echo(f"API token for {name}: {new_api_token(user)}")
+
+
+if __name__ == "__main__":
+    sys.exit(cli(prog_name="python -m tracker"))

@@ -1,0 +1,5 @@
+"""The JSON API under /api/v1 (filled in by the API work)."""
+
+
+def init_app(app):
+    pass

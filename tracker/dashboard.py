@@ -1,0 +1,56 @@
+"""The dashboard (总览) and the battle map (挂图作战)."""
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user, login_required
+
+from . import lights, stats
+from .filters import filter_choices
+from .listing import Page, request_filters, today
+from .models import LeadOfficial, Project
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    args, condition, week = request_filters()
+    figures = stats.summary(condition, week)
+    return render_template(
+        "dashboard/index.html",
+        figures=figures,
+        args=args,
+        choices=filter_choices(),
+        light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
+    )
+
+
+@bp.get("/board")
+@login_required
+def board():
+    args, condition, week = request_filters()
+    rule = lights.warning_rule(today(), current_app.config["TRACKER"]["warnings"])
+    query = (
+        Project.select(Project, LeadOfficial, rule.alias("warning_rule"))
+        .join(LeadOfficial)
+        .where(condition)
+        .order_by(*_board_order())
+    )
+    page = Page(query, per_page=120)
+    return render_template(
+        "dashboard/board.html",
+        page=page,
+        args=args,
+        choices=filter_choices(),
+        week=week,
+        today=today(),
+        lights=lights,
+    )
+
+
+def _board_order():
+    """Leaders see the projects they contract first; everyone sees the rest by code."""
+    order = [Project.code]
+    if current_user.role == "leader" and current_user.lead_official_id:
+        order.insert(0, (Project.lead_official != current_user.lead_official_id))
+    return order

@@ -1,0 +1,38 @@
+"""Jinja filters and globals: money in 万元/亿元, local times, Chinese labels."""
+
+import zoneinfo
+
+from markupsafe import Markup
+
+from . import lights, models
+
+
+def money(amount):
+    """万元 with thousands separators; 亿元 from 10,000 万元 up (47,000 -> 4.7亿元)."""
+    if amount is None:
+        return "—"
+    if abs(amount) >= 10_000:
+        return f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".") + "亿元"
+    return f"{amount:,}万元"
+
+
+def init_app(app):
+    timezone = zoneinfo.ZoneInfo(app.config["TRACKER"]["city"]["timezone"])
+
+    def localtime(value):
+        if value is None:
+            return ""
+        return value.replace(tzinfo=zoneinfo.ZoneInfo("UTC")).astimezone(timezone).strftime("%Y-%m-%d %H:%M")
+
+    def light(level):
+        return Markup('<span class="light light-{0}" title="{1}">{1}</span>').format(level, lights.LEVELS[level])
+
+    app.jinja_env.filters.update(money=money, localtime=localtime, light=light)
+    app.jinja_env.globals.update(
+        STATUSES=models.STATUSES,
+        KINDS=models.KINDS,
+        ROLES=models.ROLES,
+        FUNDING_SOURCES=models.FUNDING_SOURCES,
+        MILESTONES=models.MILESTONES,
+        CITY=app.config["TRACKER"]["city"]["name"],
+    )
