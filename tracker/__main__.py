@@ -1,10 +1,12 @@
 """The command line: python -m tracker --help."""
 
+import os
 import sys
+from pathlib import Path
 
 import click
 
-from .config import ConfigError, load_config
+from .config import PROJECT_ROOT, ConfigError, load_config
 from .db import bind_database, create_tables, db
 from .models import ROLES, LeadOfficial, User
 
@@ -67,22 +69,35 @@ def init_db(config_path):
 @cli.command("load-demo")
 @click.option("--projects", "count", type=int, default=127, show_default=True, help="number of projects")
 @click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--weeks", type=int, default=16, show_default=True, help="weeks of report history")
 @click.option("--if-empty", is_flag=True, help="do nothing when projects exist already")
+@click.option(
+    "--accounts-file",
+    type=click.Path(dir_okay=False),
+    default=str(PROJECT_ROOT / "data" / "demo-accounts.txt"),
+    show_default=True,
+    help="where the demo accounts and passwords are kept",
+)
 @click.pass_obj
-def load_demo(config_path, count, seed, if_empty):
-    """Load the demo city (its accounts are printed and kept in data/demo-accounts.txt)."""
+def load_demo(config_path, count, seed, weeks, if_empty, accounts_file):
+    """Load the demo city into an empty database and print its accounts."""
     from .demo import DemoError, load_demo_city
 
     config = _open(config_path)
     create_tables()
     try:
-        accounts = load_demo_city(config, count=count, seed=seed, if_empty=if_empty)
+        accounts = load_demo_city(config, count=count, seed=seed, weeks=weeks, if_empty=if_empty)
     except DemoError as e:
         raise click.ClickException(str(e)) from e
     if accounts is None:
         click.echo("projects exist already: demo not loaded")
-    else:
-        click.echo(f"demo city loaded: {count} projects")
+        return
+    lines = [f"{ROLES[role]:<10} user: {username:<12} password: {password}" for role, username, password in accounts]
+    Path(accounts_file).parent.mkdir(parents=True, exist_ok=True)
+    Path(accounts_file).write_text("\n".join(lines) + "\n")
+    os.chmod(accounts_file, 0o600)
+    click.echo(f"demo city loaded: {count} projects, {weeks} weeks of reports. Accounts:")
+    click.echo("\n".join(lines))
 
 
 @cli.command("import-projects")

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up and starts the tracker on the embedded default: SQLite in data/, the demo
+# city loaded on first start, mail written to data/outbox. Open http://127.0.0.1:5000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+.venv/bin/python -m tracker init-db
+.venv/bin/python -m tracker load-demo --if-empty
+echo "Demo accounts (kept in data/demo-accounts.txt):"
+cat data/demo-accounts.txt 2>/dev/null || echo "  (none: this database was not loaded by load-demo)"
+exec .venv/bin/python -m tracker serve "$@"

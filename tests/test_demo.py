@@ -1,0 +1,57 @@
+"""The demo city reproduces the first seed report's headline, live as of this week."""
+
+import pytest
+
+from tracker import lights, stats
+from tracker.demo import DemoError, load_demo_city
+from tracker.filing import current_week
+from tracker.filters import project_condition
+from tracker.models import LeadOfficial, Project, User
+from tracker.weeks import local_now
+
+
+def figures(config):
+    week = current_week(config)
+    day = local_now(config["city"]["timezone"]).date()
+    return stats.summary(project_condition({}, week, day, config["warnings"]), week)
+
+
+def test_demo_city_shows_69_of_127_started_and_47000_wan_secured(conn, config):
+    load_demo_city(config)
+    f = figures(config)
+    assert f["restart_rate"] == {"numerator": 69, "denominator": 127, "percent": 54.3}
+    assert f["funds_secured_total"] == 47_000
+    assert 0 < f["reports_missing"] < 127
+
+
+def test_demo_city_has_the_shape_of_the_seed_report(conn, config):
+    load_demo_city(config)
+    assert 18 <= LeadOfficial.select().count() <= 22
+    assert Project.select(Project.county).distinct().count() == 6
+    assert Project.select(Project.industry_chain).distinct().count() == 4
+    day = local_now(config["city"]["timezone"]).date()
+    counts = stats.light_counts(Project.archived == False, day, config["warnings"])  # noqa: E712
+    assert counts["red"] > 0 and counts["yellow"] > 0 and counts["green"] > 0
+    assert set(lights.LEVELS) == set(counts)
+
+
+def test_demo_city_scales_to_a_larger_city_of_the_same_shape(conn, config):
+    load_demo_city(config, count=508, weeks=4)
+    f = figures(config)
+    assert f["restart_rate"]["denominator"] == 508
+    assert f["restart_rate"]["percent"] == 54.3
+    assert f["funds_secured_total"] == round(47_000 * 508 / 127)
+
+
+def test_demo_gives_one_working_account_per_role(conn, config):
+    accounts = load_demo_city(config)
+    assert sorted(role for role, _, _ in accounts) == ["inspector", "leader", "office", "owner"]
+    owner = User.get(User.username == next(u for r, u, _ in accounts if r == "owner"))
+    assert owner.projects.count() >= 1
+
+
+def test_demo_refuses_a_database_with_projects(conn, config, make_project):
+    make_project()
+    with pytest.raises(DemoError):
+        load_demo_city(config)
+    assert load_demo_city(config, if_empty=True) is None

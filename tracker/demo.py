@@ -1,0 +1,349 @@
+"""The demo city: the first seed report's headline, live as of the current week.
+
+127 key projects, 69 started or restarted (54.3 %), 4.7 亿元 (47,000 万元) of funds
+secured, about 20 lead officials, 6 counties, 4 industry chains, and weekly report
+history for the weeks before today. ``count`` scales the same shape to a larger
+city; everything is drawn from one seeded random generator, so a seed gives the
+same city (relative to today) every time. Rows are written in bulk: a province
+of 10,000 projects and years of history loads in minutes, not hours.
+"""
+
+import datetime as dt
+import random
+import secrets
+
+from .auth import hash_password
+from .db import db
+from .models import (
+    PROCEDURES,
+    FundsSecured,
+    LeadOfficial,
+    Milestone,
+    ProgressReport,
+    Project,
+    ReportFunds,
+    User,
+)
+from .registry import default_plan
+from .weeks import local_now, shift_week, utc_now, week_monday, week_of
+
+HEADLINE = {"projects": 127, "under_way": 69, "funds": 47_000}
+COUNTIES = ("东城区", "西城区", "南湖县", "北山县", "河口县", "高新区")
+CHAINS = {
+    "化工产业链": ("年产{n}万吨精细化工", "{n}万吨煤化工延链", "化工园区{n}号污水处理厂", "{n}万吨新材料中间体"),
+    "绿色农业产业链": ("{n}万亩高标准农田", "{n}万头生猪养殖基地", "{n}万吨果蔬冷链仓储", "设施农业产业园{n}期"),
+    "商贸物流产业链": ("{n}万平方米物流园", "城乡冷链配送中心{n}期", "陆港多式联运{n}号场站", "商贸综合体{n}号楼"),
+    "文旅产业链": ("古城文化街区{n}期", "{n}公里旅游公路", "康养度假区{n}期", "博物馆新馆{n}号展厅"),
+}
+DEPARTMENTS = (
+    "市发展改革委",
+    "市工信局",
+    "市农业农村局",
+    "市商务局",
+    "市文旅局",
+    "市自然资源局",
+    "市住建局",
+    "市交通运输局",
+)
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹"
+GIVEN = (
+    "建国",
+    "志强",
+    "海燕",
+    "卫东",
+    "秀兰",
+    "明",
+    "晓峰",
+    "丽华",
+    "国庆",
+    "文博",
+    "红梅",
+    "永胜",
+    "立新",
+    "静",
+    "军",
+)
+TITLES = ("市委常委、副市长", "副市长", "市人大常委会副主任", "市政协副主席", "市委常委")
+FUND_WEIGHTS = {
+    "central_budget": 15,
+    "provincial": 10,
+    "special_bonds": 30,
+    "bank_loans": 20,
+    "self_raised": 20,
+    "other": 5,
+}
+PROBLEMS = (
+    "用地报批手续尚未办结",
+    "环评批复待省厅审批",
+    "专项债券资金尚未拨付到位",
+    "施工用电接入滞后",
+    "征地拆迁存在遗留问题",
+    "",
+    "",
+    "",
+)
+BATCH = 400
+
+
+class DemoError(Exception):
+    """The database is not in a state the demo can load into."""
+
+
+def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_empty=False):
+    """Fill an empty database with the demo city and return its demo accounts.
+
+    Returns [(role, username, password)], or None when ``if_empty`` and projects
+    exist already. Raises DemoError when projects exist and ``if_empty`` is off.
+    """
+    if count < 1 or weeks < 1:
+        raise DemoError("--projects and --weeks must be at least 1")
+    if Project.select().exists():
+        if if_empty:
+            return None
+        raise DemoError("the database has projects already: load the demo into an empty database")
+    today = local_now(config["city"]["timezone"]).date()
+    city = _City(random.Random(seed), count, today, weeks, config["milestones"])
+    with db.atomic():
+        officials = city.write_officials()
+        owners = city.write_owners()
+        projects = city.write_projects(officials, owners)
+        city.write_history(projects)
+        return city.write_accounts(officials, owners)
+
+
+class _City:
+    def __init__(self, rng, count, today, weeks, offsets):
+        self.rng, self.count, self.today, self.offsets = rng, count, today, offsets
+        self.week = week_of(today)
+        self.weeks = [shift_week(self.week, -n) for n in range(weeks, -1, -1)]
+        self.officials = max(2, round(20 * min(count, 127) / 127))
+        # Each responsible person reports for one to three projects.
+        self.people = [(self._name(), f"139{n:08d}") for n in range(max(1, count * 2 // 3))]
+        self.plan = [self._project(n) for n in range(count)]
+
+    def _name(self):
+        return self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
+
+    def _project(self, n):
+        """One project's attributes and the story its reports will tell."""
+        rng = self.rng
+        under_way = n < round(self.count * HEADLINE["under_way"] / HEADLINE["projects"])
+        chain = list(CHAINS)[n % len(CHAINS)]
+        kind = "continuing" if rng.random() < 0.55 else "new"
+        total = rng.randrange(5_000, 200_000, 500)
+        plan = round(total * rng.uniform(0.2, 0.6))
+        if under_way:
+            status = "completed" if rng.random() < 0.03 else self._building({"kind": kind})
+            start_week = rng.randrange(0, len(self.weeks) - 1)
+            deadline = week_monday(self.weeks[start_week]) + dt.timedelta(days=rng.randrange(0, 45))
+            # Most keep pace with the year; one in six falls visibly behind.
+            pace = rng.uniform(0.35, 0.7) if rng.random() < 1 / 6 else rng.uniform(0.92, 1.15)
+            completed = round(plan * pace * ((self.today.timetuple().tm_yday) / 365))
+        else:
+            status = "suspended" if rng.random() < 0.05 else "not_started"
+            start_week, completed = None, 0
+            roll = rng.random()
+            days = (
+                rng.randrange(-60, -1)
+                if roll < 0.2
+                else rng.randrange(1, 15)
+                if roll < 0.35
+                else rng.randrange(20, 200)
+            )
+            deadline = self.today + dt.timedelta(days=days)
+        person = self.people[n % len(self.people)]
+        return {
+            "code": f"{self.today.year}-{n + 1:05d}",
+            "name": rng.choice(CHAINS[chain]).format(n=rng.randrange(1, 30)) + "项目",
+            "county": COUNTIES[n % len(COUNTIES)],
+            "industry_chain": chain,
+            "kind": kind,
+            "project_unit": f"{rng.choice(COUNTIES)}{rng.choice(('建设投资', '实业', '农业发展', '文旅集团', '物流'))}有限公司",
+            "responsible_person": person[0],
+            "responsible_phone": person[1],
+            "lead_department": DEPARTMENTS[n % len(DEPARTMENTS)],
+            "total_investment": total,
+            "annual_plan_investment": plan,
+            "start_deadline": deadline,
+            "status": status,
+            "start_week": start_week,
+            "investment_completed": completed,
+            # One in seven has not reported this week yet.
+            "reported_now": rng.random() > 1 / 7,
+        }
+
+    def write_officials(self):
+        names = []
+        while len(names) < self.officials:
+            name = self._name()
+            if name not in names:
+                names.append(name)
+        rows = [
+            {"name": name, "title": self.rng.choice(TITLES), "email": f"leader{i + 1:02d}@example.gov.cn"}
+            for i, name in enumerate(names)
+        ]
+        LeadOfficial.insert_many(rows).execute()
+        return {o.name: o.id for o in LeadOfficial.select()}
+
+    def write_owners(self):
+        rows = [
+            {"username": phone, "display_name": name, "role": "owner", "phone": phone, "created_at": utc_now()}
+            for name, phone in self.people[: self.count]
+        ]
+        for chunk in _chunks(rows):
+            User.insert_many(chunk).execute()
+        return dict(User.select(User.username, User.id).where(User.role == "owner").tuples())
+
+    def write_projects(self, officials, owners):
+        official_ids = list(officials.values())
+        rows = []
+        for n, p in enumerate(self.plan):
+            last = self._last_report_week(p)
+            rows.append(
+                {
+                    **{k: v for k, v in p.items() if k not in ("start_week", "reported_now")},
+                    "lead_official": official_ids[n % len(official_ids)],
+                    "owner": owners.get(p["responsible_phone"]),
+                    "started_on": self._started_on(p),
+                    "physical_progress": self._progress(p, len(self.weeks) - 1),
+                    "last_report_week": last,
+                }
+            )
+        for chunk in _chunks(rows):
+            Project.insert_many(chunk).execute()
+        ids = dict(Project.select(Project.code, Project.id).tuples())
+        milestones = [m for p in self.plan for m in self._milestones(p, ids[p["code"]])]
+        for chunk in _chunks(milestones):
+            Milestone.insert_many(chunk).execute()
+        return ids
+
+    def _last_report_week(self, p):
+        return self.week if p["reported_now"] else self.weeks[-2]
+
+    def _started_on(self, p):
+        if p["start_week"] is None:
+            return None
+        return week_monday(self.weeks[p["start_week"]]) + dt.timedelta(days=2)
+
+    def _progress(self, p, index):
+        if p["start_week"] is None or index < p["start_week"]:
+            return "前期手续办理中"
+        share = (index - p["start_week"] + 1) / (len(self.weeks) - p["start_week"])
+        return f"主体工程完成约{round(100 * share * p['investment_completed'] / max(1, p['annual_plan_investment']))}%"
+
+    def _milestones(self, p, project_id):
+        plan = default_plan(p["start_deadline"], self.offsets)
+        started = self._started_on(p)
+        for kind in PROCEDURES:
+            done = plan[kind] <= self.today and (started or self.rng.random() < 0.6)
+            actual = min(plan[kind] + dt.timedelta(days=self.rng.randrange(-10, 10)), self.today) if done else None
+            yield {"project": project_id, "kind": kind, "planned_on": plan[kind], "actual_on": actual}
+        yield {"project": project_id, "kind": "start", "planned_on": plan["start"], "actual_on": started}
+        for kind in ("main_works", "completion", "production"):
+            yield {"project": project_id, "kind": kind, "planned_on": None, "actual_on": None}
+
+    def write_history(self, ids):
+        """Every week's report, with investment growing from the start week to today's figure."""
+        last = len(self.weeks) - 1
+        reports = []
+        for p in self.plan:
+            for index, week in enumerate(self.weeks):
+                if (index == last and not p["reported_now"]) or (index < last and self.rng.random() < 0.03):
+                    continue
+                reports.append(self._report(p, ids[p["code"]], index, week))
+        for chunk in _chunks(reports):
+            ProgressReport.insert_many(chunk).execute()
+        report_ids = {
+            (project, week): rid
+            for rid, project, week in ProgressReport.select(
+                ProgressReport.id, ProgressReport.project, ProgressReport.week
+            ).tuples()
+        }
+        lines = self._funds(report_ids)
+        for chunk in _chunks(lines):
+            ReportFunds.insert_many(chunk).execute()
+        totals = {}
+        owner_of = {rid: project for (project, _), rid in report_ids.items()}
+        for line in lines:
+            key = (owner_of[line["report"]], line["source"])
+            totals[key] = totals.get(key, 0) + line["amount"]
+        rows = [{"project": p, "source": s, "amount": a} for (p, s), a in totals.items()]
+        for chunk in _chunks(rows):
+            FundsSecured.insert_many(chunk).execute()
+
+    def _report(self, p, project_id, index, week):
+        started = p["start_week"] is not None and index >= p["start_week"]
+        if started:
+            span = len(self.weeks) - p["start_week"]
+            invested = round(p["investment_completed"] * (index - p["start_week"] + 1) / span)
+            # Completed only in the latest week; before that it was being built.
+            status = p["status"] if index == len(self.weeks) - 1 else self._building(p)
+        else:
+            invested, status = 0, p["status"] if p["start_week"] is None else "not_started"
+        submitted = dt.datetime.combine(week_monday(week) + dt.timedelta(days=4), dt.time(8, 30))
+        return {
+            "project": project_id,
+            "week": week,
+            "status": status,
+            "investment_completed": invested,
+            "physical_progress": self._progress(p, index),
+            "problems": self.rng.choice(PROBLEMS),
+            "next_week_plan": "继续推进主体施工" if started else "加快办理前期手续",
+            "submitted_at": submitted,
+            "updated_at": submitted,
+        }
+
+    @staticmethod
+    def _building(p):
+        return "restarted" if p["kind"] == "continuing" else "started"
+
+    def _funds(self, report_ids):
+        """Funds lines over about a third of the reports, adding up exactly to the headline."""
+        total = round(HEADLINE["funds"] * self.count / HEADLINE["projects"])
+        chosen = [rid for rid in sorted(report_ids.values()) if self.rng.random() < 0.35] or [min(report_ids.values())]
+        weights = [self.rng.random() for _ in chosen]
+        shares = _split(total, weights)
+        sources, source_weights = list(FUND_WEIGHTS), list(FUND_WEIGHTS.values())
+        lines = {}
+        for rid, amount in zip(chosen, shares, strict=True):
+            if amount:
+                source = self.rng.choices(sources, source_weights)[0]
+                lines[(rid, source)] = lines.get((rid, source), 0) + amount
+        return [{"report": rid, "source": source, "amount": amount} for (rid, source), amount in lines.items()]
+
+    def write_accounts(self, officials, owners):
+        """One account per role with a fresh random password, returned for printing."""
+        first_official = next(iter(officials.values()))
+        # The demo owner is the person with the most projects, so their list is worth a look.
+        people = {}
+        for p in self.plan:
+            people.setdefault(p["responsible_phone"], []).append(p)
+        phone = max(people, key=lambda k: len(people[k]))
+        accounts = []
+        for role, username, extra in (
+            ("office", "office", {"display_name": "领导小组办公室"}),
+            ("leader", "leader", {"display_name": "包抓领导", "lead_official": first_official}),
+            ("owner", phone, {}),
+            ("inspector", "inspector", {"display_name": "纪委监委"}),
+        ):
+            password = secrets.token_urlsafe(9)
+            user, _ = User.get_or_create(username=username, defaults={"role": role, **extra})
+            user.password_hash = hash_password(password)
+            user.save()
+            accounts.append((role, username, password))
+        return accounts
+
+
+def _split(total, weights):
+    """Integers proportional to ``weights`` that add up to exactly ``total``."""
+    scale = sum(weights)
+    raw = [total * w / scale for w in weights]
+    parts = [int(r) for r in raw]
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _chunks(rows):
+    for i in range(0, len(rows), BATCH):
+        yield rows[i : i + BATCH]
