@@ -37,8 +37,10 @@ def warning_conditions(today, thresholds):
     soon = today + dt.timedelta(days=thresholds["yellow_days_before_deadline"])
 
     def behind(percent):
-        # completed < plan * (due - percent) / 100, kept in integers
-        return in_progress & (Project.investment_completed * 100 < Project.annual_plan_investment * (due - percent))
+        # completed < due share of the plan, less ``percent`` of it; multiplied out to stay in SQL numbers
+        return in_progress & (
+            Project.investment_completed * 10_000 < Project.annual_plan_investment * due * (100 - percent)
+        )
 
     return {
         "deadline_passed": not_started & (Project.start_deadline < today),
