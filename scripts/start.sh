@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 .venv/bin/python -m tracker init-db
-.venv/bin/python -m tracker load-demo --if-empty
+.venv/bin/python -m tracker load-demo --if-empty >/dev/null
 echo "Demo accounts (kept in data/demo-accounts.txt):"
 cat data/demo-accounts.txt 2>/dev/null || echo "  (none: this database was not loaded by load-demo)"
 exec .venv/bin/python -m tracker serve "$@"

@@ -49,8 +49,8 @@ def board():
 
 
 def _board_order():
-    """Leaders see the projects they contract first; everyone sees the rest by code."""
-    order = [Project.code]
+    """Red, then yellow, then green, by code; leaders see the projects they contract first."""
+    order = [lights.severity(today(), current_app.config["TRACKER"]["warnings"]), Project.code]
     if current_user.role == "leader" and current_user.lead_official_id:
         order.insert(0, (Project.lead_official != current_user.lead_official_id))
     return order

@@ -154,7 +154,7 @@ class _City:
         person = self.people[n % len(self.people)]
         return {
             "code": f"{self.today.year}-{n + 1:05d}",
-            "name": rng.choice(CHAINS[chain]).format(n=rng.randrange(1, 30)) + "项目",
+            "name": COUNTIES[n % len(COUNTIES)] + rng.choice(CHAINS[chain]).format(n=n // 24 + 1) + "项目",
             "county": COUNTIES[n % len(COUNTIES)],
             "industry_chain": chain,
             "kind": kind,
@@ -313,7 +313,7 @@ class _City:
 
     def write_accounts(self, officials, owners):
         """One account per role with a fresh random password, returned for printing."""
-        first_official = next(iter(officials.values()))
+        first_name, first_official = next(iter(officials.items()))
         # The demo owner is the person with the most projects, so their list is worth a look.
         people = {}
         for p in self.plan:
@@ -321,10 +321,10 @@ class _City:
         phone = max(people, key=lambda k: len(people[k]))
         accounts = []
         for role, username, extra in (
-            ("office", "office", {"display_name": "领导小组办公室"}),
-            ("leader", "leader", {"display_name": "包抓领导", "lead_official": first_official}),
+            ("office", "office", {"display_name": "项目办值班员"}),
+            ("leader", "leader", {"display_name": first_name, "lead_official": first_official}),
             ("owner", phone, {}),
-            ("inspector", "inspector", {"display_name": "纪委监委"}),
+            ("inspector", "inspector", {"display_name": "纪委监委督查员"}),
         ):
             password = secrets.token_urlsafe(9)
             user, _ = User.get_or_create(username=username, defaults={"role": role, **extra})

@@ -80,3 +80,9 @@ def describe(rule, project, today):
         due = round(project.annual_plan_investment * expected_share(today) / 100)
         return f"累计完成投资 {project.investment_completed} 万元，按序时进度应完成约 {due} 万元"
     return "进展正常"
+
+
+def severity(today, thresholds):
+    """0 for red, 1 for yellow, 2 for green: an ORDER BY that puts trouble first."""
+    red, yellow = (level_condition(level, today, thresholds) for level in ("red", "yellow"))
+    return Case(None, [(red, 0), (yellow, 1)], 2)
