@@ -11,8 +11,8 @@ import pytest
 from tracker import create_app
 from tracker.auth import hash_password
 from tracker.config import DEFAULTS
-from tracker.db import bind_database, db
-from tracker.models import MODELS, LeadOfficial, User
+from tracker.db import all_models, bind_database, db
+from tracker.models import LeadOfficial, User
 from tracker.registry import save_project
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
@@ -36,7 +36,7 @@ def pg_schema():
     sep = "&" if "?" in PG_URL else "?"
     url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     bind_database(url)
-    db.create_tables(MODELS)
+    db.create_tables(all_models())
     db.close()
     yield url
     database = bind_database(PG_URL)
@@ -53,7 +53,7 @@ def database_url(request, tmp_path):
     url = request.getfixturevalue("pg_schema")
     yield url
     bind_database(url)
-    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS)
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in all_models())
     db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     db.close()
 
@@ -84,7 +84,7 @@ def app(config, tmp_path):
     """The app on the test database, with its tables created."""
     app = create_app(overrides=overrides_for(config["database"]["url"], tmp_path))
     app.config.update(TESTING=True)
-    db.create_tables(MODELS, safe=True)
+    db.create_tables(all_models(), safe=True)
     yield app
     db.close()
 

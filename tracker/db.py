@@ -41,9 +41,14 @@ def is_sqlite():
     return isinstance(db.obj, SqliteDatabase)
 
 
+def all_models():
+    """Every table of the app, in an order that satisfies foreign keys."""
+    from . import models, runs, snapshots
+
+    return [*models.MODELS, runs.CycleRun, snapshots.ProjectSnapshot, snapshots.WeekTotals, snapshots.WeekFunds]
+
+
 def create_tables():
     """Create every table that does not exist yet (safe to run again)."""
-    from .models import MODELS
-
     with db.connection_context():
-        db.create_tables(MODELS, safe=True)
+        db.create_tables(all_models(), safe=True)

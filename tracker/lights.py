@@ -29,31 +29,35 @@ def expected_share(today):
     return 100 * ((today - start).days + 1) / days
 
 
-def warning_conditions(today, thresholds):
-    """{rule code: SQL condition} for the date ``today``."""
-    not_started = Project.status.not_in(UNDER_WAY) & (Project.status != "suspended")
-    in_progress = Project.status.in_(IN_PROGRESS)
+def warning_conditions(today, thresholds, model=Project):
+    """{rule code: SQL condition} for the date ``today``.
+
+    ``model`` is Project for today's lights, or ProjectSnapshot (same column
+    names) for the lights of a closed week.
+    """
+    not_started = model.status.not_in(UNDER_WAY) & (model.status != "suspended")
+    in_progress = model.status.in_(IN_PROGRESS)
     due = expected_share(today)
     soon = today + dt.timedelta(days=thresholds["yellow_days_before_deadline"])
 
     def behind(percent):
         # completed < due share of the plan, less ``percent`` of it; multiplied out to stay in SQL numbers
         return in_progress & (
-            Project.investment_completed * 10_000 < Project.annual_plan_investment * due * (100 - percent)
+            model.investment_completed * 10_000 < model.annual_plan_investment * due * (100 - percent)
         )
 
     return {
-        "deadline_passed": not_started & (Project.start_deadline < today),
-        "suspended": Project.status == "suspended",
+        "deadline_passed": not_started & (model.start_deadline < today),
+        "suspended": model.status == "suspended",
         "far_behind": behind(thresholds["red_behind_percent"]),
-        "deadline_near": not_started & (Project.start_deadline <= soon),
+        "deadline_near": not_started & (model.start_deadline <= soon),
         "behind": behind(thresholds["yellow_behind_percent"]),
     }
 
 
-def warning_rule(today, thresholds):
+def warning_rule(today, thresholds, model=Project):
     """A CASE expression giving the code of the first rule met, NULL for green."""
-    conditions = warning_conditions(today, thresholds)
+    conditions = warning_conditions(today, thresholds, model)
     return Case(None, [(conditions[code], code) for code in RULE_LEVELS], None)
 
 

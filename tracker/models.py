@@ -187,7 +187,8 @@ class ProgressReport(BaseModel):
 
     class Meta:
         table_name = "progress_report"
-        indexes = ((("week", "project"), True),)
+        # (week, project) finds a week's reports; (project, week) a project's latest.
+        indexes = ((("week", "project"), True), (("project", "week"), False))
 
     @classmethod
     def latest_before(cls, project, week):
