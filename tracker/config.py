@@ -5,6 +5,7 @@ default here, so a config file only states what a deployment changes; a key
 that is unknown or of the wrong type stops start-up with a message naming it.
 """
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -14,6 +15,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+TIME = r"([01]\d|2[0-3]):[0-5]\d"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 DEFAULTS = {
@@ -29,6 +31,7 @@ DEFAULTS = {
         "max_upload_mb": 10,
         "login_rate_limit": "5 per minute",
         "rate_limit_storage": "memory://",
+        "base_url": "http://127.0.0.1:5000",
     },
     "city": {"name": "X市", "timezone": "Asia/Shanghai"},
     "reporting": {"day": "friday", "cutoff": "monday 09:00"},
@@ -44,6 +47,17 @@ DEFAULTS = {
         "environment": 60,
         "construction_permit": 20,
     },
+    "scheduler": {
+        "weekly": "monday 09:00",
+        "monthly": "09:00",
+        "quarterly": "09:00",
+        "holidays": [],
+        "catch_up": True,
+        "reconcile_minutes": 5,
+        "lease_minutes": 15,
+        "misfire_grace_minutes": 60,
+    },
+    "charts": {"restart_rate_target": 0.0},
     "mail": {
         "backend": "outbox",
         "outbox_dir": "data/outbox",
@@ -53,6 +67,10 @@ DEFAULTS = {
         "username": "",
         "password": "",
         "starttls": False,
+        "timeout_seconds": 30,
+        "max_attempts": 6,
+        "retry_seconds": 60,
+        "lease_seconds": 300,
     },
 }
 
@@ -99,6 +117,8 @@ def _merge(config, values, source):
             expected = type(DEFAULTS[section][key])
             if isinstance(value, str) and expected is not str:
                 value = _parse_env_value(value, expected, f"[{section}] {key}")
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
             if expected is int and isinstance(value, bool) or not isinstance(value, expected):
                 raise ConfigError(f"{source}: [{section}] {key} must be {expected.__name__}, got {value!r}")
             config[section][key] = value
@@ -120,11 +140,13 @@ def _parse_env_value(text, expected, key):
             return True
         if text.lower() in ("0", "false", "no", "off"):
             return False
-    elif expected is int:
+    elif expected in (int, float):
         try:
-            return int(text)
+            return expected(text)
         except ValueError:
             pass
+    elif expected is list:
+        return [item.strip() for item in text.split(",") if item.strip()]
     raise ConfigError(f"{key} must be {expected.__name__}, got {text!r}")
 
 
@@ -138,7 +160,7 @@ def _validate(config):
         raise ConfigError(f"[city] timezone: unknown time zone {config['city']['timezone']!r}") from e
     if config["reporting"]["day"] not in WEEKDAYS:
         raise ConfigError(f"[reporting] day must be one of {', '.join(WEEKDAYS)}")
-    if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) ([01]\d|2[0-3]):[0-5]\d", config["reporting"]["cutoff"]):
+    if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) {TIME}", config["reporting"]["cutoff"]):
         raise ConfigError('[reporting] cutoff must look like "monday 09:00"')
     if config["mail"]["backend"] not in ("outbox", "smtp"):
         raise ConfigError('[mail] backend must be "outbox" or "smtp"')
@@ -148,6 +170,27 @@ def _validate(config):
     warnings = config["warnings"]
     if not 0 <= warnings["yellow_behind_percent"] <= warnings["red_behind_percent"] <= 100:
         raise ConfigError("[warnings] need 0 <= yellow_behind_percent <= red_behind_percent <= 100")
+    scheduler = config["scheduler"]
+    if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) {TIME}", scheduler["weekly"]):
+        raise ConfigError('[scheduler] weekly must look like "monday 09:00"')
+    for key in ("monthly", "quarterly"):
+        if not re.fullmatch(TIME, scheduler[key]):
+            raise ConfigError(f'[scheduler] {key} must be a time like "09:00"')
+    for day in scheduler["holidays"]:
+        try:
+            dt.date.fromisoformat(str(day))
+        except ValueError as e:
+            raise ConfigError(f"[scheduler] holidays: {day!r} is not a date like 2027-01-01") from e
+    for key in ("reconcile_minutes", "lease_minutes", "misfire_grace_minutes"):
+        if scheduler[key] < 1:
+            raise ConfigError(f"[scheduler] {key} must be at least 1")
+    for key in ("max_attempts", "retry_seconds", "lease_seconds", "timeout_seconds"):
+        if config["mail"][key] < 1:
+            raise ConfigError(f"[mail] {key} must be at least 1")
+    if not 0 <= config["charts"]["restart_rate_target"] <= 100:
+        raise ConfigError("[charts] restart_rate_target must be a percent from 0 to 100 (0: no target line)")
+    if not re.match(r"^https?://[^/]+", config["web"]["base_url"]):
+        raise ConfigError("[web] base_url must be the site's address, like https://tracker.example.gov.cn")
     for key, days in config["milestones"].items():
         if days < 0:
             raise ConfigError(f"[milestones] {key} must not be negative")
