@@ -43,9 +43,17 @@ def is_sqlite():
 
 def all_models():
     """Every table of the app, in an order that satisfies foreign keys."""
-    from . import models, runs, snapshots
+    from . import consultations, models, runs, snapshots
 
-    return [*models.MODELS, runs.CycleRun, snapshots.ProjectSnapshot, snapshots.WeekTotals, snapshots.WeekFunds]
+    return [
+        *models.MODELS,
+        runs.CycleRun,
+        snapshots.ProjectSnapshot,
+        snapshots.WeekTotals,
+        snapshots.WeekFunds,
+        consultations.AgendaItem,
+        consultations.Decision,
+    ]
 
 
 def create_tables():

@@ -24,6 +24,7 @@ from peewee import (
 from .db import db
 from .lights import warning_rule
 from .models import UNDER_WAY, BaseModel, LeadOfficial, ProgressReport, Project, ReportFunds
+from .stats import percent
 from .weeks import week_monday
 
 
@@ -205,3 +206,64 @@ def weeks_of_totals(first=None, last=None):
     if last:
         query = query.where(WeekTotals.week <= last)
     return list(query)
+
+
+def figures_by_lead_official(week):
+    """{lead_official_id: headline figures} of every official's projects at the week's close, one query."""
+    s = ProjectSnapshot
+    under_way = fn.SUM(Case(None, [(s.status.in_(UNDER_WAY), 1)], 0))
+    missing = fn.SUM(Case(None, [(s.reported == False, 1)], 0))  # noqa: E712
+    rows = (
+        s.select(
+            s.lead_official,
+            fn.COUNT(s.project),
+            under_way,
+            fn.SUM(s.investment_completed),
+            fn.SUM(s.annual_plan_investment),
+            fn.SUM(s.funds_secured),
+            missing,
+        )
+        .where(s.week == week)
+        .group_by(s.lead_official)
+        .tuples()
+    )
+    return {official: _figures(*values) for official, *values in rows}
+
+
+def _figures(projects, under_way, completed, plan, funds, missing):
+    return {
+        "projects": projects,
+        "restart_rate": {"numerator": int(under_way), "denominator": projects, "percent": percent(under_way, projects)},
+        "investment_completed": int(completed),
+        "annual_plan_investment": int(plan),
+        "investment_percent": percent(completed, plan),
+        "funds_secured": int(funds),
+        "reports_missing": int(missing),
+    }
+
+
+def totals_figures(totals):
+    """The same figures for the whole city, from a WeekTotals row."""
+    return _figures(
+        totals.projects,
+        totals.under_way,
+        totals.investment_completed,
+        totals.annual_plan_investment,
+        totals.funds_secured,
+        totals.reports_missing,
+    )
+
+
+def snapshot_rows(week, condition=None):
+    """Snapshot rows of a week joined with their project and lead official, ordered by code."""
+    query = (
+        ProjectSnapshot.select(ProjectSnapshot, Project, LeadOfficial)
+        .join(Project, on=(ProjectSnapshot.project == Project.id))
+        .switch(ProjectSnapshot)
+        .join(LeadOfficial, on=(ProjectSnapshot.lead_official == LeadOfficial.id))
+        .where(ProjectSnapshot.week == week)
+        .order_by(Project.code)
+    )
+    if condition is not None:
+        query = query.where(condition)
+    return query
