@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(fonts-noto-cjk)            # Chinese glyphs for the charts
 requirements=requirements.txt
 if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(chromium)               # the browser tests drive Debian's Chromium
+  packages+=(chromium poppler-utils) # browser tests drive Chromium; PDF tests read text with pdftotext
   requirements=requirements-dev.txt
 fi
 
