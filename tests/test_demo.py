@@ -55,3 +55,13 @@ def test_demo_refuses_a_database_with_projects(conn, config, make_project):
     with pytest.raises(DemoError):
         load_demo_city(config)
     assert load_demo_city(config, if_empty=True) is None
+
+
+def test_demo_history_is_closed_by_snapshots_except_the_week_just_ended(conn, config):
+    from tracker.snapshots import WeekTotals
+    from tracker.weeks import shift_week
+
+    load_demo_city(config, weeks=6)
+    week = current_week(config)
+    closed = [w for (w,) in WeekTotals.select(WeekTotals.week).order_by(WeekTotals.week).tuples()]
+    assert closed == [shift_week(week, -n) for n in range(6, 1, -1)]

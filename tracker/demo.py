@@ -2,7 +2,7 @@
 
 127 key projects, 69 started or restarted (54.3 %), 4.7 亿元 (47,000 万元) of funds
 secured, about 20 lead officials, 6 counties, 4 industry chains, and weekly report
-history for the weeks before today. ``count`` scales the same shape to a larger
+history for the weeks before today, closed by weekly snapshots. ``count`` scales the same shape to a larger
 city; everything is drawn from one seeded random generator, so a seed gives the
 same city (relative to today) every time. Rows are written in bulk: a province
 of 10,000 projects and years of history loads in minutes, not hours.
@@ -25,6 +25,7 @@ from .models import (
     User,
 )
 from .registry import default_plan
+from .snapshots import take_snapshot
 from .weeks import local_now, shift_week, utc_now, week_monday, week_of
 
 HEADLINE = {"projects": 127, "under_way": 69, "funds": 47_000}
@@ -108,7 +109,12 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
         owners = city.write_owners()
         projects = city.write_projects(officials, owners)
         city.write_history(projects)
-        return city.write_accounts(officials, owners)
+        accounts = city.write_accounts(officials, owners)
+    # Past weeks closed as the weekly dispatch would have; the week just ended is
+    # left for the scheduler, so a newcomer sees it run on first start.
+    for week in city.weeks[:-2]:
+        take_snapshot(week, config["warnings"])
+    return accounts
 
 
 class _City:
