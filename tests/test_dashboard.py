@@ -63,3 +63,20 @@ def test_an_unknown_filter_value_is_a_clear_400(client, login, make_user):
     login("office")
     response = client.get("/board?light=purple")
     assert response.status_code == 400
+
+
+def test_dashboard_draws_history_charts_from_the_latest_snapshot(app, client, login, make_user, make_project):
+    from tracker.config import DEFAULTS
+    from tracker.snapshots import take_snapshot
+
+    make_user("office", "office")
+    make_project()
+    login("office")
+    assert client.get("/charts/restart_rate.png").status_code == 404  # nothing closed yet
+    with db.connection_context():
+        take_snapshot("2026-W46", DEFAULTS["warnings"])
+    page = client.get("/").get_data(as_text=True)
+    assert "/charts/restart_rate.png" in page and "截至 2026-W46" in page
+    for name in ("restart_rate", "investment", "funds"):
+        response = client.get(f"/charts/{name}.png")
+        assert response.status_code == 200 and response.data.startswith(b"\x89PNG")

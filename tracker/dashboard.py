@@ -1,9 +1,11 @@
 """The dashboard (总览) and the battle map (挂图作战)."""
 
-from flask import Blueprint, current_app, render_template
+import io
+
+from flask import Blueprint, abort, current_app, render_template, send_file
 from flask_login import current_user, login_required
 
-from . import lights, stats
+from . import lights, snapshots, stats
 from .filters import filter_choices
 from .listing import Page, request_filters, today
 from .models import LeadOfficial, Project
@@ -19,10 +21,25 @@ def index():
     return render_template(
         "dashboard/index.html",
         figures=figures,
+        snapshot_week=snapshots.latest_week(),
         args=args,
         choices=filter_choices(),
         light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
     )
+
+
+@bp.get("/charts/<name>.png")
+@login_required
+def chart(name):
+    """The dashboard's history charts, from the latest weekly snapshot (the emails carry the same)."""
+    week = snapshots.latest_week()
+    if name not in snapshots.HISTORY_CHARTS or week is None:
+        abort(404)
+    target = current_app.config["TRACKER"]["charts"]["restart_rate_target"]
+    response = send_file(io.BytesIO(snapshots.history_chart(name, week, target)), mimetype="image/png")
+    response.cache_control.private = True
+    response.cache_control.max_age = 300
+    return response
 
 
 @bp.get("/board")

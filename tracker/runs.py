@@ -19,7 +19,7 @@ from .models import BaseModel
 from .weeks import utc_now
 
 CYCLES = {"weekly": "周调度", "monthly": "月会商", "quarterly": "季分析"}
-STATES = {"running": "运行中", "sent": "已发送", "failed": "失败"}
+STATES = {"running": "运行中", "sending": "发送中", "sent": "已发送", "failed": "失败"}
 
 
 def worker_id():

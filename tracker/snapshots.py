@@ -25,7 +25,7 @@ from .db import db
 from .lights import warning_rule
 from .models import UNDER_WAY, BaseModel, LeadOfficial, ProgressReport, Project, ReportFunds
 from .stats import percent
-from .weeks import week_monday
+from .weeks import shift_week, week_monday
 
 
 class ProjectSnapshot(BaseModel):
@@ -267,3 +267,28 @@ def snapshot_rows(week, condition=None):
     if condition is not None:
         query = query.where(condition)
     return query
+
+
+HISTORY_CHARTS = ("restart_rate", "investment", "funds")
+CHART_WEEKS = 26
+
+
+def history_chart(name, week, target_percent):
+    """One of HISTORY_CHARTS as PNG, drawn from the snapshots up to ``week``.
+
+    The dashboard and the emails call this same function, so they show the same picture.
+    """
+    from . import charts  # matplotlib stays off the web app's start-up path
+
+    if name == "funds":
+        funds = dict(WeekFunds.select(WeekFunds.source, WeekFunds.amount).where(WeekFunds.week == week).tuples())
+        return charts.funds_chart(funds)
+    weeks = weeks_of_totals(shift_week(week, -CHART_WEEKS + 1), week)
+    if name == "restart_rate":
+        return charts.restart_rate_chart(weeks, target_percent)
+    return charts.investment_chart(weeks)
+
+
+def latest_week():
+    """The most recent snapshotted week, or None before the first weekly dispatch."""
+    return WeekTotals.select(fn.MAX(WeekTotals.week)).scalar()
