@@ -43,11 +43,12 @@ def is_sqlite():
 
 def all_models():
     """Every table of the app, in an order that satisfies foreign keys."""
-    from . import consultations, models, runs, snapshots
+    from . import consultations, models, outbox, runs, snapshots
 
     return [
         *models.MODELS,
         runs.CycleRun,
+        outbox.Outbox,
         snapshots.ProjectSnapshot,
         snapshots.WeekTotals,
         snapshots.WeekFunds,

@@ -84,6 +84,12 @@ class ReportForm(FlaskForm):
     explanation = TextAreaField("情况说明（数据异常时必填）")
 
 
+class DecisionForm(FlaskForm):
+    action = TextAreaField("决定事项", validators=[DataRequired("请填写决定事项")])
+    assignee = StringField("责任单位/责任人", validators=[DataRequired("请填写由谁负责")])
+    due_on = DateField("完成时限", validators=[InputRequired("请填写完成时限")])
+
+
 class ImportForm(FlaskForm):
     file = FileField(
         "项目清单（.xlsx）", validators=[FileRequired("请选择文件"), FileAllowed(["xlsx"], "只接受 .xlsx 文件")]

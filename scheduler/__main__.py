@@ -1,0 +1,98 @@
+"""python -m scheduler: run the scheduler, or one cycle by hand.
+
+python -m scheduler                          run until SIGTERM / Ctrl-C
+python -m scheduler run weekly [--period 2026-W47]
+python -m scheduler run monthly [--period 2026-11]
+python -m scheduler run quarterly [--period 2026-Q4]
+"""
+
+import logging
+import signal
+import sys
+import threading
+
+import click
+
+from tracker.config import ConfigError, load_config
+from tracker.db import bind_database, create_tables, db
+from tracker.outbox import deliver_due
+from tracker.periods import PeriodError, just_ended, period_start
+from tracker.runs import CYCLES, CycleRun
+from tracker.weeks import local_now
+
+log = logging.getLogger("scheduler")
+
+
+def _config(config_path):
+    try:
+        config = load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(f"配置错误: {e}") from e
+    bind_database(config["database"]["url"])
+    create_tables()
+    return config
+
+
+@click.group(invoke_without_command=True)
+@click.option("--config", "config_path", envvar="TRACKER_CONFIG", help="config.toml to use")
+@click.pass_context
+def cli(ctx, config_path):
+    """Run the weekly, monthly and quarterly cycles on their schedule (until SIGTERM)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = config_path
+    if ctx.invoked_subcommand is None:
+        serve(_config(config_path))
+
+
+def serve(config):
+    """Run the jobs until SIGTERM or SIGINT, then let the running job finish and stop."""
+    from .schedule import build_scheduler, reconcile
+
+    stopping = threading.Event()
+    scheduler = build_scheduler(config, stopping.is_set)
+
+    def stop(signum, frame):
+        log.info("signal %s: finishing the running job, then stopping", signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    # Catch up once at start (run whatever is due), then leave it to the triggers.
+    scheduler.add_job(reconcile, args=(config, stopping.is_set), id="start", misfire_grace_time=None)
+    scheduler.start()
+    log.info("scheduler started")
+    # The main thread only waits: a signal can arrive at any moment without racing start().
+    stopping.wait()
+    scheduler.shutdown(wait=True)
+    log.info("scheduler stopped")
+
+
+@cli.command()
+@click.argument("cycle", type=click.Choice(list(CYCLES)))
+@click.option("--period", default=None, help="2026-W47 | 2026-11 | 2026-Q4 (default: the period just ended)")
+@click.pass_obj
+def run(config_path, cycle, period):
+    """Run one cycle for one period by hand; a period already run sends nothing."""
+    from .cycles import refresh_states, run_cycle
+
+    config = _config(config_path)
+    period = period or just_ended(cycle, local_now(config["city"]["timezone"]).date())
+    try:
+        period_start(cycle, period)
+    except PeriodError as e:
+        raise click.BadParameter(str(e), param_hint="--period") from e
+    with db.connection_context():
+        result = run_cycle(cycle, period, config)
+    if result is None:
+        with db.connection_context():
+            existing = CycleRun.get(cycle=cycle, period=period)
+        click.echo(f"{cycle} {period} was run already ({existing.state}): nothing sent again")
+    with db.connection_context():
+        counts = deliver_due(config)
+        refresh_states()
+        state = CycleRun.get(cycle=cycle, period=period).state
+    click.echo(f"{cycle} {period}: {state}; delivered {counts}")
+
+
+if __name__ == "__main__":
+    sys.exit(cli(prog_name="python -m scheduler"))

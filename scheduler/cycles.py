@@ -1,0 +1,295 @@
+"""The three cycles as plain functions: weekly dispatch, monthly consultation, quarterly analysis.
+
+``run_cycle`` claims (cycle, period) in the database and runs it at most once;
+each cycle writes what it found and queues its emails in the outbox, and the
+outbox delivers them. Every step is idempotent (snapshots are rewritten, the
+agenda replaced, an email already queued is not queued again), so a run taken
+over from a dead process simply does the steps again.
+"""
+
+import datetime as dt
+import logging
+
+from peewee import fn
+
+from tracker import lights
+from tracker.analysis import analysis_charts, quarterly_analysis
+from tracker.consultations import AGENDA_KINDS, replace_agenda
+from tracker.db import db
+from tracker.mail import make_message
+from tracker.models import LeadOfficial, ProgressReport, Project, User
+from tracker.outbox import Outbox, enqueue
+from tracker.periods import period_start
+from tracker.runs import CycleRun
+from tracker.snapshots import (
+    HISTORY_CHARTS,
+    ProjectSnapshot,
+    WeekTotals,
+    figures_by_lead_official,
+    history_chart,
+    snapshot_rows,
+    take_snapshot,
+    totals_figures,
+    week_end,
+)
+from tracker.weeks import week_of
+
+log = logging.getLogger("scheduler")
+
+
+def run_cycle(cycle, period, config, now=None):
+    """Run ``cycle`` for ``period`` unless it has been claimed already; return the run or None."""
+    lease = dt.timedelta(minutes=config["scheduler"]["lease_minutes"])
+    with db.atomic():
+        run = CycleRun.claim(cycle, period, lease, now=now)
+    if run is None:
+        log.info("%s %s: already claimed elsewhere, nothing to do", cycle, period)
+        return None
+    log.info("%s %s: claimed by %s (attempt %d)", cycle, period, run.claimed_by, run.attempts)
+    try:
+        summary = RUNNERS[cycle](run, period, config)
+    except Exception as e:
+        # Record the failure on the run for the office to see, then let it propagate to the log.
+        run.finish("failed", error=f"{type(e).__name__}: {e}")
+        raise
+    run.finish("sending", summary)
+    log.info("%s %s: done, %d email(s) queued", cycle, period, Outbox.select().where(Outbox.run == run).count())
+    return run
+
+
+def refresh_states():
+    """Mark runs whose mail is all out as sent, and those with mail given up as failed."""
+    for run in CycleRun.select().where(CycleRun.state == "sending"):
+        states = {state for (state,) in Outbox.select(Outbox.state).where(Outbox.run == run).distinct().tuples()}
+        if "failed" in states:
+            run.finish("failed", error="部分邮件发送失败，可在邮件页面重新发送")
+        elif not states & {"queued", "sending"}:
+            run.finish("sent")
+
+
+# Weekly dispatch ---------------------------------------------------------------
+
+
+def weekly_dispatch(run, week, config):
+    """Close the week, snapshot it, remind missing reporters, and brief each leader and the office."""
+    ProgressReport.update(reopened=False).where(ProgressReport.week == week).execute()
+    totals = take_snapshot(week, config["warnings"])
+    context = {"week": week, "city": totals_figures(totals), "base_url": config["web"]["base_url"]}
+    images = weekly_charts(week, config)
+    flagged = _flagged(week)
+    missing = list(snapshot_rows(week, ProjectSnapshot.reported == False))  # noqa: E712
+    by_official = figures_by_lead_official(week)
+    officials = list(LeadOfficial.select().where(LeadOfficial.id.in_(list(by_official))).order_by(LeadOfficial.name))
+    for official in officials:
+        if official.email:
+            own = [p for p in flagged if p["lead_official"] == official.name]
+            figures = by_official[official.id]
+            _queue(
+                run, "leader_summary", "weekly-leader", official, context, config, images, figures=figures, flagged=own
+            )
+    summary = {
+        **context,
+        "flagged": len(flagged),
+        "reminded": _remind(run, missing, context, config),
+        "briefed": [o.name for o in officials if o.email],
+        "unbriefed": [o.name for o in officials if not o.email],
+        "unreachable": [row.project.code for row in missing if not _contact(row.project)],
+    }
+    leaders = [{"name": o.name, **by_official[o.id]} for o in officials]
+    for user in _office_users():
+        _queue(
+            run,
+            "office_summary",
+            "weekly-office",
+            user,
+            context,
+            config,
+            images,
+            flagged=flagged,
+            missing=missing,
+            leaders=leaders,
+            summary=summary,
+        )
+    del summary["base_url"]
+    return summary
+
+
+def weekly_charts(week, config):
+    """The charts every weekly email carries inline, drawn from the stored snapshots."""
+    target = config["charts"]["restart_rate_target"]
+    return {name: history_chart(name, week, target) for name in HISTORY_CHARTS}
+
+
+def _flagged(week):
+    """Red then yellow projects at the week's close, with the reason in words."""
+    end = week_end(week)
+    rows = snapshot_rows(week, ProjectSnapshot.warning_rule.is_null(False))
+    flagged = [
+        {
+            "code": row.project.code,
+            "name": row.project.name,
+            "project_unit": row.project.project_unit,
+            "lead_official": row.lead_official.name,
+            "level": lights.level_of(row.warning_rule),
+            "reason": lights.describe(row.warning_rule, row, end),
+        }
+        for row in rows
+    ]
+    return sorted(flagged, key=lambda p: (p["level"] != "red", p["code"]))
+
+
+def _contact(project):
+    return project.responsible_email or (project.owner.email if project.owner_id else "")
+
+
+def _remind(run, missing, context, config):
+    """One reminder per responsible person, listing every project they have not reported for."""
+    by_address = {}
+    for row in missing:
+        address = _contact(row.project)
+        if address:
+            by_address.setdefault(address, []).append(row.project)
+    for address, projects in by_address.items():
+        person = _Recipient(projects[0].responsible_person, address)
+        _queue(run, "reminder", "weekly-reminder", person, context, config, None, projects=projects)
+    return len(by_address)
+
+
+# Monthly consultation ----------------------------------------------------------
+
+
+def monthly_consultation(run, month, config):
+    """The month's summary and the meeting's agenda: lagging projects and open problems."""
+    first = period_start("monthly", month)
+    last_week = _last_snapshot_week(first, _month_end(first))
+    if last_week is None:
+        return {"month": month, "closing_week": None}
+    previous = _last_snapshot_week(None, first - dt.timedelta(days=1))
+    city = totals_figures(WeekTotals.get_by_id(last_week))
+    before = totals_figures(WeekTotals.get_by_id(previous)) if previous else None
+    flagged = _flagged(last_week)
+    problems = _open_problems(last_week)
+    replace_agenda(
+        run,
+        [
+            *(
+                {
+                    "project": Project.get(Project.code == p["code"]),
+                    "kind": "lagging",
+                    "title": f"{p['code']} {p['name']}",
+                    "detail": p["reason"],
+                }
+                for p in flagged
+            ),
+            *(
+                {
+                    "project": row.project,
+                    "kind": "problem",
+                    "title": f"{row.project.code} {row.project.name}",
+                    "detail": row.problems,
+                }
+                for row in problems
+            ),
+        ],
+    )
+    context = {
+        "month": month,
+        "city": city,
+        "before": before,
+        "closing_week": last_week,
+        "flagged": flagged,
+        "problems": problems,
+        "agenda_kinds": AGENDA_KINDS,
+        "base_url": config["web"]["base_url"],
+        "run": run,
+    }
+    images = {"restart_rate": history_chart("restart_rate", last_week, config["charts"]["restart_rate_target"])}
+    for recipient in [*_official_recipients(), *_office_users()]:
+        _queue(run, "consultation", "monthly-consultation", recipient, context, config, images)
+    return {
+        "month": month,
+        "closing_week": last_week,
+        "city": city,
+        "before": before,
+        "lagging": len(flagged),
+        "problems": len(problems),
+    }
+
+
+def _month_end(first):
+    return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _last_snapshot_week(first_day, last_day):
+    """The last snapshotted week whose Monday falls between two days (None: no bound)."""
+    query = WeekTotals.select(WeekTotals.week).where(WeekTotals.week <= week_of(last_day))
+    if first_day:
+        query = query.where(WeekTotals.week >= week_of(first_day))
+    row = query.order_by(WeekTotals.week.desc()).first()
+    return row.week if row else None
+
+
+def _open_problems(week):
+    """The problems active projects state in their latest report up to ``week``."""
+    latest = ProgressReport.alias("newer")
+    newest_week = latest.select(fn.MAX(latest.week)).where(
+        (latest.project == ProgressReport.project) & (latest.week <= week)
+    )
+    return list(
+        ProgressReport.select(ProgressReport, Project)
+        .join(Project)
+        .where((ProgressReport.week == newest_week) & (ProgressReport.problems != "") & (Project.archived == False))  # noqa: E712
+        .order_by(Project.code)
+    )
+
+
+# Quarterly analysis ------------------------------------------------------------
+
+
+def quarterly_analysis_cycle(run, quarter, config):
+    """Figures by industry chain, county and funding source, quarter over quarter."""
+    analysis = quarterly_analysis(quarter)
+    context = {"quarter": quarter, "analysis": analysis, "base_url": config["web"]["base_url"], "run": run}
+    images = {}
+    if analysis["closing_week"]:
+        target = config["charts"]["restart_rate_target"]
+        images = {
+            "restart_rate": history_chart("restart_rate", analysis["closing_week"], target),
+            **analysis_charts(analysis),
+        }
+    for recipient in [*_official_recipients(), *_office_users()]:
+        _queue(run, "analysis", "quarterly-analysis", recipient, context, config, images)
+    return analysis
+
+
+# Shared ------------------------------------------------------------------------
+
+
+class _Recipient:
+    """Anyone mail goes to: a name and an address."""
+
+    def __init__(self, name, email):
+        self.name, self.email = name, email
+
+
+def _office_users():
+    users = User.select().where((User.role == "office") & (User.active == True) & (User.email != ""))  # noqa: E712
+    return [_Recipient(u.label, u.email) for u in users]
+
+
+def _official_recipients():
+    return [_Recipient(o.name, o.email) for o in LeadOfficial.select().where(LeadOfficial.email != "")]
+
+
+def _queue(run, kind, template, recipient, context, config, images, **extra):
+    message = make_message(
+        template, (recipient.name, recipient.email), {**context, **extra, "recipient": recipient}, config, images=images
+    )
+    enqueue(run, kind, recipient.email, recipient.name, message)
+
+
+RUNNERS = {
+    "weekly": weekly_dispatch,
+    "monthly": monthly_consultation,
+    "quarterly": quarterly_analysis_cycle,
+}
