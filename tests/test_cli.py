@@ -27,8 +27,18 @@ def run(database_url, tmp_path, *args, input=None):
 
 
 def test_help_lists_every_command():
-    result = subprocess.run([sys.executable, "-m", "tracker", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True)
-    for command in ("serve", "init-db", "load-demo", "import-projects", "export-projects", "create-user", "create-token"):
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    for command in (
+        "serve",
+        "init-db",
+        "load-demo",
+        "import-projects",
+        "export-projects",
+        "create-user",
+        "create-token",
+    ):
         assert command in result.stdout
 
 
