@@ -43,7 +43,7 @@ def is_sqlite():
 
 def all_models():
     """Every table of the app, in an order that satisfies foreign keys."""
-    from . import consultations, models, outbox, runs, snapshots
+    from . import consultations, models, outbox, problems, runs, snapshots
 
     return [
         *models.MODELS,
@@ -54,6 +54,8 @@ def all_models():
         snapshots.WeekFunds,
         consultations.AgendaItem,
         consultations.Decision,
+        problems.Problem,
+        problems.ProblemEvent,
     ]
 
 
