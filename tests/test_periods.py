@@ -60,3 +60,11 @@ def test_periods_step_across_year_ends():
 def test_a_malformed_period_is_refused_with_the_expected_form(cycle, period):
     with pytest.raises(PeriodError):
         period_start(cycle, period)
+
+
+@pytest.mark.parametrize("week", ["2026-W10\n", "２０２６-W10", "2026-W1", "2026-W54"])
+def test_a_week_label_must_be_exactly_ascii_year_w_two_digits(week):
+    from tracker.weeks import WeekError, week_monday
+
+    with pytest.raises(WeekError):
+        week_monday(week)

@@ -30,6 +30,7 @@ DEFAULTS = {
         "proxies": 0,
         "max_upload_mb": 10,
         "login_rate_limit": "5 per minute",
+        "api_rate_limit": "600 per minute",
         "rate_limit_storage": "memory://",
         "base_url": "http://127.0.0.1:5000",
     },

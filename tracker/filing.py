@@ -2,9 +2,15 @@
 
 import datetime as dt
 
+from peewee import fn
+
 from .db import db
 from .models import FUNDING_SOURCES, MILESTONES, STATUSES, UNDER_WAY, Change, FundsSecured, ProgressReport, ReportFunds
 from .weeks import local_now, report_cutoff, utc_now, week_monday, week_of
+
+# 万元 (10 万亿元): far above any real project, and low enough that a project's funds
+# summed over every week still fit PostgreSQL's integer columns.
+MAX_AMOUNT = 1_000_000_000
 
 REPORT_FIELDS = ("status", "investment_completed", "physical_progress", "problems", "next_week_plan", "explanation")
 
@@ -76,6 +82,8 @@ def check_report(project, week, values, today):
         errors["investment_completed"] = "累计完成投资应为数字（万元）"
     elif amount < 0:
         errors["investment_completed"] = "累计完成投资不能为负数"
+    elif amount > MAX_AMOUNT:
+        errors["investment_completed"] = f"累计完成投资不能超过 {MAX_AMOUNT} 万元"
     else:
         previous = ProgressReport.latest_before(project, week)
         explained = bool((values.get("explanation") or "").strip())
@@ -85,19 +93,34 @@ def check_report(project, week, values, today):
             errors["explanation"] = (
                 f"累计完成投资 {amount} 万元低于上周的 {previous.investment_completed} 万元，请填写说明"
             )
-    for source, value in (values.get("funds") or {}).items():
+    funds = values.get("funds") or {}
+    earlier = _funds_of_other_weeks(project, week) if funds else {}
+    for source, value in funds.items():
         if source not in FUNDING_SOURCES:
             errors[f"funds.{source}"] = f"未知的资金来源 {source}"
         elif not isinstance(value, int) or isinstance(value, bool):
             errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}到位资金应为数字（万元）"
         elif value < 0:
             errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}到位资金不能为负数"
+        elif value + earlier.get(source, 0) > MAX_AMOUNT:
+            errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}累计到位资金不能超过 {MAX_AMOUNT} 万元"
     for kind, date in (values.get("milestones") or {}).items():
         if kind not in MILESTONES:
             errors[f"milestones.{kind}"] = f"未知的节点 {kind}"
         elif date is not None and date > today:
             errors[f"milestones.{kind}"] = f"{MILESTONES[kind]}完成日期不能晚于今天"
     return errors
+
+
+def _funds_of_other_weeks(project, week):
+    """{source: 万元} the project's other reports have secured, in one query."""
+    return dict(
+        ReportFunds.select(ReportFunds.source, fn.SUM(ReportFunds.amount))
+        .join(ProgressReport)
+        .where((ProgressReport.project == project) & (ProgressReport.week != week))
+        .group_by(ReportFunds.source)
+        .tuples()
+    )
 
 
 def file_report(project, week, values, user, config, now=None):

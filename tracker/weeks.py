@@ -6,7 +6,7 @@ import zoneinfo
 
 from .config import WEEKDAYS
 
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_PATTERN = re.compile(r"([0-9]{4})-W([0-9]{2})")
 
 
 class WeekError(ValueError):
@@ -31,7 +31,7 @@ def week_of(day):
 
 def week_monday(week):
     """The Monday that starts an ISO week label."""
-    match = WEEK_PATTERN.match(week or "")
+    match = WEEK_PATTERN.fullmatch(week or "")
     if not match:
         raise WeekError(f"周次格式应为 2026-W47，收到 {week!r}")
     try:
