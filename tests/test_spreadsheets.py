@@ -236,7 +236,8 @@ def saved_state(code):
 
 
 def test_an_imported_project_is_saved_as_the_form_saves_it(conn, config, official, make_user):
-    """The import writes in bulk; registry.save_project is the reference for what to write."""
+    """The form and the import both write through registry.save_projects, the form naming the
+    project it edits, the import matching by code: a project comes out the same either way."""
     office = make_user("office", "office")
     values = dict(zip(COLUMNS, row("SHEET-1", kind="续建"), strict=True))
     values.update(code="FORM-1", responsible_phone="139FORM-1", responsible_email="", industry_chain="化工产业链")

@@ -17,6 +17,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    chunked,
     fn,
 )
 
@@ -249,22 +250,30 @@ class Change(BaseModel):
     @classmethod
     def record(cls, project, user, old, new, report=None):
         """Log each field whose value differs between the ``old`` and ``new`` dicts."""
-        now = utc_now()
-        rows = [
-            {
-                "project": project,
-                "report": report,
-                "user": user,
-                "changed_at": now,
-                "field": field,
-                "old_value": _text(old.get(field)),
-                "new_value": _text(value),
-            }
-            for field, value in new.items()
-            if _text(old.get(field)) != _text(value)
-        ]
-        if rows:
-            cls.insert_many(rows).execute()
+        cls.insert_rows(cls.diff(project, user, old, new, report))
+
+    @classmethod
+    def diff(cls, project, user, old, new, report=None, at=None):
+        """The log rows for each field whose value differs between ``old`` and ``new``, not yet written.
+
+        Values are compared as the log stores them, as text (dates in ISO
+        form). Rows are tuples in insert_rows' column order, which peewee turns
+        into SQL faster than dicts when an import gathers thousands.
+        """
+        at = at or utc_now()
+        rows = []
+        for field, value in new.items():
+            before, after = _text(old.get(field)), _text(value)
+            if before != after:
+                rows.append((project, report, user, at, field, before, after))
+        return rows
+
+    @classmethod
+    def insert_rows(cls, rows):
+        """Write rows made by ``diff``, some hundreds per query."""
+        columns = (cls.project, cls.report, cls.user, cls.changed_at, cls.field, cls.old_value, cls.new_value)
+        for chunk in chunked(rows, 500):
+            cls.insert_many(chunk, fields=columns).execute()
 
 
 def _text(value):

@@ -3,10 +3,11 @@
 The import takes the sheet as offices keep it: title and units rows above a
 header of one or two rows, section rows per industry chain, a totals row,
 merged cells, dates and amounts typed as text. It checks every row with
-registry.check_project before writing anything, then writes the whole list in
-one transaction. The export writes a plain sheet that imports back unchanged.
-No Flask here: the web view, the command line and the tests share these two
-functions. openpyxl reads the XML through defusedxml, which is installed.
+registry.check_project before writing anything, then writes the whole list
+through registry.save_projects, in one transaction. The export writes a plain
+sheet that imports back unchanged. No Flask here: the web view, the command
+line and the tests share these two functions. openpyxl reads the XML through
+defusedxml, which is installed.
 """
 
 import calendar
@@ -21,12 +22,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
-from peewee import JOIN, IntegrityError, chunked
+from peewee import IntegrityError
 
-from .db import db
-from .models import KINDS, MILESTONES, Change, LeadOfficial, Milestone, Project, User
-from .registry import FIELD_LABELS, PROJECT_FIELDS, REQUIRED, check_project, default_plan
-from .weeks import utc_now
+from .models import KINDS, MILESTONES, LeadOfficial, Milestone, Project
+from .registry import FIELD_LABELS, PROJECT_FIELDS, REQUIRED, Entry, check_project, save_projects
 
 TITLE = "重点项目包抓清单"
 AMOUNT_FIELDS = ("total_investment", "annual_plan_investment")
@@ -88,15 +87,6 @@ class SheetError(ValueError):
         super().__init__("；".join(problems))
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    """How many projects an import created, changed, and found already as listed."""
-
-    created: int
-    updated: int
-    unchanged: int = 0
-
-
 @dataclass
 class _Row:
     number: int  # as Excel shows it
@@ -116,7 +106,7 @@ class _Layout:
 
 
 def import_project_list(fileobj, user, config):
-    """Import the project list in ``fileobj`` (.xlsx) and return an ImportResult.
+    """Import the project list in ``fileobj`` (.xlsx) and return a registry.SaveResult.
 
     Projects are matched by code: known codes are updated (and restored if
     archived), new codes created. Raises SheetError naming every bad row;
@@ -126,11 +116,12 @@ def import_project_list(fileobj, user, config):
     rows = list(_project_rows(grid, layout))
     if not rows:
         raise SheetError(["表中没有项目行"])
-    problems = _problems(rows)
+    officials = {name for (name,) in LeadOfficial.select(LeadOfficial.name).tuples()}
+    problems = _problems(rows, officials)
     if problems:
         raise SheetError(problems)
     try:
-        return _write(rows, user, config["milestones"])
+        return save_projects([Entry(row.values, row.planned) for row in rows], user, config["milestones"])
     except IntegrityError as e:
         # Someone changed the list between our check and our write (a code, a leader, an account).
         raise SheetError(["导入期间清单数据被他人同时修改，未导入任何数据，请重新导入"]) from e
@@ -393,14 +384,14 @@ def _date(value):
 # Checking ----------------------------------------------------------------------
 
 
-def _problems(rows):
+def _problems(rows, officials):
     """Every problem of every row, each as “第7行：开工时限不能为空”."""
     first_row_of = {}
     problems = []
     for row in rows:
         code = row.values["code"]
         first = first_row_of.setdefault(code, row.number) if code else row.number
-        errors = check_project(row.values)
+        errors = check_project(row.values, officials)
         messages = [_message(f, errors[f], row.values[f]) for f in sorted(errors, key=_field_order)]
         messages += [f"{_label(kind)}（计划）应为日期，收到“{text}”" for kind, text in row.bad_dates.items()]
         if first != row.number:
@@ -421,190 +412,6 @@ def _message(name, message, value):
     if name in TYPED_FIELDS and isinstance(value, str) and value:
         message += f"，收到“{value}”"
     return message
-
-
-# Writing -----------------------------------------------------------------------
-# registry.save_project for many rows at once: the same fields, owner accounts,
-# change log and milestone plan, written hundreds of rows per query instead of
-# some fifteen queries per row. test_an_imported_project_is_saved_as_the_form_saves_it
-# keeps the two paths alike.
-
-PERSON_FIELDS = ("responsible_person", "responsible_phone", "responsible_email")
-
-
-class _Batch:
-    """Change-log and milestone rows gathered across projects, inserted a chunk at a time."""
-
-    # Tuples in these column orders: peewee builds their SQL faster than from dicts.
-    CHANGE_COLUMNS = (Change.project, Change.user, Change.changed_at, Change.field, Change.old_value, Change.new_value)
-    MILESTONE_COLUMNS = (Milestone.project, Milestone.kind, Milestone.planned_on)
-
-    def __init__(self, user, now):
-        self.user, self.now = user, now
-        self.changes, self.milestones = [], []
-
-    def log(self, project_id, old, new):
-        """Gather the rows Change.record would write; return whether any field changed."""
-        rows = [
-            (project_id, self.user, self.now, name, _logged(old.get(name)), _logged(value))
-            for name, value in new.items()
-            if _logged(old.get(name)) != _logged(value)
-        ]
-        self.changes += rows
-        return bool(rows)
-
-    def plan(self, project_id, plan, kinds):
-        self.milestones += [(project_id, kind, plan.get(kind)) for kind in kinds]
-
-    def flush(self):
-        for model, columns, rows in (
-            (Change, self.CHANGE_COLUMNS, self.changes),
-            (Milestone, self.MILESTONE_COLUMNS, self.milestones),
-        ):
-            for chunk in chunked(rows, 500):
-                model.insert_many(chunk, fields=columns).execute()
-
-
-def _logged(value):
-    """A value as the change log stores it (models.Change keeps text, dates ISO)."""
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def _write(rows, user, offsets):
-    """Create and update the projects of checked rows in one transaction."""
-    batch = _Batch(user, utc_now())
-    with db.atomic():
-        leaders = dict(LeadOfficial.select(LeadOfficial.name, LeadOfficial.id).tuples())
-        accounts = _owner_accounts(rows)
-        existing = _existing_projects([row.values["code"] for row in rows])
-        new = [row for row in rows if row.values["code"] not in existing]
-        _create(new, accounts, leaders, offsets, batch)
-        updated = _update_all(rows, existing, accounts, leaders, offsets, batch)
-        batch.flush()
-    return ImportResult(created=len(new), updated=updated, unchanged=len(rows) - len(new) - updated)
-
-
-def _owner_accounts(rows):
-    """{phone: owner account or None}, decided as registry.owner_account decides.
-
-    A new phone gets an owner account (no password yet); a known owner's name
-    and email follow the sheet; a phone that is the login of another role links
-    no account.
-    """
-    people = {}
-    for row in rows:
-        name, phone, email = (row.values[f] for f in PERSON_FIELDS)
-        if phone:
-            people[phone] = (name, email or people.get(phone, ("", ""))[1])
-    users = _users(people)
-    fresh = [
-        {"username": phone, "display_name": name, "role": "owner", "phone": phone, "email": email}
-        for phone, (name, email) in people.items()
-        if phone not in users
-    ]
-    for chunk in chunked(fresh, 200):
-        User.insert_many(chunk).execute()
-    for phone, user in users.items():
-        name, email = people[phone]
-        if user.role == "owner" and (user.display_name != name or (email and user.email != email)):
-            User.update(display_name=name, email=email or user.email).where(User.id == user.id).execute()
-    users.update(_users([person["username"] for person in fresh]))
-    return {phone: user if user.role == "owner" else None for phone, user in users.items()}
-
-
-def _users(usernames):
-    found = {}
-    for chunk in chunked(list(usernames), 500):
-        found.update((user.username, user) for user in User.select().where(User.username.in_(chunk)))
-    return found
-
-
-def _existing_projects(codes):
-    """{code: project} for the codes already listed (archived ones too), owners joined."""
-    found = {}
-    for chunk in chunked(codes, 500):
-        query = Project.select(Project, User).join(User, JOIN.LEFT_OUTER).where(Project.code.in_(chunk))
-        found.update((project.code, project) for project in query)
-    return found
-
-
-def _loggable(row, accounts):
-    """The row as the change log records a project: names for the official and owner."""
-    owner = accounts.get(row.values["responsible_phone"])
-    return {**row.values, "owner": owner.username if owner else None}
-
-
-def _model_fields(row, accounts, leaders):
-    owner = accounts.get(row.values["responsible_phone"])
-    return {**row.values, "lead_official": leaders.get(row.values["lead_official"]), "owner": owner}
-
-
-def _create(rows, accounts, leaders, offsets, batch):
-    for chunk in chunked(rows, 200):
-        Project.insert_many([_model_fields(row, accounts, leaders) for row in chunk]).execute()
-    ids = {}
-    for chunk in chunked([row.values["code"] for row in rows], 500):
-        ids.update(Project.select(Project.code, Project.id).where(Project.code.in_(chunk)).tuples())
-    for row in rows:
-        project_id = ids[row.values["code"]]
-        batch.log(project_id, {}, _loggable(row, accounts))
-        batch.plan(project_id, _plan(row, offsets), MILESTONES)
-
-
-def _update_all(rows, existing, accounts, leaders, offsets, batch):
-    """Bring the listed projects to their rows; return how many changed."""
-    names = {i: name for name, i in leaders.items()}
-    milestones = _milestones_of([project.id for project in existing.values()])
-    updated = 0
-    for row in rows:
-        project = existing.get(row.values["code"])
-        if project is not None:
-            changed = _update(project, row, accounts, leaders, names, batch)
-            replanned = _replan(project.id, _plan(row, offsets), milestones.get(project.id, {}), batch)
-            updated += changed or replanned
-    return updated
-
-
-def _update(project, row, accounts, leaders, names, batch):
-    """Update one project where the row differs from it; return whether it did."""
-    old = {f: getattr(project, f) for f in PROJECT_FIELDS if f != "lead_official"}
-    old["lead_official"] = names.get(project.lead_official_id)
-    old["owner"] = project.owner.username if project.owner_id else None
-    old["archived"] = project.archived
-    if not batch.log(project.id, old, {**_loggable(row, accounts), "archived": False}):
-        return False
-    fields = _model_fields(row, accounts, leaders)
-    Project.update(**fields, archived=False, updated_at=batch.now).where(Project.id == project.id).execute()
-    return True
-
-
-def _plan(row, offsets):
-    """Planned dates as registry.plan_milestones plans them: the sheet's, else from the deadline."""
-    return {**default_plan(row.values["start_deadline"], offsets), **row.planned}
-
-
-def _milestones_of(project_ids):
-    """{project id: {kind: (milestone id, planned date)}}."""
-    found = {}
-    for chunk in chunked(project_ids, 500):
-        columns = (Milestone.id, Milestone.project, Milestone.kind, Milestone.planned_on)
-        for milestone_id, project_id, kind, day in (
-            Milestone.select(*columns).where(Milestone.project.in_(chunk)).tuples()
-        ):
-            found.setdefault(project_id, {})[kind] = (milestone_id, day)
-    return found
-
-
-def _replan(project_id, plan, existing, batch):
-    """Bring one project's milestones to ``plan`` as plan_milestones does; return whether any changed."""
-    missing = [kind for kind in MILESTONES if kind not in existing]
-    batch.plan(project_id, plan, missing)
-    moved = [(i, plan[kind]) for kind, (i, day) in existing.items() if plan.get(kind) is not None and day != plan[kind]]
-    for milestone_id, day in moved:
-        Milestone.update(planned_on=day).where(Milestone.id == milestone_id).execute()
-    return bool(missing or moved)
 
 
 # Export ------------------------------------------------------------------------
