@@ -123,6 +123,7 @@ def build_scheduler(config, stop):
             func,
             trigger,
             id=job_id,
+            name=job_id,
             args=(config, stop),
             # A tick missed by a short outage still runs once; several missed ticks run once.
             misfire_grace_time=grace,

@@ -167,6 +167,7 @@ class _City:
             "project_unit": f"{rng.choice(COUNTIES)}{rng.choice(('建设投资', '实业', '农业发展', '文旅集团', '物流'))}有限公司",
             "responsible_person": person[0],
             "responsible_phone": person[1],
+            "responsible_email": f"{person[1]}@example.com",
             "lead_department": DEPARTMENTS[n % len(DEPARTMENTS)],
             "total_investment": total,
             "annual_plan_investment": plan,
@@ -193,7 +194,14 @@ class _City:
 
     def write_owners(self):
         rows = [
-            {"username": phone, "display_name": name, "role": "owner", "phone": phone, "created_at": utc_now()}
+            {
+                "username": phone,
+                "display_name": name,
+                "role": "owner",
+                "phone": phone,
+                "email": f"{phone}@example.com",
+                "created_at": utc_now(),
+            }
             for name, phone in self.people[: self.count]
         ]
         for chunk in _chunks(rows):
@@ -343,7 +351,7 @@ class _City:
         phone = max(people, key=lambda k: len(people[k]))
         accounts = []
         for role, username, extra in (
-            ("office", "office", {"display_name": "项目办值班员"}),
+            ("office", "office", {"display_name": "项目办值班员", "email": "office@example.gov.cn"}),
             ("leader", "leader", {"display_name": first_name, "lead_official": first_official}),
             ("owner", phone, {}),
             ("inspector", "inspector", {"display_name": "纪委监委督查员"}),
