@@ -6,10 +6,10 @@ import json
 import re
 import shutil
 import subprocess
-import zoneinfo
 
 import pytest
 from openpyxl import load_workbook
+from reporting import file
 
 from tracker.analysis import (
     QuarterError,
@@ -22,8 +22,7 @@ from tracker.analysis import (
     quarterly_analysis,
 )
 from tracker.config import DEFAULTS
-from tracker.filing import file_report
-from tracker.models import FUNDING_SOURCES, User
+from tracker.models import FUNDING_SOURCES
 from tracker.snapshots import take_snapshot
 
 # Quarters ----------------------------------------------------------------------
@@ -65,13 +64,6 @@ def test_a_quarter_error_is_a_value_error():
 #   p4       文旅产业链   东城区   (registered in Q4)                no report, 0 / 1,000
 #
 # 2026-W40 starts on Monday 28 September, so it closes Q3; 2027-W01 belongs to 2027-Q1.
-
-
-def file(config, project, week, **values):
-    office = User.get_or_create(username="office", defaults={"role": "office"})[0]
-    values = {"status": "started", "investment_completed": 0, "physical_progress": "施工中", **values}
-    now = dt.datetime(2027, 1, 4, 10, tzinfo=zoneinfo.ZoneInfo(config["city"]["timezone"]))
-    return file_report(project, week, values, office, config, now=now)
 
 
 @pytest.fixture

@@ -1,17 +1,15 @@
 """The charts the emails and the dashboard show: PNGs drawn in Chinese from the stored snapshots."""
 
-import datetime as dt
 import struct
 import warnings
-import zoneinfo
 from collections import namedtuple
 
 import pytest
+from reporting import file
 
 from tracker import charts
 from tracker.config import DEFAULTS
-from tracker.filing import file_report
-from tracker.models import FUNDING_SOURCES, User
+from tracker.models import FUNDING_SOURCES
 from tracker.snapshots import take_snapshot, weeks_of_totals
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -111,13 +109,6 @@ def test_a_long_history_keeps_the_week_labels_apart_and_labels_the_last_week():
 
 
 # From the stored snapshots ----------------------------------------------------
-
-
-def file(config, project, week, **values):
-    office = User.get_or_create(username="office", defaults={"role": "office"})[0]
-    values = {"status": "started", "investment_completed": 0, "physical_progress": "施工中", **values}
-    now = dt.datetime(2027, 1, 4, 10, tzinfo=zoneinfo.ZoneInfo(config["city"]["timezone"]))
-    return file_report(project, week, values, office, config, now=now)
 
 
 def test_restart_rate_chart_draws_the_stored_snapshots(conn, config, make_project):

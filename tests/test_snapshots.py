@@ -1,21 +1,14 @@
 """A week's snapshot keeps the figures as they stood, whatever is edited afterwards."""
 
 import datetime as dt
-import zoneinfo
+
+from reporting import file
 
 from tracker.config import DEFAULTS
-from tracker.filing import file_report
-from tracker.models import Project, User
+from tracker.models import Project
 from tracker.snapshots import ProjectSnapshot, WeekFunds, WeekTotals, take_snapshot
 
 THRESHOLDS = DEFAULTS["warnings"]
-
-
-def file(config, project, week, **values):
-    office = User.get_or_create(username="office", defaults={"role": "office"})[0]
-    values = {"status": "started", "investment_completed": 0, "physical_progress": "施工中", **values}
-    now = dt.datetime(2026, 11, 23, 10, tzinfo=zoneinfo.ZoneInfo(config["city"]["timezone"]))
-    return file_report(project, week, values, office, config, now=now)
 
 
 def test_snapshot_takes_each_project_as_of_its_latest_report_that_week(conn, config, make_project):

@@ -3,12 +3,12 @@
 import datetime as dt
 
 import pytest
+from reporting import file
 
 from tracker import lights, stats
 from tracker.config import DEFAULTS
-from tracker.filing import file_report
 from tracker.filters import FilterError, project_condition
-from tracker.models import LeadOfficial, Project, User
+from tracker.models import LeadOfficial, Project
 
 WEEK = "2026-W10"
 TODAY = dt.date(2026, 3, 6)
@@ -16,14 +16,8 @@ NOW = dt.datetime(2026, 3, 6, 10, 0)
 THRESHOLDS = DEFAULTS["warnings"]
 
 
-def office():
-    return User.get_or_create(username="office", defaults={"role": "office"})[0]
-
-
 def report(config, project, **values):
-    values = {"status": "started", "investment_completed": 0, "physical_progress": "施工中", **values}
-    tz = __import__("zoneinfo").ZoneInfo(config["city"]["timezone"])
-    return file_report(project, WEEK, values, office(), config, now=NOW.replace(tzinfo=tz))
+    return file(config, project, WEEK, **values)
 
 
 def figures(args=None):

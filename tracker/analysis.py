@@ -15,12 +15,12 @@ import datetime as dt
 import io
 from collections import namedtuple
 
-from peewee import Case, fn
+from peewee import fn
 
 from .formatting import money
-from .models import FUNDING_SOURCES, UNDER_WAY
+from .models import FUNDING_SOURCES
 from .periods import PeriodError, next_period, period_of, period_start, previous_period
-from .snapshots import ProjectSnapshot, WeekFunds, WeekTotals, totals_figures
+from .snapshots import ProjectSnapshot, WeekFunds, WeekTotals, figure_columns, totals_figures
 from .weeks import week_of
 
 
@@ -150,19 +150,8 @@ def _headline(week, previous_week):
 def _breakdown(field, week, previous_week):
     """One row per group (industry chain or county), most projects first, from one GROUP BY."""
     s = ProjectSnapshot
-    under_way = fn.SUM(Case(None, [(s.status.in_(UNDER_WAY), 1)], 0))
-    missing = fn.SUM(Case(None, [(s.reported == False, 1)], 0))  # noqa: E712 (peewee expression)
     query = (
-        s.select(
-            s.week,
-            field,
-            fn.COUNT(s.project),
-            under_way,
-            fn.SUM(s.investment_completed),
-            fn.SUM(s.annual_plan_investment),
-            fn.SUM(s.funds_secured),
-            missing,
-        )
+        s.select(s.week, field, *figure_columns())
         .where(s.week.in_(_weeks(week, previous_week)))
         .group_by(s.week, field)
         .tuples()

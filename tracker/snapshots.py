@@ -208,25 +208,23 @@ def weeks_of_totals(first=None, last=None):
     return list(query)
 
 
+def figure_columns():
+    """The aggregates behind the headline figures, in _figures' argument order, over ProjectSnapshot."""
+    s = ProjectSnapshot
+    return [
+        fn.COUNT(s.project),
+        fn.SUM(Case(None, [(s.status.in_(UNDER_WAY), 1)], 0)),
+        fn.SUM(s.investment_completed),
+        fn.SUM(s.annual_plan_investment),
+        fn.SUM(s.funds_secured),
+        fn.SUM(Case(None, [(s.reported == False, 1)], 0)),  # noqa: E712 (peewee expression)
+    ]
+
+
 def figures_by_lead_official(week):
     """{lead_official_id: headline figures} of every official's projects at the week's close, one query."""
     s = ProjectSnapshot
-    under_way = fn.SUM(Case(None, [(s.status.in_(UNDER_WAY), 1)], 0))
-    missing = fn.SUM(Case(None, [(s.reported == False, 1)], 0))  # noqa: E712
-    rows = (
-        s.select(
-            s.lead_official,
-            fn.COUNT(s.project),
-            under_way,
-            fn.SUM(s.investment_completed),
-            fn.SUM(s.annual_plan_investment),
-            fn.SUM(s.funds_secured),
-            missing,
-        )
-        .where(s.week == week)
-        .group_by(s.lead_official)
-        .tuples()
-    )
+    rows = s.select(s.lead_official, *figure_columns()).where(s.week == week).group_by(s.lead_official).tuples()
     return {official: _figures(*values) for official, *values in rows}
 
 
