@@ -218,6 +218,8 @@ def test_the_monthly_consultation_puts_lagging_projects_on_the_agenda_and_record
     with db.connection_context():
         assert Decision.get().item_id == item.id
     assert "市自然资源局" in client.get(f"/cycles/{run.id}").get_data(as_text=True)
+    project_page = client.get("/projects/R-1").get_data(as_text=True)
+    assert "协调自然资源局办理用地" in project_page and "2026-12-15" in project_page
 
 
 def test_the_quarterly_analysis_is_viewable_and_downloadable(config, city, client, login):

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
+from .consultations import Decision
 from .filters import filter_choices
 from .listing import Page, request_filters
 from .models import LeadOfficial, Project
@@ -32,4 +33,4 @@ def index():
 @login_required
 def show(code):
     project = visible_project(code)
-    return render_template("projects/show.html", project=project)
+    return render_template("projects/show.html", project=project, decisions=Decision.for_project(project))
