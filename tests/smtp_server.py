@@ -1,29 +1,42 @@
-"""A real SMTP server on loopback (aiosmtpd) that records what it receives, or refuses it."""
+"""A real SMTP server on loopback (aiosmtpd) that records what it receives, or refuses it;
+and real emails, rendered from the project's templates, to send through it."""
 
+import contextlib
 import email
 import email.policy
 import socket
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from tracker.mail import make_message
 
 
 class RecordingHandler:
-    """Keeps every accepted message; answers 451 to everything while ``refusing``."""
+    """Keeps every accepted message; while ``refusing``, answers ``reply`` to every message instead."""
 
     def __init__(self):
         self.messages = []
         self.refusing = False
+        self.reply = "451 4.3.0 try again later"
+        self.logins = []
 
     async def handle_DATA(self, server, session, envelope):
         if self.refusing:
-            return "451 4.3.0 try again later"
+            return self.reply
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 OK"
 
     def to(self, address):
         return [m for rcpts, m in self.messages if address in rcpts]
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        """Accept any password, remembering who logged in."""
+        self.logins.append(auth_data.login.decode())
+        return AuthResult(success=True)
 
 
 def free_port():
@@ -32,19 +45,64 @@ def free_port():
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def running(handler, **options):
+    """Serve ``handler`` on a free loopback port; yield the port; stop the server whatever happens."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server():
     """Yields (handler, port); the server stops even when the test fails."""
     handler = RecordingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with running(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def smtp_config(config, port, **mail):
     """The app config pointed at the test server."""
     return {**config, "mail": {**config["mail"], "backend": "smtp", "host": "127.0.0.1", "port": port, **mail}}
+
+
+def reminder(config, address="zhang@example.gov.cn", name="张三", images=None):
+    """A weekly reminder (no charts in its HTML) for one missing project."""
+    context = {
+        "week": "2026-W47",
+        "projects": [SimpleNamespace(code="XM-001", name="化工园区污水处理厂")],
+        "base_url": "http://tracker.example.gov.cn",
+        "recipient": SimpleNamespace(name=name),
+    }
+    return make_message("weekly-reminder", (name, address), context, config, images=images)
+
+
+def leader_summary(config, images, address="wang@example.gov.cn", name="王建国"):
+    """A lead official's weekly summary, whose HTML shows three charts by cid:."""
+    figures = {
+        "projects": 2,
+        "restart_rate": {"numerator": 1, "denominator": 2, "percent": 50.0},
+        "investment_completed": 100,
+        "annual_plan_investment": 200,
+        "investment_percent": 50.0,
+        "funds_secured": 80,
+        "reports_missing": 0,
+    }
+    context = {
+        "week": "2026-W47",
+        "figures": figures,
+        "city": figures,
+        "flagged": [],
+        "base_url": "http://tracker.example.gov.cn",
+        "recipient": SimpleNamespace(name=name),
+    }
+    return make_message("weekly-leader", (name, address), context, config, images=images)
+
+
+CHARTS = {
+    name: b"\x89PNG\r\n\x1a\nnot really a chart: " + name.encode() for name in ("restart_rate", "investment", "funds")
+}

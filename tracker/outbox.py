@@ -8,7 +8,8 @@ transaction: no transaction stays open during the SMTP conversation.
 """
 
 import datetime as dt
-from email import message_from_bytes, policy
+import hashlib
+import logging
 
 from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
@@ -18,6 +19,8 @@ from .models import BaseModel
 from .runs import CycleRun, worker_id
 from .weeks import utc_now
 
+log = logging.getLogger(__name__)
+
 OUTBOX_STATES = {"queued": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 KINDS = {
     "reminder": "未报提醒",
@@ -26,6 +29,8 @@ KINDS = {
     "consultation": "月会商议程",
     "analysis": "季度分析",
 }
+# However many attempts are allowed, a retry waits at most a day.
+MAX_BACKOFF_SECONDS = 24 * 3600
 
 
 class Outbox(BaseModel):
@@ -34,6 +39,7 @@ class Outbox(BaseModel):
     recipient = CharField()
     recipient_name = CharField(default="")
     subject = CharField(default="")
+    # The whole rendered message, so that a retry sends exactly the same bytes.
     message = BlobField()
     state = CharField(default="queued", index=True)
     attempts = IntegerField(default=0)
@@ -48,38 +54,84 @@ class Outbox(BaseModel):
         table_name = "outbox"
         indexes = ((("run", "kind", "recipient"), True),)
 
+    @classmethod
+    def claimable(cls, now):
+        """Rows a sender may claim at ``now``: queued and due, or abandoned by a sender whose lease ran out."""
+        due = (cls.state == "queued") & (cls.next_attempt_at <= now)
+        abandoned = (cls.state == "sending") & (cls.lease_until < now)
+        return due | abandoned
+
+    @classmethod
+    def listing(cls, run_id=None, state=None):
+        """Rows newest first with their run's cycle and period, leaving out the message bodies."""
+        query = (
+            cls.select(
+                cls.id,
+                cls.run,
+                cls.kind,
+                cls.recipient,
+                cls.recipient_name,
+                cls.subject,
+                cls.state,
+                cls.attempts,
+                cls.last_error,
+                cls.created_at,
+                cls.sent_at,
+                CycleRun.cycle,
+                CycleRun.period,
+            )
+            .join(CycleRun)
+            .order_by(cls.id.desc())
+        )
+        if run_id is not None:
+            query = query.where(cls.run == run_id)
+        if state is not None:
+            query = query.where(cls.state == state)
+        return query
+
 
 def enqueue(run, kind, recipient, recipient_name, message):
-    """Queue a message once; a second call for the same (run, kind, recipient) changes nothing.
+    """Queue ``message`` (an EmailMessage from ``mail.make_message``) once; return whether this call queued it.
 
-    Returns whether this call queued it: the cursor's rowcount says so on
-    SQLite and PostgreSQL alike (an ignored insert still reports a row id).
+    A second call for the same (run, kind, recipient) changes nothing and
+    returns False: the cursor's rowcount tells, on SQLite and PostgreSQL alike
+    (an ignored insert still reports a row id on SQLite). The message's
+    Message-ID is replaced by one derived from that key, so every copy of
+    the message, and every retry, carries the same one.
     """
-    subject = str(message_from_bytes(message, policy=policy.default)["Subject"] or "")
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of email: {kind!r}")
+    domain = message["From"].addresses[0].domain
+    message.replace_header("Message-ID", message_id(run, kind, recipient, domain))
     query = Outbox.insert(
-        run=run, kind=kind, recipient=recipient, recipient_name=recipient_name, subject=subject[:255], message=message
+        run=run,
+        kind=kind,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subject=str(message["Subject"])[:255],
+        message=message.as_bytes(),
     ).on_conflict_ignore()
     return db.execute(query).rowcount == 1
 
 
-def _claimable(now):
-    due = (Outbox.state == "queued") & (Outbox.next_attempt_at <= now)
-    abandoned = (Outbox.state == "sending") & (Outbox.lease_until < now)
-    return due | abandoned
+def message_id(run, kind, recipient, domain):
+    """The Message-ID of the outbox row (run, kind, recipient): readable, stable, unique per row."""
+    digest = hashlib.sha256(f"{run.id}/{kind}/{recipient.lower()}".encode()).hexdigest()[:20]
+    return f"<{run.cycle}.{run.period}.{kind}.{digest}@{domain}>"
 
 
 def claim_one(config, now=None, holder=None):
-    """Claim one due row for this process; return it, or None when nothing is due."""
+    """Claim one due row for ``holder`` (this process by default); return it, or None when nothing is due."""
     now, holder = now or utc_now(), holder or worker_id()
-    lease = dt.timedelta(seconds=config["mail"]["lease_seconds"])
+    lease_until = now + dt.timedelta(seconds=config["mail"]["lease_seconds"])
     while True:
-        candidate = Outbox.select(Outbox.id).where(_claimable(now)).order_by(Outbox.id).first()
+        candidate = Outbox.select(Outbox.id).where(Outbox.claimable(now)).order_by(Outbox.id).first()
         if candidate is None:
             return None
         with db.atomic():
             won = (
-                Outbox.update(state="sending", claimed_by=holder, lease_until=now + lease)
-                .where((Outbox.id == candidate.id) & _claimable(now))
+                Outbox.update(state="sending", claimed_by=holder, lease_until=lease_until)
+                .where((Outbox.id == candidate.id) & Outbox.claimable(now))
                 .execute()
             )
         if won == 1:
@@ -88,47 +140,92 @@ def claim_one(config, now=None, holder=None):
 
 
 def deliver_one(config, now=None, holder=None):
-    """Claim, send and record one message; return False when nothing was due."""
+    """Claim, send and record one due message; return False when nothing was due."""
+    return _send_one(config, now, holder) is not None
+
+
+def deliver_due(config, now=None, stop=lambda: False):
+    """Deliver until nothing is due or ``stop()`` is true; return {"sent", "retrying", "failed"} counts."""
+    counts = dict.fromkeys(("sent", "retrying", "failed"), 0)
+    while not stop():
+        outcome = _send_one(config, now, None)
+        if outcome is None:
+            break
+        counts[outcome] += 1
+    return counts
+
+
+def resend(row):
+    """Put a failed (or, on the office's request, a sent) message back in the queue, attempts reset.
+
+    Returns False, changing nothing, when the message is queued or being sent already.
+    """
+    with db.atomic():
+        changed = (
+            Outbox.update(
+                state="queued",
+                attempts=0,
+                next_attempt_at=utc_now(),
+                lease_until=None,
+                claimed_by="",
+                last_error="",
+                sent_at=None,
+            )
+            .where((Outbox.id == row.id) & Outbox.state.in_(("failed", "sent")))
+            .execute()
+        )
+    return changed == 1
+
+
+def _send_one(config, now, holder):
+    """Deliver one claimed row; return "sent", "retrying" or "failed", or None when nothing was due."""
+    now = now or utc_now()
     row = claim_one(config, now, holder)
     if row is None:
-        return False
+        return None
     try:
-        deliver(bytes(row.message), row.recipient, config, f"{row.id:06d}-{row.kind}.eml")
+        deliver(bytes(row.message), row.recipient, config)
     except DeliveryError as e:
-        _failed(row, str(e), config, now or utc_now())
-    else:
-        with db.atomic():
-            Outbox.update(state="sent", sent_at=utc_now(), attempts=Outbox.attempts + 1, last_error="").where(
-                (Outbox.id == row.id) & (Outbox.claimed_by == row.claimed_by)
-            ).execute()
-    return True
+        return _record_failure(row, str(e), config["mail"], now)
+    _record_sent(row)
+    return "sent"
 
 
-def _failed(row, error, config, now):
+def _still_ours(row):
+    """Our claim, and not a later one: a takeover sets a later lease (even by the same holder)."""
+    return (
+        (Outbox.id == row.id)
+        & (Outbox.state == "sending")
+        & (Outbox.claimed_by == row.claimed_by)
+        & (Outbox.lease_until == row.lease_until)
+    )
+
+
+def _record_sent(row):
+    with db.atomic():
+        changed = (
+            Outbox.update(
+                state="sent", sent_at=utc_now(), attempts=Outbox.attempts + 1, last_error="", lease_until=None
+            )
+            .where(_still_ours(row))
+            .execute()
+        )
+    if changed != 1:
+        log.warning("outbox %d: sent after its lease expired; another sender may send it too", row.id)
+
+
+def _record_failure(row, error, mail, now):
     attempts = row.attempts + 1
-    give_up = attempts >= config["mail"]["max_attempts"]
-    retry = now + dt.timedelta(seconds=config["mail"]["retry_seconds"] * 2 ** (attempts - 1))
+    give_up = attempts >= mail["max_attempts"]
+    backoff = min(mail["retry_seconds"] * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
     with db.atomic():
         Outbox.update(
             state="failed" if give_up else "queued",
             attempts=attempts,
             last_error=error[:2000],
-            next_attempt_at=retry,
+            next_attempt_at=now + dt.timedelta(seconds=backoff),
             lease_until=None,
-        ).where((Outbox.id == row.id) & (Outbox.claimed_by == row.claimed_by)).execute()
-
-
-def deliver_due(config, now=None, stop=lambda: False):
-    """Deliver until nothing is due (or ``stop()``); return how many messages were tried."""
-    tried = 0
-    while not stop() and deliver_one(config, now):
-        tried += 1
-    return tried
-
-
-def resend(row):
-    """Put a failed (or, on the office's request, a sent) message back in the queue."""
-    with db.atomic():
-        Outbox.update(state="queued", attempts=0, next_attempt_at=utc_now(), lease_until=None, last_error="").where(
-            Outbox.id == row.id
-        ).execute()
+        ).where(_still_ours(row)).execute()
+    outcome = "failed" if give_up else "retrying"
+    log.warning("outbox %d to %s: attempt %d failed (%s): %s", row.id, row.recipient, attempts, outcome, error)
+    return outcome
