@@ -125,6 +125,13 @@ def login(client):
     return log_in
 
 
+@pytest.fixture
+def office_session(make_user, login):
+    """The test client logged in as the office."""
+    make_user("office", "office")
+    return login("office")
+
+
 def csrf_token(html):
     """The CSRF token of the first form on a page."""
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)

@@ -43,11 +43,11 @@ def create_app(overrides=None, config_path=None):
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from . import api, auth, cycles, dashboard, deliveries, errors, formatting, imports, projects, reports
+    from . import accounts, api, auth, cycles, dashboard, deliveries, errors, formatting, imports, projects, reports
 
     formatting.init_app(app)
     errors.init_app(app)
-    for module in (auth, cycles, dashboard, deliveries, imports, projects, reports):
+    for module in (accounts, auth, cycles, dashboard, deliveries, imports, projects, reports):
         app.register_blueprint(module.bp)
     api.init_app(app)
     return app

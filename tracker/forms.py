@@ -12,17 +12,41 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, StopValidation
 
-from .models import FUNDING_SOURCES, KINDS, MILESTONES, STATUSES
+from .filing import MAX_AMOUNT
+from .models import FUNDING_SOURCES, KINDS, MILESTONES, ROLES, STATUSES
 
 AMOUNT_MESSAGE = "请输入不小于 0 的整数（万元）"
 
 
+class AmountField(IntegerField):
+    """An integer in 万元 whose parse error is a Chinese message (WTForms' own is English without Babel)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            self.data = None  # left blank: for InputRequired or Optional to judge, not a parse error
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as e:
+            raise ValueError(AMOUNT_MESSAGE) from e
+
+    def pre_validate(self, form):
+        # Text that is no number has its message already; the range checks would only repeat it.
+        if self.process_errors:
+            raise StopValidation()
+
+
 def amount_field(label, required=True):
-    return IntegerField(
+    return AmountField(
         label,
-        validators=[InputRequired("必填") if required else Optional(), NumberRange(min=0, message=AMOUNT_MESSAGE)],
+        validators=[
+            InputRequired("必填") if required else Optional(),
+            NumberRange(min=0, message=AMOUNT_MESSAGE),
+            # The database's integer columns end here; beyond it a save would fail, not explain.
+            NumberRange(max=MAX_AMOUNT, message=f"不能超过 {MAX_AMOUNT} 万元"),
+        ],
         render_kw={"inputmode": "numeric", "min": 0},
     )
 
@@ -41,7 +65,7 @@ class ProjectForm(FlaskForm):
     name = StringField("项目名称", validators=[DataRequired("必填")])
     county = StringField("县区", validators=[DataRequired("必填")])
     industry_chain = StringField("产业链", validators=[DataRequired("必填")])
-    kind = SelectField("建设性质", choices=list(KINDS.items()))
+    kind = SelectField("建设性质", choices=KINDS)
     project_unit = StringField("项目单位", validators=[DataRequired("必填")])
     responsible_person = StringField("责任人", validators=[DataRequired("必填")])
     responsible_phone = StringField("联系电话（作为责任人登录名）")
@@ -74,7 +98,7 @@ for _source, _label in FUNDING_SOURCES.items():
 
 
 class ReportForm(FlaskForm):
-    status = SelectField("项目状态", choices=list(STATUSES.items()))
+    status = SelectField("项目状态", choices=STATUSES)
     investment_completed = amount_field("年内累计完成投资（万元）")
     funds = FormField(FundsForm, label="本期到位资金（万元）")
     physical_progress = TextAreaField("形象进度", validators=[DataRequired("请描述形象进度")])
@@ -94,3 +118,40 @@ class ImportForm(FlaskForm):
     file = FileField(
         "项目清单（.xlsx）", validators=[FileRequired("请选择文件"), FileAllowed(["xlsx"], "只接受 .xlsx 文件")]
     )
+
+
+class PlannedProjectForm(ProjectForm):
+    """The project form with its planned milestone dates (倒排工期); a blank date is planned from the deadline."""
+
+    planned = FormField(MilestoneDatesForm, label="倒排工期（计划日期，留空则按开工时限倒排）")
+
+
+PASSWORD_LENGTH = Length(min=8, message="密码至少 8 位")
+
+
+class AccountForm(FlaskForm):
+    """What the office can change about an account; the login name stays as created."""
+
+    display_name = StringField("姓名", validators=[DataRequired("必填")])
+    role = SelectField("角色", choices=ROLES)
+    # Choices are the lead officials' ids as text, "" for none; the view fills them in.
+    lead_official = SelectField("关联的市级包抓领导（包抓领导账号）")
+    department = StringField("部门")
+    email = EmailField("电子邮箱", validators=[Optional()])
+    phone = StringField("手机号")
+
+
+class NewAccountForm(AccountForm):
+    username = StringField("登录名", validators=[DataRequired("必填")])
+    password = PasswordField("初始密码（可留空，稍后设置）", validators=[Optional(), PASSWORD_LENGTH])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("新密码", validators=[DataRequired("请输入新密码"), PASSWORD_LENGTH])
+    confirm = PasswordField("再次输入新密码", validators=[EqualTo("password", "两次输入的密码不一致")])
+
+
+class LeadOfficialForm(FlaskForm):
+    name = StringField("姓名", validators=[DataRequired("必填")])
+    title = StringField("职务")
+    email = EmailField("电子邮箱（接收调度邮件）", validators=[Optional()])

@@ -77,6 +77,8 @@ class Outbox(BaseModel):
                 cls.last_error,
                 cls.created_at,
                 cls.sent_at,
+                # The run's id too: without it the joined run comes back with id None.
+                CycleRun.id,
                 CycleRun.cycle,
                 CycleRun.period,
             )
@@ -116,7 +118,8 @@ def enqueue(run, kind, recipient, recipient_name, message):
 
 def message_id(run, kind, recipient, domain):
     """The Message-ID of the outbox row (run, kind, recipient): readable, stable, unique per row."""
-    digest = hashlib.sha256(f"{run.id}/{kind}/{recipient.lower()}".encode()).hexdigest()[:20]
+    # The key exactly as the unique index sees it: two rows never share an id.
+    digest = hashlib.sha256(f"{run.id}/{kind}/{recipient}".encode()).hexdigest()[:20]
     return f"<{run.cycle}.{run.period}.{kind}.{digest}@{domain}>"
 
 
@@ -219,13 +222,20 @@ def _record_failure(row, error, mail, now):
     give_up = attempts >= mail["max_attempts"]
     backoff = min(mail["retry_seconds"] * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
     with db.atomic():
-        Outbox.update(
-            state="failed" if give_up else "queued",
-            attempts=attempts,
-            last_error=error[:2000],
-            next_attempt_at=now + dt.timedelta(seconds=backoff),
-            lease_until=None,
-        ).where(_still_ours(row)).execute()
+        changed = (
+            Outbox.update(
+                state="failed" if give_up else "queued",
+                attempts=attempts,
+                last_error=error[:2000],
+                next_attempt_at=now + dt.timedelta(seconds=backoff),
+                lease_until=None,
+            )
+            .where(_still_ours(row))
+            .execute()
+        )
+    if changed != 1:
+        # Our lease ran out during the attempt: the sender that took the row over records its outcome.
+        log.warning("outbox %d: failed after its lease expired; left to the sender that took it over", row.id)
     outcome = "failed" if give_up else "retrying"
     log.warning("outbox %d to %s: attempt %d failed (%s): %s", row.id, row.recipient, attempts, outcome, error)
     return outcome
