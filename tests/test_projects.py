@@ -213,7 +213,9 @@ def test_milestones_past_their_planned_date_and_not_reached_are_marked_overdue(c
     assert overdue == ["approval", "land", "planning", "environment", "construction_permit"]
 
 
-def test_the_project_page_shows_each_reports_funds_by_source_and_the_total(client, office_session, make_project, config):
+def test_the_project_page_shows_each_reports_funds_by_source_and_the_total(
+    client, office_session, make_project, config
+):
     project = make_project()
     with db.connection_context():
         file(config, project, "2026-W40", investment_completed=100, funds={"bank_loans": 300, "special_bonds": 50})
