@@ -10,16 +10,17 @@ over from a dead process simply does the steps again.
 import datetime as dt
 import logging
 
-from peewee import fn
-
 from tracker import lights
-from tracker.analysis import analysis_charts, quarterly_analysis
-from tracker.consultations import AGENDA_KINDS, replace_agenda
+from tracker.analysis import quarterly_analysis
+from tracker.analysis_exports import analysis_charts
+from tracker.consultations import replace_agenda
 from tracker.db import db
+from tracker.lagging import RANKED_BY, lagging_list, ranking
 from tracker.mail import make_message
 from tracker.models import LeadOfficial, ProgressReport, Project, User
 from tracker.outbox import Outbox, enqueue
 from tracker.periods import period_start
+from tracker.problems import UNRESOLVED, Problem, ProblemEvent, problems_as_of
 from tracker.runs import CycleRun
 from tracker.snapshots import (
     HISTORY_CHARTS,
@@ -159,47 +160,50 @@ def _remind(run, missing, context, config):
 
 
 def monthly_consultation(run, month, config):
-    """The month's summary and the meeting's agenda: lagging projects and open problems."""
+    """The month's summary and the meeting's agenda: the lagging list of the month's last day and open problems."""
     first = period_start("monthly", month)
-    last_week = _last_snapshot_week(first, _month_end(first))
+    month_end = _month_end(first)
+    last_week = _last_snapshot_week(first, month_end)
     if last_week is None:
         return {"month": month, "closing_week": None}
     previous = _last_snapshot_week(None, first - dt.timedelta(days=1))
     city = totals_figures(WeekTotals.get_by_id(last_week))
     before = totals_figures(WeekTotals.get_by_id(previous)) if previous else None
-    flagged = _flagged(last_week)
-    problems = _open_problems(last_week)
+    lagging = lagging_list(month_end, config["lagging"])
+    problems = _open_problems(month_end)
     replace_agenda(
         run,
         [
             *(
                 {
-                    "project": Project.get(Project.code == p["code"]),
+                    "project": p.project_id,
                     "kind": "lagging",
-                    "title": f"{p['code']} {p['name']}",
-                    "detail": p["reason"],
+                    "title": f"{p.code} {p.name}",
+                    "detail": "；".join(f"{r.label}：{r.detail}" for r in p.reasons),
                 }
-                for p in flagged
+                for p in lagging.projects
             ),
             *(
                 {
-                    "project": row.project,
+                    "project": problem.project_id,
                     "kind": "problem",
-                    "title": f"{row.project.code} {row.project.name}",
-                    "detail": row.problems,
+                    "title": f"{problem.project.code} {problem.project.name}",
+                    "detail": f"{problem.description}（{problem.department}，限 {problem.due:%Y-%m-%d}）",
                 }
-                for row in problems
+                for problem in problems
             ),
         ],
     )
     context = {
         "month": month,
+        "month_end": month_end,
         "city": city,
         "before": before,
         "closing_week": last_week,
-        "flagged": flagged,
+        "lagging": lagging,
+        "ranking": ranking(lagging, config["lagging"]["overdue_days"]),
+        "ranked_by": RANKED_BY,
         "problems": problems,
-        "agenda_kinds": AGENDA_KINDS,
         "base_url": config["web"]["base_url"],
         "run": run,
     }
@@ -211,7 +215,7 @@ def monthly_consultation(run, month, config):
         "closing_week": last_week,
         "city": city,
         "before": before,
-        "lagging": len(flagged),
+        "lagging": len(lagging.projects),
         "problems": len(problems),
     }
 
@@ -229,18 +233,16 @@ def _last_snapshot_week(first_day, last_day):
     return row.week if row else None
 
 
-def _open_problems(week):
-    """The problems active projects state in their latest report up to ``week``."""
-    latest = ProgressReport.alias("newer")
-    newest_week = latest.select(fn.MAX(latest.week)).where(
-        (latest.project == ProgressReport.project) & (latest.week <= week)
+def _open_problems(day):
+    """The ledger's problems unresolved at the end of ``day``, the longest overdue first, with their projects."""
+    problems = list(
+        problems_as_of(day).where(ProblemEvent.status.in_(UNRESOLVED)).order_by(ProblemEvent.deadline, Problem.id)
     )
-    return list(
-        ProgressReport.select(ProgressReport, Project)
-        .join(Project)
-        .where((ProgressReport.week == newest_week) & (ProgressReport.problems != "") & (Project.archived == False))  # noqa: E712
-        .order_by(Project.code)
-    )
+    projects = Project.select().where(Project.id.in_({p.project_id for p in problems}))
+    by_id = {project.id: project for project in projects}
+    for problem in problems:
+        problem.project = by_id[problem.project_id]
+    return problems
 
 
 # Quarterly analysis ------------------------------------------------------------

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tracker import create_app
-from tracker.auth import hash_password
+from tracker.auth import hash_password, new_api_token
 from tracker.config import DEFAULTS
 from tracker.db import all_models, bind_database, db
 from tracker.models import LeadOfficial, User
@@ -126,6 +126,27 @@ def login(client):
 
 
 @pytest.fixture
+def token_for(app):
+    """An API token for a user, as `python -m tracker create-token` prints it."""
+
+    def make(user):
+        with db.connection_context():
+            return new_api_token(user)
+
+    return make
+
+
+@pytest.fixture
+def call(client):
+    """Call the API with a bearer token: ``call(token, "GET", "/projects", json=...)``."""
+
+    def request(token, method, path, **kwargs):
+        return client.open(f"/api/v1{path}", method=method, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+    return request
+
+
+@pytest.fixture
 def office_session(make_user, login):
     """The test client logged in as the office."""
     make_user("office", "office")
@@ -164,7 +185,7 @@ def make_project(app, official):
             "lead_department": "市发展改革委",
             "total_investment": 10_000,
             "annual_plan_investment": 5_000,
-            "start_deadline": dt.date.today() + dt.timedelta(days=60),
+            "start_deadline": dt.date.today() + dt.timedelta(days=200),
         }
         fields.update(values)
         with db.connection_context():

@@ -11,16 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from reporting import file
 
-from tracker.analysis import (
-    QuarterError,
-    analysis_charts,
-    analysis_pdf,
-    analysis_workbook,
-    previous_quarter,
-    quarter_bounds,
-    quarter_of,
-    quarterly_analysis,
-)
+from tracker.analysis import QuarterError, previous_quarter, quarter_bounds, quarter_of, quarterly_analysis
+from tracker.analysis_exports import analysis_charts, analysis_pdf, analysis_workbook
 from tracker.config import DEFAULTS
 from tracker.models import FUNDING_SOURCES
 from tracker.snapshots import take_snapshot

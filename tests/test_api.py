@@ -4,34 +4,12 @@ import re
 
 import pytest
 
-from tracker.auth import new_api_token
 from tracker.db import db
 from tracker.filing import current_week
 from tracker.models import Project
 from tracker.weeks import shift_week
 
 REPORT = {"status": "started", "investment_completed": 1_200, "physical_progress": "基础施工"}
-
-
-@pytest.fixture
-def token_for(app):
-    """An API token for a user, as `python -m tracker create-token` prints it."""
-
-    def make(user):
-        with db.connection_context():
-            return new_api_token(user)
-
-    return make
-
-
-@pytest.fixture
-def call(client):
-    """Call the API with a bearer token: ``call(token, "GET", "/projects", json=...)``."""
-
-    def request(token, method, path, **kwargs):
-        return client.open(f"/api/v1{path}", method=method, headers={"Authorization": f"Bearer {token}"}, **kwargs)
-
-    return request
 
 
 @pytest.fixture
@@ -325,8 +303,15 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/projects/{code}",
         "/api/v1/projects/{code}/reports",
         "/api/v1/stats",
+        "/api/v1/lagging",
+        "/api/v1/lagging/ranking",
+        "/api/v1/notices",
+        "/api/v1/notices/{notice_id}",
+        "/api/v1/notices/{notice_id}/entries/{entry_id}/removal",
+        "/api/v1/notices/{notice_id}/publication",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
+    assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 

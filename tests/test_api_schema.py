@@ -1,5 +1,7 @@
 """schemathesis against /api/v1/openapi.json, as the office with a real token: no 5xx, no off-schema response."""
 
+import datetime as dt
+
 import pytest
 import schemathesis
 from conftest import overrides_for
@@ -16,6 +18,9 @@ from tracker import create_app
 from tracker.auth import new_api_token
 from tracker.db import all_models, db
 from tracker.models import User
+from tracker.notices import draft_notice
+from tracker.snapshots import take_snapshot
+from tracker.weeks import shift_week, week_of
 
 CODES = ["XM-001", "XM-002", "XM-003"]
 OPERATIONS = [
@@ -24,6 +29,14 @@ OPERATIONS = [
     ("GET", "/api/v1/projects/{code}/reports"),
     ("POST", "/api/v1/projects/{code}/reports"),
     ("GET", "/api/v1/stats"),
+    ("GET", "/api/v1/lagging"),
+    ("GET", "/api/v1/lagging/ranking"),
+    ("GET", "/api/v1/notices"),
+    ("POST", "/api/v1/notices"),
+    ("GET", "/api/v1/notices/{notice_id}"),
+    ("PATCH", "/api/v1/notices/{notice_id}"),
+    ("POST", "/api/v1/notices/{notice_id}/entries/{entry_id}/removal"),
+    ("POST", "/api/v1/notices/{notice_id}/publication"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -42,12 +55,15 @@ def app(sqlite_url, tmp_path):
 
 
 @pytest.fixture
-def office_token(make_project):
-    """A real token of an office user, in a city of a few projects."""
+def office_token(make_project, config):
+    """A real token of an office user, in a city of a few projects, last week closed, a notice drafted."""
     for code in CODES:
-        make_project(code=code)
+        make_project(code=code, start_deadline=dt.date.today() - dt.timedelta(days=30))
     with db.connection_context():
-        return new_api_token(User.create(username="office", role="office"))
+        office = User.create(username="office", role="office")
+        take_snapshot(shift_week(week_of(dt.date.today()), -1), config["warnings"])
+        draft_notice(dt.date.today(), config, office)
+        return new_api_token(office)
 
 
 @pytest.fixture
@@ -55,8 +71,12 @@ def api_schema(app, office_token):
     # Most generated paths name a real project, so the fuzzer reaches past the 404.
     config = schemathesis.Config.from_dict(
         {
-            "dictionaries": {"codes": {"values": CODES}},
-            "parameters": {"path.code": {"dictionary": "codes", "probability": 0.8}},
+            "dictionaries": {"codes": {"values": CODES}, "ids": {"values": [1, 2, 3]}},
+            "parameters": {
+                "path.code": {"dictionary": "codes", "probability": 0.8},
+                "path.notice_id": {"dictionary": "ids", "probability": 0.8},
+                "path.entry_id": {"dictionary": "ids", "probability": 0.8},
+            },
         }
     )
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)

@@ -45,7 +45,7 @@ def test_demo_city_scales_to_a_larger_city_of_the_same_shape(conn, config):
 
 def test_demo_gives_one_working_account_per_role(conn, config):
     accounts = load_demo_city(config)
-    assert sorted(role for role, _, _ in accounts) == ["inspector", "leader", "office", "owner"]
+    assert sorted(role for role, _, _ in accounts) == ["department", "inspector", "leader", "office", "owner"]
     owner = User.get(User.username == next(u for r, u, _ in accounts if r == "owner"))
     assert owner.projects.count() >= 1
 

@@ -29,7 +29,7 @@ def city(conn, config, make_project, make_user):
     li = LeadOfficial.create(name="李明", email="li@example.gov.cn")
     wang = LeadOfficial.get(LeadOfficial.name == "王建国")
     red = make_project(code="R-1", name="逾期项目", start_deadline=dt.date(2026, 10, 1))
-    ok = make_project(code="G-1", name="正常项目", lead_official="李明", start_deadline=dt.date(2027, 3, 1))
+    ok = make_project(code="G-1", name="正常项目", lead_official="李明", start_deadline=dt.date(2027, 6, 1))
     silent = make_project(code="S-1", name="未报项目", lead_official="李明", responsible_email="silent@example.gov.cn")
     office = make_user("office", "office", email="office@example.gov.cn", display_name="项目办")
     for project in (red, ok):
@@ -159,24 +159,23 @@ def test_the_office_sees_the_run_and_what_was_sent_to_whom(config, city, client,
     assert client.get("/cycles/").status_code == 200
 
 
-def test_a_failed_delivery_can_be_resent_from_the_run_page(config, city, client, login, smtp_server):  # noqa: F811
-    from conftest import csrf_token
-
+def test_a_failed_delivery_on_the_run_page_leads_to_where_it_is_resent(config, city, client, login, smtp_server):  # noqa: F811
     handler, port = smtp_server
     handler.refusing = True
     cfg = smtp_config(config, port, max_attempts=1)
     run = run_cycle("weekly", WEEK, cfg)
     deliver_due(cfg)
-    assert Outbox.select().where(Outbox.state == "failed").count() == 4
-    handler.refusing = False
     row = Outbox.get(Outbox.recipient == "li@example.gov.cn")
     db.close()
     login("office")
-    token = csrf_token(client.get(f"/cycles/{run.id}").get_data(as_text=True))
-    assert client.post(f"/cycles/mail/{row.id}/resend", data={"csrf_token": token}).status_code == 302
-    with db.connection_context():
-        deliver_due(cfg)
-    assert len(handler.to("li@example.gov.cn")) == 1 and len(handler.messages) == 1
+    page = client.get(f"/cycles/{run.id}").get_data(as_text=True)
+    assert "发送失败 4 封" in page
+    assert f'href="/deliveries/?run={run.id}&amp;state=failed"' in page
+    assert f'href="/deliveries/?run={run.id}">本次调度的全部邮件</a>' in page
+    assert f'href="/deliveries/{row.id}"' in page
+    message = client.get(f"/deliveries/{row.id}").get_data(as_text=True)
+    assert f'action="/deliveries/{row.id}/resend"' in message  # resending itself: test_outbox
+    assert client.get(f"/cycles/mail/{row.id}").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["owner", "leader"])
@@ -242,3 +241,26 @@ def test_each_recipient_appears_once_per_run_in_the_outbox(config, city):
     assert len(rows) == len(set(rows)) == 4
     assert User.select().where(User.role == "office").count() == 1
     assert Project.select().count() == 3
+
+
+def test_the_monthly_email_carries_the_lagging_list_with_reasons_and_the_ranking(config, city, smtp_server):  # noqa: F811
+    from tracker.problems import raise_problem
+
+    handler, port = smtp_server
+    office = User.get(username="office")
+    raise_problem(
+        city["ok"], "电力接入未落实", "国网供电公司", dt.date(2026, 11, 10), office, now=dt.datetime(2026, 11, 2)
+    )
+    cfg = smtp_config(config, port)
+    run_cycle("weekly", WEEK, cfg)
+    run_cycle("monthly", "2026-11", cfg)
+    deliver_due(cfg)
+    [email] = [m for m in handler.to("wang@example.gov.cn") if "月会商" in m["Subject"]]
+    text = email.get_body(preferencelist=("plain",)).get_content()
+    listed = text.split("红黑榜")[0]
+    assert "滞后项目名单（截至 2026-11-30，2 个）" in listed
+    assert "R-1 逾期项目" in listed and "开工时限已过未开复工：开工时限 2026-10-01" in listed
+    assert "G-1 正常项目" in listed and "问题逾期未解决：问题“电力接入未落实”" in listed
+    assert "S-1" not in listed  # one week unreported is not yet lagging
+    assert "按包抓部门：1. 市发展改革委 2/1/1" in text
+    assert "电力接入未落实（国网供电公司，限 2026-11-10，已逾期）" in text

@@ -8,7 +8,7 @@ from reporting import file
 from tracker import lights, stats
 from tracker.config import DEFAULTS
 from tracker.filters import FilterError, project_condition
-from tracker.models import LeadOfficial, Project
+from tracker.models import UNDER_WAY, LeadOfficial, Milestone, Project
 
 WEEK = "2026-W10"
 TODAY = dt.date(2026, 3, 6)
@@ -80,21 +80,27 @@ def test_an_unknown_status_filter_is_refused_by_name(conn, config):
 
 
 @pytest.mark.parametrize(
-    ("deadline_in_days", "status", "completed", "level", "rule"),
+    ("deadline_in_days", "status", "completed", "milestone_in_days", "level", "rule"),
     [
-        (-1, "not_started", 0, "red", "deadline_passed"),
-        (10, "not_started", 0, "yellow", "deadline_near"),
-        (40, "not_started", 0, "green", None),
-        (-30, "suspended", 0, "red", "suspended"),
+        (-1, "not_started", 0, None, "red", "deadline_passed"),
+        (3, "not_started", 0, None, "red", "deadline_imminent"),
+        (10, "not_started", 0, None, "yellow", "deadline_near"),
+        (40, "not_started", 0, None, "green", None),
+        (40, "not_started", 0, -1, "red", "milestone_overdue"),
+        (40, "not_started", 0, 3, "red", "milestone_imminent"),
+        (40, "not_started", 0, 10, "yellow", "milestone_near"),
+        (40, "not_started", 0, 20, "green", None),
+        (-30, "suspended", 0, None, "red", "suspended"),
         # By 6 March about 1,780 of the 10,000 planned is due: red below 75 % of it, yellow below 90 %.
-        (-30, "started", 500, "red", "far_behind"),
-        (-30, "started", 1_500, "yellow", "behind"),
-        (-30, "started", 1_800, "green", None),
-        (-30, "completed", 0, "green", None),
+        (-30, "started", 500, None, "red", "far_behind"),
+        (-30, "started", 1_500, None, "yellow", "behind"),
+        (-30, "started", 1_800, None, "green", None),
+        (-30, "started", 1_800, -1, "red", "milestone_overdue"),
+        (-30, "completed", 0, -1, "green", None),
     ],
 )
 def test_warning_light_follows_the_configured_rules(
-    conn, config, make_project, deadline_in_days, status, completed, level, rule
+    conn, config, make_project, deadline_in_days, status, completed, milestone_in_days, level, rule
 ):
     project = make_project(
         annual_plan_investment=10_000,
@@ -102,7 +108,24 @@ def test_warning_light_follows_the_configured_rules(
         start_deadline=TODAY + dt.timedelta(days=deadline_in_days),
     )
     Project.update(status=status, investment_completed=completed).where(Project.id == project.id).execute()
-    code = Project.select(lights.warning_rule(TODAY, THRESHOLDS).alias("rule")).where(Project.id == project.id).scalar()
-    assert (lights.level_of(code), code) == (level, rule)
+    # Every milestone reached, except the one watched (a procedure before the start, the main works after it).
+    Milestone.update(actual_on=TODAY - dt.timedelta(days=1)).where(Milestone.project == project).execute()
+    if milestone_in_days is not None:
+        kind = "main_works" if status in UNDER_WAY else "construction_permit"
+        Milestone.update(planned_on=TODAY + dt.timedelta(days=milestone_in_days), actual_on=None).where(
+            (Milestone.project == project) & (Milestone.kind == kind)
+        ).execute()
+    milestone, milestone_due = lights.next_milestone()
+    row = (
+        Project.select(
+            Project,
+            lights.warning_rule(TODAY, THRESHOLDS).alias("rule"),
+            milestone.alias("milestone"),
+            milestone_due.alias("milestone_due"),
+        )
+        .where(Project.id == project.id)
+        .get()
+    )
+    assert (lights.level_of(row.rule), row.rule) == (level, rule)
     assert stats.light_counts(Project.id == project.id, TODAY, THRESHOLDS)[level] == 1
-    assert lights.describe(code, Project.get_by_id(project.id), TODAY)
+    assert lights.describe(row.rule, row, TODAY)

@@ -1,5 +1,6 @@
 """The key-project tracker: a Flask app over a peewee database."""
 
+import importlib
 import os
 import secrets
 import time
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .config import PROJECT_ROOT, load_config
 from .db import bind_database, db
@@ -34,6 +36,7 @@ def create_app(overrides=None, config_path=None):
         RATELIMIT_STORAGE_URI=config["web"]["rate_limit_storage"],
         WTF_CSRF_TIME_LIMIT=None,
     )
+    app.url_map.converters["int"] = RowId
     if config["web"]["proxies"]:
         n = config["web"]["proxies"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -43,14 +46,38 @@ def create_app(overrides=None, config_path=None):
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from . import accounts, api, auth, cycles, dashboard, deliveries, errors, formatting, imports, projects, reports
+    from . import api, errors, formatting
 
     formatting.init_app(app)
     errors.init_app(app)
-    for module in (accounts, auth, cycles, dashboard, deliveries, imports, projects, reports):
-        app.register_blueprint(module.bp)
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(f".{name}", __name__).bp)
     api.init_app(app)
     return app
+
+
+# The modules of the web app's pages, each exposing ``bp``; imported when the app is built.
+BLUEPRINTS = (
+    "accounts",
+    "auth",
+    "criticism",
+    "cycles",
+    "dashboard",
+    "deliveries",
+    "imports",
+    "ledger",
+    "projects",
+    "public",
+    "reports",
+    "supervision_pages",
+)
+
+
+class RowId(IntegerConverter):
+    """Every ``<int:…>`` in a URL is a row id: 1 to 2³¹−1, so an absurd one is a 404, not a database error."""
+
+    def __init__(self, map, min=1, max=2**31 - 1, **kwargs):
+        super().__init__(map, min=min, max=max, **kwargs)
 
 
 def load_secret_key(path):

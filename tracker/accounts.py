@@ -57,6 +57,8 @@ def _account_form(user):
         fields["lead_official"] = int(form.lead_official.data) if form.lead_official.data else None
         if user and user.id == current_user.id and fields["role"] != "office":
             form.role.errors.append("不能取消自己的办公室角色，否则将无法再管理账号")
+        elif fields["role"] == "department" and not fields["department"]:
+            form.department.errors.append("责任部门账号须填写所属部门，据此显示该部门负责解决的问题")
         elif saved := _save_account(form, user, fields):
             flash(f"已保存账号 {saved.username}", "success")
             return redirect(url_for("accounts.index", q=saved.username))

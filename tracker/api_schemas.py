@@ -12,6 +12,7 @@ from marshmallow import Schema as BaseSchema
 from marshmallow import ValidationError, fields, validate
 
 from .filing import MAX_AMOUNT
+from .lagging import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
 from .models import FUNDING_SOURCES, MILESTONES, STATUSES
 from .weeks import WeekError, week_monday
 
@@ -200,6 +201,35 @@ class ReportInSchema(Schema):
     milestones = nested(MilestoneDatesSchema, "已完成节点的实际日期；null 清除")
 
 
+def list_day(**kwargs):
+    """A day a lagging list can be asked for."""
+    return fields.Date(
+        validate=validate.Range(min=FIRST_DAY, max=LAST_DAY, error=DAY_RANGE_MESSAGE),
+        error_messages={"invalid": "日期格式应为 2026-11-23", "required": "请填写名单日期"},
+        **kwargs,
+    )
+
+
+class DateQuerySchema(Schema):
+    date = list_day(
+        metadata={"description": "名单日期，默认今天"},
+    )
+
+
+class NoticeDraftSchema(Schema):
+    date = list_day(required=True, metadata={"description": "滞后项目名单的日期"})
+    title = text("通报标题", 200)
+
+
+class NoticeEditSchema(Schema):
+    title = text("通报标题", 200, required=True)
+    preamble = text("导语")
+
+
+class RemovalSchema(Schema):
+    reason = text("移出理由", required=True)
+
+
 # ---- responses ----
 
 
@@ -281,6 +311,74 @@ class StatsSchema(Schema):
     funds_secured_total = fields.Integer()
     by_status = fields.Nested(StatusCountsSchema)
     reports_missing = fields.Integer(metadata={"description": "本周未报周报的项目数"})
+
+
+class ReasonSchema(Schema):
+    rule = fields.String(metadata={"description": "触发的规则"})
+    label = fields.String(metadata={"description": "规则名称"})
+    category = fields.String(metadata={"description": "推进不力 / 解决问题拖延 / 进度计划滞后"})
+    detail = fields.String(metadata={"description": "依据：日期与数据"})
+
+
+class LaggingProjectSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    project_unit = fields.String()
+    lead_official = fields.String()
+    lead_department = fields.String()
+    county = fields.String()
+    reasons = fields.List(fields.Nested(ReasonSchema))
+
+
+class LaggingSchema(Schema):
+    date = fields.Date(attribute="day")
+    week = fields.String(allow_none=True, metadata={"description": "名单依据的周调度快照；尚无快照时为 null"})
+    projects = fields.List(fields.Nested(LaggingProjectSchema))
+
+
+class RankingRowSchema(Schema):
+    name = fields.String()
+    projects = fields.Integer(metadata={"description": "项目数"})
+    lagging = fields.Integer(metadata={"description": "滞后项目数"})
+    overdue_problems = fields.Integer(metadata={"description": "逾期问题数"})
+    reports_missing = fields.Integer(metadata={"description": "缺报周报数"})
+
+
+class RankingTablesSchema(Schema):
+    lead_department = fields.List(fields.Nested(RankingRowSchema), metadata={"description": "按包抓部门，最差在前"})
+    county = fields.List(fields.Nested(RankingRowSchema), metadata={"description": "按县区，最差在前"})
+
+
+class RankingSchema(RankingTablesSchema):
+    date = fields.Date()
+    week = fields.String(allow_none=True)
+
+
+class NoticeEntrySchema(LaggingProjectSchema):
+    id = fields.Integer()
+    removed = fields.Boolean()
+    removal_reason = fields.String(metadata={"description": "移出理由（仅领导小组办公室和纪委监委可见）"})
+
+
+class NoticeSummarySchema(Schema):
+    id = fields.Integer()
+    state = fields.String(metadata={"enum": ["draft", "published"]})
+    number = fields.String(allow_none=True, metadata={"description": "文号，如 X重项办〔2026〕12号；草稿为 null"})
+    title = fields.String()
+    issuer = fields.String()
+    as_of = fields.Date(metadata={"description": "名单日期"})
+    week = fields.String()
+    preamble = fields.String()
+    published_on = fields.Date(allow_none=True)
+
+
+class NoticeSchema(NoticeSummarySchema):
+    entries = fields.List(fields.Nested(NoticeEntrySchema))
+    ranking = fields.Nested(RankingTablesSchema, metadata={"description": "发布时的红黑榜"})
+
+
+class NoticeListSchema(Schema):
+    items = fields.List(fields.Nested(NoticeSummarySchema))
 
 
 class ErrorDetailSchema(Schema):

@@ -38,8 +38,24 @@ DEFAULTS = {
     "reporting": {"day": "friday", "cutoff": "monday 09:00"},
     "warnings": {
         "yellow_days_before_deadline": 15,
+        "red_days_before_deadline": 5,
+        "yellow_days_before_milestone": 15,
+        "red_days_before_milestone": 5,
         "yellow_behind_percent": 10,
         "red_behind_percent": 25,
+    },
+    "lagging": {
+        "behind_percent": 25,
+        "milestone_grace_days": 0,
+        "missing_weeks": 2,
+        "stale_weeks": 3,
+        "overdue_days": 0,
+    },
+    "problems": {"default_days": 30},
+    "notices": {
+        "issuer": "X市重点项目建设领导小组办公室",
+        "number_prefix": "X重项办",
+        "preamble": "为压实项目推进责任，根据重点项目周调度、月会商情况，现将推进不力、解决问题拖延、进度计划滞后的项目通报如下。",
     },
     "milestones": {
         "approval": 120,
@@ -165,12 +181,30 @@ def _validate(config):
         raise ConfigError('[reporting] cutoff must look like "monday 09:00"')
     if config["mail"]["backend"] not in ("outbox", "smtp"):
         raise ConfigError('[mail] backend must be "outbox" or "smtp"')
-    for section, key in (("web", "port"), ("web", "workers"), ("web", "max_upload_mb"), ("mail", "port")):
+    for section, key in (
+        ("web", "port"),
+        ("web", "workers"),
+        ("web", "max_upload_mb"),
+        ("mail", "port"),
+        ("problems", "default_days"),
+    ):
         if config[section][key] < 1:
             raise ConfigError(f"[{section}] {key} must be at least 1")
     warnings = config["warnings"]
     if not 0 <= warnings["yellow_behind_percent"] <= warnings["red_behind_percent"] <= 100:
         raise ConfigError("[warnings] need 0 <= yellow_behind_percent <= red_behind_percent <= 100")
+    for item in ("deadline", "milestone"):
+        if not 0 <= warnings[f"red_days_before_{item}"] <= warnings[f"yellow_days_before_{item}"]:
+            raise ConfigError(f"[warnings] need 0 <= red_days_before_{item} <= yellow_days_before_{item}")
+    lagging = config["lagging"]
+    if not 0 <= lagging["behind_percent"] <= 100:
+        raise ConfigError("[lagging] behind_percent must be a percent from 0 to 100")
+    for key in ("missing_weeks", "stale_weeks"):
+        if lagging[key] < 1:
+            raise ConfigError(f"[lagging] {key} must be at least 1")
+    for key in ("milestone_grace_days", "overdue_days"):
+        if lagging[key] < 0:
+            raise ConfigError(f"[lagging] {key} must not be negative")
     scheduler = config["scheduler"]
     if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) {TIME}", scheduler["weekly"]):
         raise ConfigError('[scheduler] weekly must look like "monday 09:00"')

@@ -1,20 +1,20 @@
 """The runs of the cycles as the office sees them: weekly dispatches, consultations, analyses."""
 
-import email
-import email.policy
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from .analysis import BREAKDOWNS
 from .auth import require_role
 from .consultations import AGENDA_KINDS, AgendaItem, Decision, record_decision
 from .db import db
-from .forms import ConfirmForm, DecisionForm
+from .forms import DecisionForm
 from .listing import Page, today
 from .outbox import KINDS as MAIL_KINDS
-from .outbox import OUTBOX_STATES, Outbox, resend
-from .runs import CYCLES, STATES, CycleRun
+from .outbox import OUTBOX_STATES, Outbox
+from .runs import RUN_KINDS, STATES, CycleRun
+from .supervision import SupervisionOrder
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 
@@ -25,7 +25,7 @@ READERS = ("office", "leader", "inspector")
 @require_role(*READERS)
 def index():
     query = CycleRun.select().order_by(CycleRun.started_at.desc(), CycleRun.id.desc())
-    return render_template("cycles/index.html", page=Page(query), CYCLES=CYCLES, STATES=STATES)
+    return render_template("cycles/index.html", page=Page(query), RUN_KINDS=RUN_KINDS, STATES=STATES)
 
 
 @bp.get("/<int:run_id>")
@@ -54,13 +54,14 @@ def _run_page(run, form=None, failed_item=None):
         "run": run,
         "data": run.data,
         "mail": _mail(run),
-        "form_confirm": ConfirmForm(),
         "today": today(),
-        "CYCLES": CYCLES,
+        "RUN_KINDS": RUN_KINDS,
         "STATES": STATES,
         "OUTBOX_STATES": OUTBOX_STATES,
         "MAIL_KINDS": MAIL_KINDS,
     }
+    if run.cycle == "supervision":
+        context["order"] = SupervisionOrder.of_run(run)
     if run.cycle == "monthly":
         context.update(
             agenda=_agenda(run), form=form or DecisionForm(), failed_item=failed_item, AGENDA_KINDS=AGENDA_KINDS
@@ -68,58 +69,24 @@ def _run_page(run, form=None, failed_item=None):
     return render_template(f"cycles/{run.cycle}.html", **context)
 
 
-@bp.get("/mail/<int:mail_id>")
-@require_role("office")
-def message(mail_id):
-    """One sent (or queued) email as its recipient reads it, text part."""
-    row = Outbox.get_or_none(Outbox.id == mail_id) or abort(404)
-    parsed = email.message_from_bytes(bytes(row.message), policy=email.policy.default)
-    text = parsed.get_body(preferencelist=("plain",)).get_content()
-    return render_template(
-        "cycles/message.html", row=row, parsed=parsed, text=text, form=ConfirmForm(), OUTBOX_STATES=OUTBOX_STATES
-    )
-
-
-@bp.post("/mail/<int:mail_id>/resend")
-@require_role("office")
-def resend_mail(mail_id):
-    row = Outbox.get_or_none(Outbox.id == mail_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        resend(row)
-        flash(f"已重新排队发送给 {row.recipient}", "success")
-    return redirect(url_for("cycles.show", run_id=row.run_id, _anchor="mail"))
-
-
 def _mail(run):
+    """Who this run wrote to, for the office: each row links to the message in the deliveries view."""
     if current_user.role != "office":
         return []
     return list(
-        Outbox.select(
-            Outbox.id,
-            Outbox.kind,
-            Outbox.recipient,
-            Outbox.recipient_name,
-            Outbox.subject,
-            Outbox.state,
-            Outbox.attempts,
-            Outbox.last_error,
-            Outbox.sent_at,
-        )
+        Outbox.select(Outbox.id, Outbox.kind, Outbox.recipient, Outbox.recipient_name, Outbox.state)
         .where(Outbox.run == run)
         .order_by(Outbox.kind, Outbox.recipient)
     )
 
 
-ANALYSIS_CHARTS = ("by_industry_chain", "by_county", "by_funding_source")
-
-
 @bp.get("/<int:run_id>/charts/<name>.png")
 @require_role(*READERS)
 def analysis_chart(run_id, name):
-    from .analysis import analysis_charts
+    from .analysis_exports import analysis_charts
 
     run = _quarterly(run_id)
-    if name not in ANALYSIS_CHARTS:
+    if name not in BREAKDOWNS:
         abort(404)
     return _png(analysis_charts(run.data)[name])
 
@@ -127,7 +94,7 @@ def analysis_chart(run_id, name):
 @bp.get("/<int:run_id>/analysis.<any(xlsx, pdf):kind>")
 @require_role(*READERS)
 def analysis_download(run_id, kind):
-    from .analysis import analysis_pdf, analysis_workbook
+    from .analysis_exports import analysis_pdf, analysis_workbook
 
     run = _quarterly(run_id)
     content = analysis_workbook(run.data) if kind == "xlsx" else analysis_pdf(run.data)

@@ -7,8 +7,12 @@ from flask_login import current_user, login_required
 
 from . import lights, snapshots, stats
 from .filters import filter_choices
+from .lagging import lagging_list
 from .listing import Page, request_filters, today
 from .models import LeadOfficial, Project
+from .notices import CriticismNotice
+from .problems import overdue_as_of
+from .supervision import overdue_orders_as_of
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,11 +25,24 @@ def index():
     return render_template(
         "dashboard/index.html",
         figures=figures,
+        lagging=None if current_user.role == "owner" else _lagging_counts(),
         snapshot_week=snapshots.latest_week(),
         args=args,
         choices=filter_choices(),
         light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
     )
+
+
+def _lagging_counts():
+    """The city's lagging projects today, overdue problems and supervision orders, published notices."""
+    rules = current_app.config["TRACKER"]["lagging"]
+    day = today()
+    return {
+        "projects": len(lagging_list(day, rules).projects),
+        "problems": overdue_as_of(day, rules["overdue_days"]).count(),
+        "orders": overdue_orders_as_of(day, rules["overdue_days"]).count(),
+        "notices": CriticismNotice.published().count(),
+    }
 
 
 @bp.get("/charts/<name>.png")
@@ -47,8 +64,15 @@ def chart(name):
 def board():
     args, condition, week = request_filters()
     rule = lights.warning_rule(today(), current_app.config["TRACKER"]["warnings"])
+    milestone, milestone_due = lights.next_milestone()
     query = (
-        Project.select(Project, LeadOfficial, rule.alias("warning_rule"))
+        Project.select(
+            Project,
+            LeadOfficial,
+            rule.alias("warning_rule"),
+            milestone.alias("milestone"),
+            milestone_due.alias("milestone_due"),
+        )
         .join(LeadOfficial)
         .where(condition)
         .order_by(*_board_order())

@@ -43,7 +43,7 @@ def is_sqlite():
 
 def all_models():
     """Every table of the app, in an order that satisfies foreign keys."""
-    from . import consultations, models, outbox, problems, runs, snapshots
+    from . import consultations, models, notices, outbox, problems, runs, snapshots, supervision
 
     return [
         *models.MODELS,
@@ -56,10 +56,31 @@ def all_models():
         consultations.Decision,
         problems.Problem,
         problems.ProblemEvent,
+        supervision.SupervisionOrder,
+        notices.CriticismNotice,
+        notices.NoticeEntry,
     ]
 
 
 def create_tables():
-    """Create every table that does not exist yet (safe to run again)."""
+    """Create every table that does not exist yet, and every column a newer version added (safe to run again)."""
     with db.connection_context():
         db.create_tables(all_models(), safe=True)
+        add_missing_columns(all_models())
+
+
+def add_missing_columns(models):
+    """Add the columns a table lacks: a database made by an older version keeps its rows and gains the new fields.
+
+    New fields are nullable or have a default, so existing rows get a value.
+    """
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db.obj)
+    for model in models:
+        table = model._meta.table_name
+        present = {column.name for column in db.get_columns(table)}
+        missing = [field for field in model._meta.sorted_fields if field.column_name not in present]
+        if missing:
+            with db.atomic():
+                migrate(*(migrator.add_column(table, field.column_name, field) for field in missing))

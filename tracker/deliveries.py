@@ -16,7 +16,7 @@ from .listing import Page
 from .mail import CID_REFERENCE
 from .outbox import KINDS as MAIL_KINDS
 from .outbox import OUTBOX_STATES, Outbox, resend
-from .runs import CYCLES, CycleRun
+from .runs import RUN_KINDS, CycleRun
 
 bp = Blueprint("deliveries", __name__, url_prefix="/deliveries")
 
@@ -110,4 +110,4 @@ def _inline_images(parsed):
 
 
 def _labels():
-    return {"OUTBOX_STATES": OUTBOX_STATES, "MAIL_KINDS": MAIL_KINDS, "CYCLES": CYCLES}
+    return {"OUTBOX_STATES": OUTBOX_STATES, "MAIL_KINDS": MAIL_KINDS, "RUN_KINDS": RUN_KINDS}

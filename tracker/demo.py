@@ -114,7 +114,95 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
     # left for the scheduler, so a newcomer sees it run on first start.
     for week in city.weeks[:-2]:
         take_snapshot(week, config["warnings"])
+    _follow_up(config, today)
+    _ledger(today)
     return accounts
+
+
+def _follow_up(config, today):
+    """A month of follow-up on the lagging list: three supervision orders and a published notice.
+
+    One order was replied on time, one late, one not at all; last month's
+    notice lists the projects lagging four weeks ago.
+    """
+    from .lagging import lagging_list
+    from .notices import draft_notice, publish_notice
+    from .supervision import issue_order, reply_to_order
+
+    month_ago = today - dt.timedelta(days=28)
+    lagging = lagging_list(month_ago, config["lagging"]).projects
+    if not lagging:
+        return
+    with db.atomic():
+        inspector = User.get(username="inspector")
+        issued = dt.datetime.combine(month_ago, dt.time(9))
+        replies = (dt.timedelta(days=5), dt.timedelta(days=16), None)  # on time, late, never
+        for project, reply_after in zip(lagging, replies, strict=False):  # fewer lagging: fewer orders
+            order = issue_order(
+                Project.get_by_id(project.project_id),
+                inspector,
+                f"列入 {month_ago:%Y-%m-%d} 滞后项目名单：{project.reasons[0].label}",
+                "说明原因，报送整改措施和赶工计划",
+                month_ago + dt.timedelta(days=10),
+                now=issued,
+            )
+            if reply_after:
+                reply_to_order(
+                    order, User.get(username="office"), "已召开专题会，报送整改措施和赶工计划", now=issued + reply_after
+                )
+        office = User.get(username="office")
+        notice = draft_notice(month_ago, config, office)
+        publish_notice(notice, office, config, month_ago + dt.timedelta(days=2), now=issued + dt.timedelta(days=2))
+
+
+# The ledger's stories (问题台账): (raised days ago, days given to solve it, the answers after it was
+# raised as (days later, words, status)). Open and overdue, in progress, resolved, closed by the office.
+LEDGER_STORIES = (
+    (60, 30, ()),
+    (45, 20, ()),
+    (40, 30, ()),
+    (20, 30, ()),
+    (50, 30, ((7, "已召开协调会，正在办理", "in_progress"),)),
+    (30, 45, ((5, "已对接省厅，预计下月批复", "in_progress"),)),
+    (25, 40, ((3, "已列入专题会议研究", "in_progress"), (15, "资金已申请，待财政审核", None))),
+    (55, 30, ((10, "正在办理", "in_progress"), (25, "手续已办结", "resolved"))),
+    (35, 30, ((12, "已协调解决", "resolved"),)),
+    (70, 30, ((8, "正在办理", "in_progress"), (20, "已解决", "resolved"), (22, "销号", "closed"))),
+    (90, 30, ((14, "已解决", "resolved"), (16, "销号", "closed"))),
+    (15, 30, ()),
+)
+
+
+def _ledger(today):
+    """A dozen problems on the ledger, half of them the demo department's, as their stories left them."""
+    from .problems import change_problem, raise_problem
+
+    office, inspector, department = (User.get(username=name) for name in ("office", "inspector", "department"))
+    ours = Project.select().where(Project.lead_department == department.department).order_by(Project.id)
+    others = Project.select().where(Project.lead_department != department.department).order_by(Project.id)
+    projects = [p for pair in zip(ours.limit(6), others.limit(6), strict=False) for p in pair]
+    with db.atomic():
+        for n, (project, (ago, days, answers)) in enumerate(zip(projects, LEDGER_STORIES, strict=False)):
+            raised = dt.datetime.combine(today - dt.timedelta(days=ago), dt.time(9))
+            by_inspection = n % 3 == 2
+            problem = raise_problem(
+                project,
+                PROBLEMS[n % 5],
+                project.lead_department,
+                raised.date() + dt.timedelta(days=days),
+                inspector if by_inspection else office,
+                source="inspection" if by_inspection else "office",
+                now=raised,
+            )
+            answerer = department if project.lead_department == department.department else project.owner or office
+            for later, words, status in answers:
+                user = office if status == "closed" else answerer
+                kind = "status" if status == "closed" else "reply"
+                change_problem(problem, user, kind, words, status=status, now=raised + dt.timedelta(days=later))
+
+
+# Keys of a project's plan that tell its story but are not columns.
+STORY_ONLY = ("start_week", "reported_now", "stuck")
 
 
 class _City:
@@ -142,16 +230,16 @@ class _City:
             status = "completed" if rng.random() < 0.03 else self._building({"kind": kind})
             start_week = rng.randrange(0, len(self.weeks) - 1)
             deadline = week_monday(self.weeks[start_week]) + dt.timedelta(days=rng.randrange(0, 45))
-            # Most keep pace with the year; one in six falls visibly behind.
-            pace = rng.uniform(0.35, 0.7) if rng.random() < 1 / 6 else rng.uniform(0.92, 1.15)
-            completed = round(plan * pace * ((self.today.timetuple().tm_yday) / 365))
+            # Most keep pace with the year; one in eight falls visibly behind.
+            pace = rng.uniform(0.35, 0.7) if rng.random() < 1 / 8 else rng.uniform(0.92, 1.15)
+            completed = round(plan * pace * self.today.timetuple().tm_yday / 365)
         else:
             status = "suspended" if rng.random() < 0.05 else "not_started"
             start_week, completed = None, 0
             roll = rng.random()
             days = (
                 rng.randrange(-60, -1)
-                if roll < 0.2
+                if roll < 0.12
                 else rng.randrange(1, 15)
                 if roll < 0.35
                 else rng.randrange(20, 200)
@@ -177,6 +265,8 @@ class _City:
             "investment_completed": completed,
             # One in seven has not reported this week yet.
             "reported_now": rng.random() > 1 / 7,
+            # One in eight not yet started is stuck on its approval procedures (前期手续).
+            "stuck": not under_way and rng.random() < 1 / 8,
         }
 
     def write_officials(self):
@@ -215,7 +305,7 @@ class _City:
             last = self._last_report_week(p)
             rows.append(
                 {
-                    **{k: v for k, v in p.items() if k not in ("start_week", "reported_now")},
+                    **{k: v for k, v in p.items() if k not in STORY_ONLY},
                     "lead_official": official_ids[n % len(official_ids)],
                     "owner": owners.get(p["responsible_phone"]),
                     "started_on": self._started_on(p),
@@ -249,8 +339,10 @@ class _City:
         plan = default_plan(p["start_deadline"], self.offsets)
         started = self._started_on(p)
         for kind in PROCEDURES:
-            done = plan[kind] <= self.today and (started or self.rng.random() < 0.6)
-            actual = min(plan[kind] + dt.timedelta(days=self.rng.randrange(-10, 10)), self.today) if done else None
+            # A stuck project has not finished the procedures due in the last two months.
+            recent = plan[kind] > self.today - dt.timedelta(days=60)
+            done = plan[kind] <= self.today and (started or not (p["stuck"] and recent))
+            actual = min(plan[kind] + dt.timedelta(days=self.rng.randrange(-10, 3)), self.today) if done else None
             yield {"project": project_id, "kind": kind, "planned_on": plan[kind], "actual_on": actual}
         yield {"project": project_id, "kind": "start", "planned_on": plan["start"], "actual_on": started}
         for kind in ("main_works", "completion", "production"):
@@ -307,8 +399,10 @@ class _City:
     def _report(self, p, project_id, index, week):
         started = p["start_week"] is not None and index >= p["start_week"]
         if started:
-            span = len(self.weeks) - p["start_week"]
-            invested = round(p["investment_completed"] * (index - p["start_week"] + 1) / span)
+            # Investment keeps the project's pace with the year, reaching today's figure this week.
+            day = min(week_monday(week) + dt.timedelta(days=6), self.today)
+            elapsed = day.timetuple().tm_yday / self.today.timetuple().tm_yday
+            invested = min(p["investment_completed"], round(p["investment_completed"] * elapsed))
             # Completed only in the latest week; before that it was being built.
             status = p["status"] if index == len(self.weeks) - 1 else self._building(p)
         else:
@@ -355,6 +449,7 @@ class _City:
             ("leader", "leader", {"display_name": first_name, "lead_official": first_official}),
             ("owner", phone, {}),
             ("inspector", "inspector", {"display_name": "纪委监委督查员"}),
+            ("department", "department", {"display_name": DEPARTMENTS[0], "department": DEPARTMENTS[0]}),
         ):
             password = secrets.token_urlsafe(9)
             user, _ = User.get_or_create(username=username, defaults={"role": role, **extra})

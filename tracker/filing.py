@@ -5,7 +5,18 @@ import datetime as dt
 from peewee import fn
 
 from .db import db
-from .models import FUNDING_SOURCES, MILESTONES, STATUSES, UNDER_WAY, Change, FundsSecured, ProgressReport, ReportFunds
+from .models import (
+    FUNDING_SOURCES,
+    MILESTONES,
+    STATUSES,
+    UNDER_WAY,
+    Change,
+    FundsSecured,
+    ProgressReport,
+    Project,
+    ReportFunds,
+)
+from .problems import Problem, change_problem, raise_problem
 from .weeks import local_now, report_cutoff, utc_now, week_monday, week_of
 
 # 万元 (10 万亿元): far above any real project, and low enough that a project's funds
@@ -144,6 +155,7 @@ def file_report(project, week, values, user, config, now=None):
         _record_milestones(project, values.get("milestones") or {}, user, report)
         FundsSecured.recompute(project)
         _update_project(project, report, now.date())
+        _ledger_reported_problem(project, report, user, config, now)
     return report
 
 
@@ -172,6 +184,32 @@ def _save_report(project, week, report, values, user):
         report=report,
     )
     return report
+
+
+def _ledger_reported_problem(project, report, user, config, now):
+    """Put new problem text of a report on the ledger (问题台账), once.
+
+    The form starts from last week's text, so text carried over unchanged is the
+    problem already on the ledger, not a new one. Correcting the week's report
+    re-words the entry it raised, with an event, rather than raising a second one.
+    """
+    text = (report.problems or "").strip()
+    at = now.astimezone(dt.UTC).replace(tzinfo=None) if now.tzinfo else now
+    raised = (
+        Problem.select()
+        .where((Problem.report == report) & (Problem.source == "report") & (Problem.status != "closed"))
+        .order_by(Problem.id.desc())
+        .first()
+    )
+    if raised is not None:
+        if text and text != raised.description:
+            raised.description = text
+            change_problem(raised, user, "reply", f"周报更正问题描述：{text}", now=at)
+        return
+    previous = ProgressReport.latest_before(project, report.week)
+    if text and text != (previous.problems.strip() if previous else ""):
+        deadline = week_monday(report.week) + dt.timedelta(days=config["problems"]["default_days"])
+        raise_problem(project, text, project.lead_department, deadline, user, report=report, now=at)
 
 
 def _record_milestones(project, reached, user, report):
@@ -203,7 +241,9 @@ def _update_project(project, report, today):
     project.physical_progress = report.physical_progress
     project.last_report_week = report.week
     project.updated_at = utc_now()
-    project.save()
+    # Only the report's columns: the office may have edited the others since this row was read.
+    columns = ("started_on", "status", "investment_completed", "physical_progress", "last_report_week", "updated_at")
+    project.save(only=[getattr(Project, name) for name in columns])
 
 
 def set_reopened(report, reopened, user):

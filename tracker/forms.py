@@ -12,9 +12,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from .filing import MAX_AMOUNT
+from .lagging import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
 from .models import FUNDING_SOURCES, KINDS, MILESTONES, ROLES, STATUSES
 
 AMOUNT_MESSAGE = "请输入不小于 0 的整数（万元）"
@@ -54,6 +64,17 @@ def amount_field(label, required=True):
 class LoginForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名")])
     password = PasswordField("密码", validators=[DataRequired("请输入密码")])
+
+
+class DateRange:
+    """A range check for dates: WTForms' NumberRange refuses anything but numbers."""
+
+    def __init__(self, first, last, message):
+        self.first, self.last, self.message = first, last, message
+
+    def __call__(self, form, field):
+        if field.data is not None and not self.first <= field.data <= self.last:
+            raise ValidationError(self.message)
 
 
 class ConfirmForm(FlaskForm):
@@ -155,3 +176,55 @@ class LeadOfficialForm(FlaskForm):
     name = StringField("姓名", validators=[DataRequired("必填")])
     title = StringField("职务")
     email = EmailField("电子邮箱（接收调度邮件）", validators=[Optional()])
+
+
+class NoticeDraftForm(FlaskForm):
+    day = DateField(
+        "名单日期",
+        validators=[InputRequired("请选择日期"), DateRange(FIRST_DAY, LAST_DAY, DAY_RANGE_MESSAGE)],
+    )
+    title = StringField("通报标题（可留空，按月份生成）")
+
+
+class NoticeEditForm(FlaskForm):
+    title = StringField("通报标题", validators=[DataRequired("请填写通报标题")])
+    preamble = TextAreaField("导语")
+
+
+class RemovalForm(FlaskForm):
+    reason = TextAreaField("移出理由（将记录在案，纪委监委可见）", validators=[DataRequired("请写明移出理由")])
+
+
+class SupervisionForm(FlaskForm):
+    reason = TextAreaField("督办事由", validators=[DataRequired("请写明督办事由")])
+    demand = TextAreaField("督办要求（需要做什么）")
+    reply_deadline = DateField("回复时限", validators=[InputRequired("请填写回复时限")])
+
+
+class OrderReplyForm(FlaskForm):
+    reply = TextAreaField("办理情况回复", validators=[DataRequired("请填写回复内容")])
+
+
+DATE_MESSAGE = "日期格式应为 2026-11-23"
+# The statuses a reply may move a problem to; closing (销号) is the office's own button.
+REPLY_STATES = {"": "不变更", "in_progress": "解决中", "resolved": "已解决"}
+
+
+class ProblemForm(FlaskForm):
+    """The office or the inspector puts a problem on the ledger (问题台账)."""
+
+    description = TextAreaField("问题描述", validators=[DataRequired("请填写问题描述")])
+    department = StringField("责任部门", validators=[DataRequired("请指定负责解决的部门")])
+    deadline = DateField("解决时限", validators=[InputRequired("请填写解决时限")], invalid_value_message=DATE_MESSAGE)
+
+
+class ProblemReplyForm(FlaskForm):
+    text = TextAreaField("答复", validators=[DataRequired("请填写答复内容")])
+    status = SelectField("同时变更状态", choices=REPLY_STATES, invalid_choice_message="请选择解决中或已解决")
+
+
+class ProblemDeadlineForm(FlaskForm):
+    deadline = DateField(
+        "新的解决时限", validators=[InputRequired("请填写新的解决时限")], invalid_value_message=DATE_MESSAGE
+    )
+    reason = TextAreaField("调整理由", validators=[DataRequired("请写明调整理由")])

@@ -7,19 +7,26 @@ meets none is green.
 
 import datetime as dt
 
-from peewee import Case
+from peewee import Case, fn
 
-from .models import UNDER_WAY, Project
+from .models import MILESTONES, PROCEDURES, UNDER_WAY, WORKS, Milestone, Project
 
 LEVELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 RULE_LEVELS = {
     "deadline_passed": "red",
     "suspended": "red",
     "far_behind": "red",
+    "milestone_overdue": "red",
+    "deadline_imminent": "red",
+    "milestone_imminent": "red",
     "deadline_near": "yellow",
+    "milestone_near": "yellow",
     "behind": "yellow",
 }
 IN_PROGRESS = ("started", "restarted")
+# The start itself is judged by the start deadline; the milestones watched are the
+# procedures before it, or the works after it once the project is under way.
+WORKS_AFTER_START = tuple(kind for kind in WORKS if kind != "start")
 
 
 def expected_share(today):
@@ -27,6 +34,33 @@ def expected_share(today):
     start = dt.date(today.year, 1, 1)
     days = (dt.date(today.year + 1, 1, 1) - start).days
     return 100 * ((today - start).days + 1) / days
+
+
+def next_milestone(model=Project, day=None):
+    """(kind, planned date) of the project's next milestone not yet reached, as SQL subqueries.
+
+    For a closed week (``model`` ProjectSnapshot) the snapshot holds the values
+    as they were; for today they are read from the milestones, a milestone
+    reached after ``day`` counting as not reached.
+    """
+    if model is not Project:
+        return model.milestone, model.milestone_due
+    return next_milestone_of(Project.id, Project.status, day)
+
+
+def next_milestone_of(project_id, status, day=None):
+    """The subqueries of next_milestone for any row holding a project id and its status."""
+    unreached = Milestone.actual_on.is_null()
+    if day is not None:
+        unreached |= Milestone.actual_on > day
+    watched = (status.in_(UNDER_WAY) & Milestone.kind.in_(WORKS_AFTER_START)) | (
+        status.not_in(UNDER_WAY) & Milestone.kind.in_(tuple(PROCEDURES))
+    )
+    due = (Milestone.project == project_id) & Milestone.planned_on.is_null(False) & unreached & watched
+    first = Milestone.select(Milestone.kind).where(due).order_by(Milestone.planned_on, Milestone.id).limit(1)
+    earliest = Milestone.select(fn.MIN(Milestone.planned_on)).where(due)
+    # Wrapped, so that a selected subquery comes back as a date on SQLite too.
+    return first, fn.COALESCE(earliest, None).python_value(Milestone.planned_on.python_value)
 
 
 def warning_conditions(today, thresholds, model=Project):
@@ -38,7 +72,10 @@ def warning_conditions(today, thresholds, model=Project):
     not_started = model.status.not_in(UNDER_WAY) & (model.status != "suspended")
     in_progress = model.status.in_(IN_PROGRESS)
     due = expected_share(today)
-    soon = today + dt.timedelta(days=thresholds["yellow_days_before_deadline"])
+    _, milestone_due = next_milestone(model, today)
+
+    def within(column, item, level):
+        return column <= today + dt.timedelta(days=thresholds[f"{level}_days_before_{item}"])
 
     def behind(percent):
         # completed < due share of the plan, less ``percent`` of it; multiplied out to stay in SQL numbers
@@ -46,11 +83,16 @@ def warning_conditions(today, thresholds, model=Project):
             model.investment_completed * 10_000 < model.annual_plan_investment * due * (100 - percent)
         )
 
+    active = model.status.not_in(("completed", "suspended"))
     return {
         "deadline_passed": not_started & (model.start_deadline < today),
         "suspended": model.status == "suspended",
         "far_behind": behind(thresholds["red_behind_percent"]),
-        "deadline_near": not_started & (model.start_deadline <= soon),
+        "milestone_overdue": active & (milestone_due < today),
+        "deadline_imminent": not_started & within(model.start_deadline, "deadline", "red"),
+        "milestone_imminent": active & within(milestone_due, "milestone", "red"),
+        "deadline_near": not_started & within(model.start_deadline, "deadline", "yellow"),
+        "milestone_near": active & within(milestone_due, "milestone", "yellow"),
         "behind": behind(thresholds["yellow_behind_percent"]),
     }
 
@@ -74,10 +116,16 @@ def level_condition(level, today, thresholds):
 
 def describe(rule, project, today):
     """The reason for a light, in words, with the figures behind it."""
-    if rule in ("deadline_passed", "deadline_near"):
+    if rule in ("deadline_passed", "deadline_imminent", "deadline_near"):
         days = (project.start_deadline - today).days
         when = f"已超期 {-days} 天" if days < 0 else f"还剩 {days} 天"
         return f"开工时限 {project.start_deadline:%Y-%m-%d}，{when}，尚未开复工"
+    if rule in ("milestone_overdue", "milestone_imminent", "milestone_near"):
+        days = (project.milestone_due - today).days
+        when = f"已逾期 {-days} 天" if days < 0 else f"还剩 {days} 天"
+        return (
+            f"倒排工期节点“{MILESTONES[project.milestone]}”计划 {project.milestone_due:%Y-%m-%d} 完成，{when}，尚未完成"
+        )
     if rule == "suspended":
         return "项目停工"
     if rule in ("far_behind", "behind"):

@@ -24,7 +24,13 @@ from peewee import (
 from .db import db
 from .weeks import utc_now
 
-ROLES = {"office": "领导小组办公室", "leader": "包抓领导", "owner": "项目责任人", "inspector": "纪委监委"}
+ROLES = {
+    "office": "领导小组办公室",
+    "leader": "包抓领导",
+    "owner": "项目责任人",
+    "inspector": "纪委监委",
+    "department": "责任部门",
+}
 KINDS = {"new": "新建", "continuing": "续建"}
 STATUSES = {
     "not_started": "未开工",

@@ -28,6 +28,7 @@ KINDS = {
     "office_summary": "办公室周报汇总",
     "consultation": "月会商议程",
     "analysis": "季度分析",
+    "supervision_order": "督办通知",
 }
 # However many attempts are allowed, a retry waits at most a day.
 MAX_BACKOFF_SECONDS = 24 * 3600

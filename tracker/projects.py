@@ -22,7 +22,9 @@ from .models import (
     ReportFunds,
     User,
 )
+from .notices import notices_of_project
 from .registry import FIELD_LABELS, PROJECT_FIELDS, ProjectError, archive_project, default_plan, save_project
+from .supervision import ORDER_STATES
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -78,6 +80,8 @@ def show(code):
         funds=_funds_by_report(project),
         changes=_changes(project),
         decisions=Decision.for_project(project),
+        notices=list(notices_of_project(project)),
+        ORDER_STATES=ORDER_STATES,
         may_report=can_report(current_user, project) and not project.archived,
         today=today(),
         change_label=change_label,

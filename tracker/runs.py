@@ -19,6 +19,8 @@ from .models import BaseModel
 from .weeks import utc_now
 
 CYCLES = {"weekly": "周调度", "monthly": "月会商", "quarterly": "季分析"}
+# Every kind of run: the scheduled cycles, and the mail of a supervision order (issued by hand).
+RUN_KINDS = {**CYCLES, "supervision": "督办通知"}
 STATES = {"running": "运行中", "sending": "发送中", "sent": "已发送", "failed": "失败"}
 
 

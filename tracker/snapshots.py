@@ -22,7 +22,7 @@ from peewee import (
 )
 
 from .db import db
-from .lights import warning_rule
+from .lights import next_milestone_of, warning_rule
 from .models import UNDER_WAY, BaseModel, LeadOfficial, ProgressReport, Project, ReportFunds
 from .stats import percent
 from .weeks import shift_week, week_monday
@@ -35,6 +35,7 @@ class ProjectSnapshot(BaseModel):
     project = ForeignKeyField(Project, on_delete="CASCADE")
     lead_official = ForeignKeyField(LeadOfficial, on_delete="RESTRICT")
     lead_department = CharField()
+    project_unit = CharField(default="")
     county = CharField()
     industry_chain = CharField()
     total_investment = IntegerField()
@@ -45,6 +46,9 @@ class ProjectSnapshot(BaseModel):
     investment_completed = IntegerField()
     funds_secured = IntegerField()
     reported = BooleanField()
+    # The next milestone (倒排工期) not reached at the week's close, and its planned date.
+    milestone = CharField(null=True)
+    milestone_due = DateField(null=True)
     warning_rule = CharField(null=True)
 
     class Meta:
@@ -102,6 +106,10 @@ def take_snapshot(week, thresholds):
         for model in (ProjectSnapshot, WeekTotals, WeekFunds):
             model.delete().where(model.week == week).execute()
         _snapshot_projects(week, end)
+        milestone, milestone_due = next_milestone_of(ProjectSnapshot.project, ProjectSnapshot.status, end)
+        ProjectSnapshot.update(milestone=milestone, milestone_due=milestone_due).where(
+            ProjectSnapshot.week == week
+        ).execute()
         # The lights are judged on the snapshot's own figures, as of the week's last day.
         ProjectSnapshot.update(warning_rule=warning_rule(end, thresholds, ProjectSnapshot)).where(
             ProjectSnapshot.week == week
@@ -129,6 +137,7 @@ def _snapshot_projects(week, end):
             Project.id,
             Project.lead_official,
             Project.lead_department,
+            Project.project_unit,
             Project.county,
             Project.industry_chain,
             Project.total_investment,
@@ -149,6 +158,7 @@ def _snapshot_projects(week, end):
         ProjectSnapshot.project,
         ProjectSnapshot.lead_official,
         ProjectSnapshot.lead_department,
+        ProjectSnapshot.project_unit,
         ProjectSnapshot.county,
         ProjectSnapshot.industry_chain,
         ProjectSnapshot.total_investment,
