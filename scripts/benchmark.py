@@ -26,7 +26,7 @@ from tracker.demo import load_demo_city  # noqa: E402
 from tracker.filing import current_week  # noqa: E402
 from tracker.models import ProgressReport, Project, User  # noqa: E402
 from tracker.snapshots import take_snapshot  # noqa: E402
-from tracker.weeks import shift_week  # noqa: E402
+from tracker.weeks import shift_week, week_monday  # noqa: E402
 
 PASSWORD = "benchmark-password"
 
@@ -85,6 +85,9 @@ def main():
         "project page": f"/projects/{sample.code}",
         "restart-rate chart": "/charts/restart_rate.png",
         "API stats": "/api/v1/stats",
+        "lagging list /lagging": "/lagging/",
+        "lagging list, a past day": f"/lagging/?date={week_monday(shift_week(week, -20))}",
+        "problem ledger /problems": "/problems/",
     }
     print(f"\n{'request':<28}{'median ms':>12}{'slowest ms':>12}  status")
     for label, path in pages.items():
