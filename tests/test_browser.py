@@ -115,3 +115,68 @@ def test_an_owner_files_a_report_on_a_phone_and_the_restart_rate_moves(server, c
 
     phone.click("nav >> text=总览")
     assert restart_rate(phone) == ["2", "3", "66.7%"]
+
+
+@pytest.fixture
+def lagging_city(server):
+    """Two projects past their start deadline in the last closed week, and an office account."""
+    from tracker.snapshots import take_snapshot
+    from tracker.weeks import shift_week, week_of
+
+    with db.connection_context():
+        LeadOfficial.create(name="王建国", email="wang@example.gov.cn")
+        for n in (1, 2):
+            values = {
+                "code": f"ZH-{n}",
+                "name": f"滞后项目{n}",
+                "county": "东城区",
+                "industry_chain": "化工产业链",
+                "project_unit": f"滞后单位{n}",
+                "responsible_person": f"责任人{n}",
+                "responsible_phone": f"1390000001{n}",
+                "lead_official": "王建国",
+                "lead_department": "市发展改革委",
+                "total_investment": 10_000,
+                "annual_plan_investment": 5_000,
+                "start_deadline": dt.date.today() - dt.timedelta(days=30),
+            }
+            save_project(values, None, DEFAULTS["milestones"])
+        User.create(username="office", role="office", password_hash=PASSWORD_HASH)
+        take_snapshot(shift_week(week_of(dt.date.today()), -1), DEFAULTS["warnings"])
+
+
+@pytest.fixture
+def desktop():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(15_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def test_the_office_drafts_reviews_and_publishes_a_notice_the_public_can_read(server, lagging_city, desktop):
+    page = desktop
+    page.goto(f"{server}/login")
+    page.fill("#username", "office")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("nav >> text=滞后通报")
+    expect(page.locator("#lagging")).to_contain_text("开工时限已过未开复工")
+    page.click("text=据此名单起草通报")
+    row = page.locator('#notice-entries tr[data-code="ZH-2"]')
+    row.locator("summary").click()
+    row.locator("textarea").fill("已于上周开工，周报漏报，经核实")
+    row.get_by_role("button", name="移出").click()
+    expect(page.locator("#removed-entries")).to_contain_text("已于上周开工，周报漏报，经核实")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=发布通报")
+    expect(page.locator(".flash-success")).to_contain_text(f"X重项办〔{dt.date.today().year}〕1号")
+    page.get_by_role("link", name="公开页面").click()
+    page.context.clear_cookies()  # the public reads it without an account
+    page.reload()
+    expect(page.locator("#notice-entries")).to_contain_text("滞后项目1")
+    expect(page.locator("#notice-entries")).not_to_contain_text("滞后项目2")
+    assert "1390000001" not in page.content()
