@@ -84,3 +84,26 @@ def add_missing_columns(models):
         if missing:
             with db.atomic():
                 migrate(*(migrator.add_column(table, field.column_name, field) for field in missing))
+
+
+class NumberTaken(Exception):
+    """Every attempt at the next number of the year met another writer's."""
+
+
+def with_next_number(model, year, write, attempts=5):
+    """Call ``write(seq)`` in a transaction with the next free number of ``year`` and return its result.
+
+    ``model`` has ``year`` and ``seq`` columns, unique together. Two writers
+    that pick the same number meet at that unique index: the loser takes the
+    next one.
+    """
+    from peewee import IntegrityError, fn
+
+    for _ in range(attempts):
+        seq = (model.select(fn.MAX(model.seq)).where(model.year == year).scalar() or 0) + 1
+        try:
+            with db.atomic():
+                return write(seq)
+        except IntegrityError:
+            continue
+    raise NumberTaken()

@@ -17,19 +17,16 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    IntegrityError,
     TextField,
-    fn,
 )
 
-from .db import db
+from .db import NumberTaken, db, with_next_number
 from .lagging import lagging_list, ranking
 from .models import BaseModel, Project, User
 from .weeks import utc_now
 
 NOTICE_STATES = {"draft": "草稿", "published": "已发布"}
 MIN_REASON = 5  # characters: "不合适" is no reason anyone can check
-NUMBER_ATTEMPTS = 5
 
 
 class NoticeError(ValueError):
@@ -195,30 +192,28 @@ def delete_draft(notice):
 def publish_notice(notice, user, config, day, now=None):
     """Number the notice (next of ``day``'s year), date it ``day`` and freeze it; return it as published."""
     prefix = config["notices"]["number_prefix"]
-    for _ in range(NUMBER_ATTEMPTS):
-        seq = (
-            CriticismNotice.select(fn.MAX(CriticismNotice.seq)).where(CriticismNotice.year == day.year).scalar() or 0
-        ) + 1
-        try:
-            with db.atomic():
-                changed = (
-                    CriticismNotice.update(
-                        state="published",
-                        year=day.year,
-                        seq=seq,
-                        number=f"{prefix}〔{day.year}〕{seq}号",
-                        published_on=day,
-                        published_at=now or utc_now(),
-                        published_by=user,
-                    )
-                    .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
-                    .execute()
-                )
-        except IntegrityError:
-            continue  # another notice took this number a moment ago: take the next one
+
+    def write(seq):
+        changed = (
+            CriticismNotice.update(
+                state="published",
+                year=day.year,
+                seq=seq,
+                number=f"{prefix}〔{day.year}〕{seq}号",
+                published_on=day,
+                published_at=now or utc_now(),
+                published_by=user,
+            )
+            .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
+            .execute()
+        )
         _check_changed(changed)
-        return CriticismNotice.get_by_id(notice.id)
-    raise NoticeError("通报编号分配冲突，请稍后重试")
+
+    try:
+        with_next_number(CriticismNotice, day.year, write)
+    except NumberTaken as e:
+        raise NoticeError("通报编号分配冲突，请稍后重试") from e
+    return CriticismNotice.get_by_id(notice.id)
 
 
 def _check_changed(changed):

@@ -10,16 +10,15 @@ same answer, whatever was replied afterwards.
 
 import datetime as dt
 
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, TextField, fn
+from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .db import db
+from .db import NumberTaken, with_next_number
 from .models import BaseModel, Project, User
 from .problems import Problem
 from .weeks import utc_now
 
 ORDER_STATES = {"issued": "待回复", "replied": "已回复", "closed": "已办结"}
 ISSUERS = ("inspector", "office")
-NUMBER_ATTEMPTS = 5
 
 
 class SupervisionError(ValueError):
@@ -95,28 +94,26 @@ def issue_order(project, user, reason, demand, reply_deadline, problem=None, now
         raise SupervisionError("回复时限应晚于今天", "reply_deadline")
     if problem is not None and problem.project_id != project.id:
         raise SupervisionError("督办的问题不属于该项目", "problem")
-    for _ in range(NUMBER_ATTEMPTS):
-        seq = (
-            SupervisionOrder.select(fn.MAX(SupervisionOrder.seq)).where(SupervisionOrder.year == now.year).scalar() or 0
-        ) + 1
-        try:
-            with db.atomic():
-                return SupervisionOrder.create(
-                    year=now.year,
-                    seq=seq,
-                    project=project,
-                    problem=problem,
-                    reason=reason,
-                    demand=demand,
-                    reply_deadline=reply_deadline,
-                    unit=project.project_unit,
-                    department=problem.department if problem else project.lead_department,
-                    issued_by=user,
-                    issued_at=now,
-                )
-        except IntegrityError:
-            continue  # another order took this number a moment ago: take the next
-    raise SupervisionError("督办编号分配冲突，请稍后重试")
+
+    def write(seq):
+        return SupervisionOrder.create(
+            year=now.year,
+            seq=seq,
+            project=project,
+            problem=problem,
+            reason=reason,
+            demand=demand,
+            reply_deadline=reply_deadline,
+            unit=project.project_unit,
+            department=problem.department if problem else project.lead_department,
+            issued_by=user,
+            issued_at=now,
+        )
+
+    try:
+        return with_next_number(SupervisionOrder, now.year, write)
+    except NumberTaken as e:
+        raise SupervisionError("督办编号分配冲突，请稍后重试") from e
 
 
 def reply_to_order(order, user, text, now=None):
