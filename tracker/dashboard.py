@@ -64,15 +64,8 @@ def chart(name):
 def board():
     args, condition, week = request_filters()
     rule = lights.warning_rule(today(), current_app.config["TRACKER"]["warnings"])
-    milestone, milestone_due = lights.next_milestone()
     query = (
-        Project.select(
-            Project,
-            LeadOfficial,
-            rule.alias("warning_rule"),
-            milestone.alias("milestone"),
-            milestone_due.alias("milestone_due"),
-        )
+        Project.select(Project, LeadOfficial, rule.alias("warning_rule"))
         .join(LeadOfficial)
         .where(condition)
         .order_by(*_board_order())

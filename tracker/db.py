@@ -64,19 +64,24 @@ def all_models():
 
 def create_tables():
     """Create every table that does not exist yet, and every column a newer version added (safe to run again)."""
+    from .lights import refresh_next_milestones
+
     with db.connection_context():
         db.create_tables(all_models(), safe=True)
-        add_missing_columns(all_models())
+        if ("project", "milestone_due") in add_missing_columns(all_models()):
+            refresh_next_milestones()
 
 
 def add_missing_columns(models):
     """Add the columns a table lacks: a database made by an older version keeps its rows and gains the new fields.
 
     New fields are nullable or have a default, so existing rows get a value.
+    Returns the (table, column) pairs added.
     """
     from playhouse.migrate import SchemaMigrator, migrate
 
     migrator = SchemaMigrator.from_database(db.obj)
+    added = []
     for model in models:
         table = model._meta.table_name
         present = {column.name for column in db.get_columns(table)}
@@ -84,6 +89,8 @@ def add_missing_columns(models):
         if missing:
             with db.atomic():
                 migrate(*(migrator.add_column(table, field.column_name, field) for field in missing))
+            added += [(table, field.column_name) for field in missing]
+    return added
 
 
 class NumberTaken(Exception):

@@ -14,6 +14,7 @@ import secrets
 
 from .auth import hash_password
 from .db import db
+from .lights import refresh_next_milestones
 from .models import (
     PROCEDURES,
     FundsSecured,
@@ -109,6 +110,7 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
         owners = city.write_owners()
         projects = city.write_projects(officials, owners)
         city.write_history(projects)
+        refresh_next_milestones()
         accounts = city.write_accounts(officials, owners)
     # Past weeks closed as the weekly dispatch would have; the week just ended is
     # left for the scheduler, so a newcomer sees it run on first start.

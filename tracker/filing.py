@@ -5,6 +5,7 @@ import datetime as dt
 from peewee import fn
 
 from .db import db
+from .lights import refresh_next_milestones
 from .models import (
     FUNDING_SOURCES,
     MILESTONES,
@@ -155,6 +156,7 @@ def file_report(project, week, values, user, config, now=None):
         _record_milestones(project, values.get("milestones") or {}, user, report)
         FundsSecured.recompute(project)
         _update_project(project, report, now.date())
+        refresh_next_milestones([project.id])
         _ledger_reported_problem(project, report, user, config, now)
     return report
 

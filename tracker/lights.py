@@ -36,20 +36,13 @@ def expected_share(today):
     return 100 * ((today - start).days + 1) / days
 
 
-def next_milestone(model=Project, day=None):
-    """(kind, planned date) of the project's next milestone not yet reached, as SQL subqueries.
-
-    For a closed week (``model`` ProjectSnapshot) the snapshot holds the values
-    as they were; for today they are read from the milestones, a milestone
-    reached after ``day`` counting as not reached.
-    """
-    if model is not Project:
-        return model.milestone, model.milestone_due
-    return next_milestone_of(Project.id, Project.status, day)
-
-
 def next_milestone_of(project_id, status, day=None):
-    """The subqueries of next_milestone for any row holding a project id and its status."""
+    """(kind, planned date) of the next milestone not reached (by ``day``), as SQL subqueries.
+
+    The milestones watched are the procedures before the start, or the works
+    after it once the project is under way; the start itself is judged by the
+    start deadline. A milestone reached after ``day`` counts as not reached.
+    """
     unreached = Milestone.actual_on.is_null()
     if day is not None:
         unreached |= Milestone.actual_on > day
@@ -63,6 +56,21 @@ def next_milestone_of(project_id, status, day=None):
     return first, fn.COALESCE(earliest, None).python_value(Milestone.planned_on.python_value)
 
 
+def refresh_next_milestones(project_ids=None):
+    """Bring each project's next milestone up to date (all projects when ``project_ids`` is None).
+
+    Called wherever milestones or a project's status change: planning, filing, the demo, a migration.
+    """
+    kind, due = next_milestone_of(Project.id, Project.status)
+    update = Project.update(milestone=kind, milestone_due=due)
+    if project_ids is None:
+        update.execute()
+        return
+    ids = list(project_ids)
+    for start in range(0, len(ids), 500):
+        update.where(Project.id.in_(ids[start : start + 500])).execute()
+
+
 def warning_conditions(today, thresholds, model=Project):
     """{rule code: SQL condition} for the date ``today``.
 
@@ -72,7 +80,7 @@ def warning_conditions(today, thresholds, model=Project):
     not_started = model.status.not_in(UNDER_WAY) & (model.status != "suspended")
     in_progress = model.status.in_(IN_PROGRESS)
     due = expected_share(today)
-    _, milestone_due = next_milestone(model, today)
+    milestone_due = model.milestone_due
 
     def within(column, item, level):
         return column <= today + dt.timedelta(days=thresholds[f"{level}_days_before_{item}"])

@@ -138,6 +138,10 @@ class Project(BaseModel):
     investment_completed = IntegerField(default=0)
     physical_progress = TextField(default="")
     last_report_week = CharField(null=True)
+    # The next milestone (倒排工期) not yet reached and its planned date, kept by
+    # lights.refresh_next_milestones, so the warning lights read a column, not a subquery.
+    milestone = CharField(null=True)
+    milestone_due = DateField(null=True)
     archived = BooleanField(default=False, index=True)
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)

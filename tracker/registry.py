@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, chunked
 
 from .db import db
+from .lights import refresh_next_milestones
 from .models import KINDS, MILESTONES, PROCEDURES, Change, LeadOfficial, Milestone, Project, User
 from .weeks import utc_now
 
@@ -186,6 +187,7 @@ def save_projects(entries, user, milestone_offsets, by_code=True):
         changes += _create(new, user, now)
         created = {project.id for project, _ in new}
         changed |= _plan_milestones(projects, [entry.planned for entry in entries], milestone_offsets, created)
+        refresh_next_milestones([project.id for project in projects])
         Change.insert_rows(changes)
     updated = len(changed - created)
     return SaveResult(len(created), updated, len(entries) - len(created) - updated, projects)
