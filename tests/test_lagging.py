@@ -6,7 +6,7 @@ import pytest
 from reporting import file
 
 from tracker.config import DEFAULTS
-from tracker.lagging import RULES, closing_week, lagging_list
+from tracker.lagging import RULES, closing_week, lagging_count, lagging_list
 from tracker.models import PROCEDURES, Milestone, Project, User
 from tracker.problems import change_problem, raise_problem
 from tracker.snapshots import take_snapshot
@@ -74,6 +74,7 @@ def test_each_rule_fires_for_its_project_and_no_other(city):
     result = lagging_list(DAY, RULES_CONFIG)
     assert result.week == "2026-W47"
     assert reasons_by_code(result) == {rule: [rule] for rule in RULES}
+    assert lagging_count(DAY, RULES_CONFIG) == len(RULES)  # the dashboard's figure, counted in SQL
 
 
 def test_every_reason_gives_the_dates_and_figures(city):

@@ -225,3 +225,9 @@ def test_the_api_lists_the_lagging_projects_of_a_day_with_reasons(call, token_fo
         "overdue_problems": 0,
         "reports_missing": 0,
     }
+
+
+def test_the_dashboard_counts_the_lagging_projects_and_links_to_the_list(client, login, city):
+    login("leader")
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-figure="lagging">2</a>' in page and 'href="/lagging/"' in page

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from . import lights, snapshots, stats
 from .filters import filter_choices
-from .lagging import lagging_list
+from .lagging import lagging_count
 from .listing import Page, request_filters, today
 from .models import LeadOfficial, Project
 from .notices import CriticismNotice
@@ -38,7 +38,7 @@ def _lagging_counts():
     rules = current_app.config["TRACKER"]["lagging"]
     day = today()
     return {
-        "projects": len(lagging_list(day, rules).projects),
+        "projects": lagging_count(day, rules),
         "problems": overdue_as_of(day, rules["overdue_days"]).count(),
         "orders": overdue_orders_as_of(day, rules["overdue_days"]).count(),
         "notices": CriticismNotice.published().count(),

@@ -11,6 +11,8 @@ Each rule is one query over the snapshots, never one query per project.
 """
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from peewee import Case, fn
@@ -107,14 +109,44 @@ def lagging_list(day, rules):
     if week is None:
         return LaggingList(day, None, [])
     found = {}
-    for finder in (_deadline_passed, _behind_plan, _milestone_overdue, _reports_missing, _stale_report):
-        for project_id, reason in finder(day, week, rules):
+    for finding in _findings(day, week, rules):
+        for row in finding.query:
+            project_id, reason = finding.describe(row)
             found.setdefault(project_id, []).append(reason)
-    for finder in (_problem_overdue, _supervision_overdue):
-        for project_id, reason in finder(day, rules["overdue_days"]):
-            found.setdefault(project_id, []).append(reason)
-    projects = _projects(week, found)
-    return LaggingList(day, week, projects)
+    return LaggingList(day, week, _projects(week, found))
+
+
+def lagging_count(day, rules):
+    """How many projects the list of ``day`` holds, in one query (the dashboard's figure)."""
+    week = closing_week(day)
+    if week is None:
+        return 0
+    s = ProjectSnapshot
+    on_list = functools.reduce(
+        operator.or_, (s.project.in_(f.query.select(f.project)) for f in _findings(day, week, rules))
+    )
+    return s.select().where((s.week == week) & on_list).count()
+
+
+@dataclass
+class _Finding:
+    """One rule at work: the query of the rows that break it, the column naming their project, and how a row reads."""
+
+    query: object
+    project: object
+    describe: object
+
+
+def _findings(day, week, rules):
+    return [
+        _deadline_passed(day, week),
+        _behind_plan(week, rules["behind_percent"]),
+        _milestone_overdue(day, week, rules["milestone_grace_days"]),
+        _reports_missing(week, rules["missing_weeks"]),
+        _stale_report(week, rules["stale_weeks"]),
+        _problem_overdue(day, rules["overdue_days"]),
+        _supervision_overdue(day, rules["overdue_days"]),
+    ]
 
 
 def _projects(week, found):
@@ -144,88 +176,87 @@ def _snapshots(week):
     return ProjectSnapshot.select().where(ProjectSnapshot.week == week)
 
 
-def _deadline_passed(day, week, rules):
+def _deadline_passed(day, week):
     s = ProjectSnapshot
-    rows = _snapshots(week).where(s.status.not_in(UNDER_WAY) & (s.start_deadline < day))
-    for row in rows:
+
+    def describe(row):
         late = (day - row.start_deadline).days
-        yield (
-            row.project_id,
-            Reason(
-                "deadline_passed",
-                f"开工时限 {row.start_deadline:%Y-%m-%d}，截至 {day:%Y-%m-%d} 已超期 {late} 天；"
-                f"{week} 周末项目状态为“{STATUSES[row.status]}”",
-            ),
+        detail = (
+            f"开工时限 {row.start_deadline:%Y-%m-%d}，截至 {day:%Y-%m-%d} 已超期 {late} 天；"
+            f"{week} 周末项目状态为“{STATUSES[row.status]}”"
         )
+        return row.project_id, Reason("deadline_passed", detail)
+
+    return _Finding(_snapshots(week).where(s.status.not_in(UNDER_WAY) & (s.start_deadline < day)), s.project, describe)
 
 
-def _behind_plan(day, week, rules):
+def _behind_plan(week, percent):
     s = ProjectSnapshot
     end = week_end(week)
     share = expected_share(end)
-    percent = rules["behind_percent"]
     # completed < share % of the plan, less ``percent`` % of that; multiplied out to stay in SQL integers
     short = s.investment_completed * 10_000 < s.annual_plan_investment * share * (100 - percent)
-    rows = _snapshots(week).where(s.status.in_(IN_PROGRESS) & (s.annual_plan_investment > 0) & short)
-    for row in rows:
+
+    def describe(row):
         due = round(row.annual_plan_investment * share / 100)
         done = round(100 * row.investment_completed / due) if due else 0
-        yield (
-            row.project_id,
-            Reason(
-                "behind_plan",
-                f"截至 {end:%Y-%m-%d}（{week}）累计完成投资 {row.investment_completed} 万元，"
-                f"按年度计划 {row.annual_plan_investment} 万元的序时进度应完成约 {due} 万元，"
-                f"仅完成 {done}%，低于序时进度超过 {percent}%",
-            ),
+        detail = (
+            f"截至 {end:%Y-%m-%d}（{week}）累计完成投资 {row.investment_completed} 万元，"
+            f"按年度计划 {row.annual_plan_investment} 万元的序时进度应完成约 {due} 万元，"
+            f"仅完成 {done}%，低于序时进度超过 {percent}%"
         )
+        return row.project_id, Reason("behind_plan", detail)
+
+    query = _snapshots(week).where(s.status.in_(IN_PROGRESS) & (s.annual_plan_investment > 0) & short)
+    return _Finding(query, s.project, describe)
 
 
-def _milestone_overdue(day, week, rules):
+def _milestone_overdue(day, week, grace_days):
     s = ProjectSnapshot
-    limit = day - dt.timedelta(days=rules["milestone_grace_days"])
-    rows = _snapshots(week).where(s.status.not_in(("completed", "suspended")) & (s.milestone_due < limit))
-    for row in rows:
+    limit = day - dt.timedelta(days=grace_days)
+
+    def describe(row):
         late = (day - row.milestone_due).days
-        yield (
-            row.project_id,
-            Reason(
-                "milestone_overdue",
-                f"倒排工期节点“{MILESTONES[row.milestone]}”计划 {row.milestone_due:%Y-%m-%d} 完成，"
-                f"截至 {week} 周末仍未完成，至 {day:%Y-%m-%d} 已逾期 {late} 天",
-            ),
+        detail = (
+            f"倒排工期节点“{MILESTONES[row.milestone]}”计划 {row.milestone_due:%Y-%m-%d} 完成，"
+            f"截至 {week} 周末仍未完成，至 {day:%Y-%m-%d} 已逾期 {late} 天"
         )
+        return row.project_id, Reason("milestone_overdue", detail)
+
+    query = _snapshots(week).where(s.status.not_in(("completed", "suspended")) & (s.milestone_due < limit))
+    return _Finding(query, s.project, describe)
 
 
-def _reports_missing(day, week, rules):
+def _reports_missing(week, count):
     s = ProjectSnapshot
-    count = rules["missing_weeks"]
     first = shift_week(week, -(count - 1))
-    missing = (
-        s.select(s.project)
+    before = ProjectSnapshot.alias("before")
+    last_reported = before.select(fn.MAX(before.week)).where(
+        (before.project == s.project) & (before.week < first) & (before.reported == True)  # noqa: E712
+    )
+    query = (
+        s.select(s.project, last_reported)
         .where(s.week.between(first, week) & (s.reported == False))  # noqa: E712
         .group_by(s.project)
         .having(fn.COUNT(s.week) == count)
-    )
-    last = dict(
-        s.select(s.project, fn.MAX(s.week))
-        .where(s.project.in_(missing) & (s.week < first) & (s.reported == True))  # noqa: E712
-        .group_by(s.project)
         .tuples()
     )
-    for (project_id,) in missing.tuples():
-        since = f"此前最后一次报送为 {last[project_id]}" if project_id in last else "此前未报送过周报"
-        yield project_id, Reason("reports_missing", f"{first} 至 {week} 连续 {count} 周未报送周报，{since}")
+
+    def describe(row):
+        project_id, last = row
+        since = f"此前最后一次报送为 {last}" if last else "此前未报送过周报"
+        return project_id, Reason("reports_missing", f"{first} 至 {week} 连续 {count} 周未报送周报，{since}")
+
+    return _Finding(query, s.project, describe)
 
 
-def _stale_report(day, week, rules):
+def _stale_report(week, count):
     """Under way, reported every one of the last N weeks, and the figures the same as the week before them."""
     s = ProjectSnapshot
-    count = rules["stale_weeks"]
     first = shift_week(week, -count)
     reported = fn.SUM(Case(None, [((s.week > first) & (s.reported == True), 1)], 0))  # noqa: E712
     under_way = fn.SUM(Case(None, [((s.week == week) & s.status.in_(IN_PROGRESS), 1)], 0))
-    rows = (
+    query = (
         s.select(s.project, fn.MAX(s.investment_completed), fn.MAX(s.funds_secured))
         .where(s.week.between(first, week))
         .group_by(s.project)
@@ -238,43 +269,41 @@ def _stale_report(day, week, rules):
         )
         .tuples()
     )
-    for project_id, completed, funds in rows:
-        yield (
-            project_id,
-            Reason(
-                "stale_report",
-                f"{shift_week(first, 1)} 至 {week} 连续 {count} 周报送的累计完成投资均为 {completed} 万元、"
-                f"到位资金均为 {funds} 万元，与 {first} 相同，项目在建而数据未见变化",
-            ),
+
+    def describe(row):
+        project_id, completed, funds = row
+        detail = (
+            f"{shift_week(first, 1)} 至 {week} 连续 {count} 周报送的累计完成投资均为 {completed} 万元、"
+            f"到位资金均为 {funds} 万元，与 {first} 相同，项目在建而数据未见变化"
         )
+        return project_id, Reason("stale_report", detail)
+
+    return _Finding(query, s.project, describe)
 
 
 def _problem_overdue(day, grace_days):
-    problems = overdue_as_of(day, grace_days).order_by(ProblemEvent.deadline, Problem.id)
-    for problem in problems:
+    def describe(problem):
         late = (day - problem.due).days
-        yield (
-            problem.project_id,
-            Reason(
-                "problem_overdue",
-                f"问题“{_short(problem.description)}”由{problem.department}负责，限 {problem.due:%Y-%m-%d} 解决，"
-                f"截至 {day:%Y-%m-%d} 仍未解决，已逾期 {late} 天",
-            ),
+        detail = (
+            f"问题“{_short(problem.description)}”由{problem.department}负责，限 {problem.due:%Y-%m-%d} 解决，"
+            f"截至 {day:%Y-%m-%d} 仍未解决，已逾期 {late} 天"
         )
+        return problem.project_id, Reason("problem_overdue", detail)
+
+    query = overdue_as_of(day, grace_days).order_by(ProblemEvent.deadline, Problem.id)
+    return _Finding(query, Problem.project, describe)
 
 
 def _supervision_overdue(day, grace_days):
-    orders = overdue_orders_as_of(day, grace_days).order_by(SupervisionOrder.reply_deadline, SupervisionOrder.id)
-    for order in orders:
+    def describe(order):
         late = (day - order.reply_deadline).days
-        yield (
-            order.project_id,
-            Reason(
-                "supervision_overdue",
-                f"{order.number}要求 {order.reply_deadline:%Y-%m-%d} 前回复，"
-                f"截至 {day:%Y-%m-%d} 未回复，已逾期 {late} 天",
-            ),
+        detail = (
+            f"{order.number}要求 {order.reply_deadline:%Y-%m-%d} 前回复，截至 {day:%Y-%m-%d} 未回复，已逾期 {late} 天"
         )
+        return order.project_id, Reason("supervision_overdue", detail)
+
+    query = overdue_orders_as_of(day, grace_days).order_by(SupervisionOrder.reply_deadline, SupervisionOrder.id)
+    return _Finding(query, SupervisionOrder.project, describe)
 
 
 def _short(text, length=40):
