@@ -13,12 +13,13 @@ import threading
 
 import click
 
-from tracker.config import ConfigError, load_config
-from tracker.db import bind_database, create_tables, db
-from tracker.outbox import deliver_due
-from tracker.periods import PeriodError, just_ended, period_start
-from tracker.runs import CYCLES, CycleRun
-from tracker.weeks import local_now
+from tracker.core.config import ConfigError, load_config
+from tracker.core.db import bind_database, db
+from tracker.core.periods import PeriodError, just_ended, period_start
+from tracker.core.weeks import local_now
+from tracker.cycles.runs import CYCLES, CycleRun
+from tracker.mail.outbox import deliver_due
+from tracker.schema import create_tables
 
 log = logging.getLogger("scheduler")
 
@@ -73,7 +74,7 @@ def serve(config):
 @click.pass_obj
 def run(config_path, cycle, period):
     """Run one cycle for one period by hand; a period already run sends nothing."""
-    from .cycles import refresh_states, run_cycle
+    from scheduler.cycles import refresh_states, run_cycle
 
     config = _config(config_path)
     period = period or just_ended(cycle, local_now(config["city"]["timezone"]).date())

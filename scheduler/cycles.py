@@ -10,19 +10,15 @@ over from a dead process simply does the steps again.
 import datetime as dt
 import logging
 
-from tracker import lights
-from tracker.analysis import quarterly_analysis
-from tracker.analysis_exports import analysis_charts
-from tracker.consultations import replace_agenda
-from tracker.db import db
-from tracker.lagging import RANKED_BY, lagging_list, ranking
-from tracker.mail import make_message
-from tracker.models import LeadOfficial, ProgressReport, Project, User
-from tracker.outbox import Outbox, enqueue
-from tracker.periods import period_start
-from tracker.problems import UNRESOLVED, Problem, ProblemEvent, problems_as_of
-from tracker.runs import CycleRun
-from tracker.snapshots import (
+from tracker.accounts.models import LeadOfficial, User
+from tracker.core.db import db
+from tracker.core.periods import period_start
+from tracker.core.weeks import week_of
+from tracker.cycles.analysis import quarterly_analysis
+from tracker.cycles.analysis_exports import analysis_charts
+from tracker.cycles.consultations import replace_agenda
+from tracker.cycles.runs import CycleRun
+from tracker.cycles.snapshots import (
     HISTORY_CHARTS,
     ProjectSnapshot,
     WeekTotals,
@@ -33,7 +29,12 @@ from tracker.snapshots import (
     totals_figures,
     week_end,
 )
-from tracker.weeks import week_of
+from tracker.lagging.rules import RANKED_BY, lagging_list, ranking
+from tracker.mail.compose import make_message
+from tracker.mail.outbox import Outbox, enqueue
+from tracker.problems.models import UNRESOLVED, Problem, ProblemEvent, problems_as_of
+from tracker.projects import lights
+from tracker.projects.models import ProgressReport, Project
 
 log = logging.getLogger("scheduler")
 

@@ -15,12 +15,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tracker.db import db
-from tracker.outbox import deliver_due
-from tracker.periods import due_at, latest_due
-from tracker.runs import CYCLES, CycleRun
-
-from .cycles import refresh_states, run_cycle
+from scheduler.cycles import refresh_states, run_cycle
+from tracker.core.db import db
+from tracker.core.periods import due_at, latest_due
+from tracker.cycles.runs import CYCLES, CycleRun
+from tracker.mail.outbox import deliver_due
 
 log = logging.getLogger("scheduler")
 

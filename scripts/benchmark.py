@@ -20,13 +20,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import create_app  # noqa: E402
-from tracker.auth import hash_password  # noqa: E402
-from tracker.db import create_tables, db  # noqa: E402
+from tracker.accounts.credentials import hash_password  # noqa: E402
+from tracker.accounts.models import User  # noqa: E402
+from tracker.core.db import db  # noqa: E402
+from tracker.core.weeks import shift_week, week_monday  # noqa: E402
+from tracker.cycles.snapshots import take_snapshot  # noqa: E402
 from tracker.demo import load_demo_city  # noqa: E402
-from tracker.filing import current_week  # noqa: E402
-from tracker.models import ProgressReport, Project, User  # noqa: E402
-from tracker.snapshots import take_snapshot  # noqa: E402
-from tracker.weeks import shift_week, week_monday  # noqa: E402
+from tracker.projects.models import ProgressReport, Project  # noqa: E402
+from tracker.reports.filing import current_week  # noqa: E402
+from tracker.schema import create_tables  # noqa: E402
 
 PASSWORD = "benchmark-password"
 

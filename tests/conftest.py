@@ -9,11 +9,12 @@ import uuid
 import pytest
 
 from tracker import create_app
-from tracker.auth import hash_password, new_api_token
-from tracker.config import DEFAULTS
-from tracker.db import all_models, bind_database, db
-from tracker.models import LeadOfficial, User
-from tracker.registry import save_project
+from tracker.accounts.credentials import hash_password, new_api_token
+from tracker.accounts.models import LeadOfficial, User
+from tracker.core.config import DEFAULTS
+from tracker.core.db import bind_database, db
+from tracker.projects.registry import save_project
+from tracker.schema import MODELS
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 PASSWORD = "correct horse 42"
@@ -36,7 +37,7 @@ def pg_schema():
     sep = "&" if "?" in PG_URL else "?"
     url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     bind_database(url)
-    db.create_tables(all_models())
+    db.create_tables(MODELS)
     db.close()
     yield url
     database = bind_database(PG_URL)
@@ -53,7 +54,7 @@ def database_url(request, tmp_path):
     url = request.getfixturevalue("pg_schema")
     yield url
     bind_database(url)
-    tables = ", ".join(f'"{m._meta.table_name}"' for m in all_models())
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS)
     db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     db.close()
 
@@ -74,7 +75,7 @@ def overrides_for(url, tmp_path):
 
 @pytest.fixture
 def config(database_url, tmp_path):
-    from tracker.config import load_config
+    from tracker.core.config import load_config
 
     return load_config(overrides=overrides_for(database_url, tmp_path))
 
@@ -84,7 +85,7 @@ def app(config, tmp_path):
     """The app on the test database, with its tables created."""
     app = create_app(overrides=overrides_for(config["database"]["url"], tmp_path))
     app.config.update(TESTING=True)
-    db.create_tables(all_models(), safe=True)
+    db.create_tables(MODELS, safe=True)
     yield app
     db.close()
 

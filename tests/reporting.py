@@ -3,8 +3,8 @@
 import datetime as dt
 import zoneinfo
 
-from tracker.filing import file_report
-from tracker.models import User
+from tracker.accounts.models import User
+from tracker.reports.filing import file_report
 
 # After every week the tests use, so no report is "in the future".
 FILED_ON = dt.datetime(2027, 1, 4, 10, 0)

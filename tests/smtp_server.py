@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from tracker.mail import make_message
+from tracker.mail.compose import make_message
 
 
 class RecordingHandler:

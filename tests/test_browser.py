@@ -14,10 +14,12 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tracker import create_app
-from tracker.config import DEFAULTS
-from tracker.db import all_models, db
-from tracker.models import LeadOfficial, Project, User
-from tracker.registry import save_project
+from tracker.accounts.models import LeadOfficial, User
+from tracker.core.config import DEFAULTS
+from tracker.core.db import db
+from tracker.projects.models import Project
+from tracker.projects.registry import save_project
+from tracker.schema import MODELS
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +41,7 @@ def server(sqlite_url, tmp_path):
     """The app on a SQLite file, listening on a free port of 127.0.0.1; its base URL."""
     app = create_app(overrides=overrides_for(sqlite_url, tmp_path))
     with db.connection_context():
-        db.create_tables(all_models())
+        db.create_tables(MODELS)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -120,8 +122,8 @@ def test_an_owner_files_a_report_on_a_phone_and_the_restart_rate_moves(server, c
 @pytest.fixture
 def lagging_city(server):
     """Two projects past their start deadline in the last closed week, and an office account."""
-    from tracker.snapshots import take_snapshot
-    from tracker.weeks import shift_week, week_of
+    from tracker.core.weeks import shift_week, week_of
+    from tracker.cycles.snapshots import take_snapshot
 
     with db.connection_context():
         LeadOfficial.create(name="王建国", email="wang@example.gov.cn")

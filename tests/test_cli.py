@@ -4,9 +4,9 @@ import os
 import subprocess
 import sys
 
-from tracker.auth import user_for_token
-from tracker.config import PROJECT_ROOT
-from tracker.db import db
+from tracker.accounts.credentials import user_for_token
+from tracker.core.config import PROJECT_ROOT
+from tracker.core.db import db
 
 
 def run(database_url, tmp_path, *args, input=None):

@@ -2,12 +2,14 @@
 
 import pytest
 
-from tracker import lights, stats
+from tracker.accounts.models import LeadOfficial, User
+from tracker.core.weeks import local_now
+from tracker.cycles import figures as stats
 from tracker.demo import DemoError, load_demo_city
-from tracker.filing import current_week
-from tracker.filters import project_condition
-from tracker.models import LeadOfficial, Project, User
-from tracker.weeks import local_now
+from tracker.projects import lights
+from tracker.projects.filters import project_condition
+from tracker.projects.models import Project
+from tracker.reports.filing import current_week
 
 
 def figures(config):
@@ -58,8 +60,8 @@ def test_demo_refuses_a_database_with_projects(conn, config, make_project):
 
 
 def test_demo_history_is_closed_by_snapshots_except_the_week_just_ended(conn, config):
-    from tracker.snapshots import WeekTotals
-    from tracker.weeks import shift_week
+    from tracker.core.weeks import shift_week
+    from tracker.cycles.snapshots import WeekTotals
 
     load_demo_city(config, weeks=6)
     week = current_week(config)

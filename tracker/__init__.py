@@ -1,6 +1,5 @@
 """The key-project tracker: a Flask app over a peewee database."""
 
-import importlib
 import os
 import secrets
 import time
@@ -10,9 +9,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .config import PROJECT_ROOT, load_config
-from .db import bind_database, db
-from .extensions import csrf, limiter, login_manager
+from tracker.core.config import PROJECT_ROOT, load_config
+from tracker.core.db import bind_database, db
+from tracker.web.extensions import csrf, limiter, login_manager
 
 
 def create_app(overrides=None, config_path=None):
@@ -46,31 +45,34 @@ def create_app(overrides=None, config_path=None):
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from . import api, errors, formatting
-
-    formatting.init_app(app)
-    errors.init_app(app)
-    for name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(f".{name}", __name__).bp)
-    api.init_app(app)
+    _register_views(app)
     return app
 
 
-# The modules of the web app's pages, each exposing ``bp``; imported when the app is built.
-BLUEPRINTS = (
-    "accounts",
-    "auth",
-    "criticism",
-    "cycles",
-    "dashboard",
-    "deliveries",
-    "imports",
-    "ledger",
-    "projects",
-    "public",
-    "reports",
-    "supervision_pages",
-)
+def _register_views(app):
+    """The pages and the API: imported here, when an app is built, so that importing tracker stays light."""
+    from tracker.accounts import login
+    from tracker.accounts import views as accounts
+    from tracker.api import views as api
+    from tracker.cycles import views as cycles
+    from tracker.dashboard import views as dashboard
+    from tracker.lagging import views as lagging
+    from tracker.mail import views as mail
+    from tracker.notices import public
+    from tracker.notices import views as notices
+    from tracker.problems import views as problems
+    from tracker.projects import views as projects
+    from tracker.reports import views as reports
+    from tracker.supervision import views as supervision
+    from tracker.web import errors, jinja
+
+    jinja.init_app(app)
+    errors.init_app(app)
+    for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
+        app.register_blueprint(module.bp)
+    for module in (cycles, mail):
+        app.register_blueprint(module.bp)
+    api.init_app(app)
 
 
 class RowId(IntegerConverter):

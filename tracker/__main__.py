@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from .config import PROJECT_ROOT, ConfigError, load_config
-from .db import bind_database, create_tables, db
-from .models import ROLES, LeadOfficial, User
+from tracker.accounts.models import ROLES, LeadOfficial, User
+from tracker.core.config import PROJECT_ROOT, ConfigError, load_config
+from tracker.core.db import bind_database, db
+from tracker.schema import create_tables
 
 
 def _open(config_path=None):
@@ -37,7 +38,7 @@ def serve(config_path, host, port):
     """Serve the web app with gunicorn (the workers of [web] workers)."""
     from gunicorn.app.base import BaseApplication
 
-    from . import create_app
+    from tracker import create_app
 
     config = _open(config_path)
     create_tables()
@@ -106,7 +107,7 @@ def load_demo(config_path, count, seed, weeks, if_empty, accounts_file):
 @click.pass_obj
 def import_projects(config_path, path, username):
     """Import the project list from an .xlsx file (all rows or nothing)."""
-    from .spreadsheets import SheetError, import_project_list
+    from tracker.projects.spreadsheets import SheetError, import_project_list
 
     config = _open(config_path)
     create_tables()
@@ -126,8 +127,8 @@ def import_projects(config_path, path, username):
 @click.pass_obj
 def export_projects(config_path, path):
     """Write the active project list to an .xlsx file."""
-    from .models import Project
-    from .spreadsheets import export_project_list
+    from tracker.projects.models import Project
+    from tracker.projects.spreadsheets import export_project_list
 
     _open(config_path)
     with open(path, "wb") as f:
@@ -145,7 +146,7 @@ def export_projects(config_path, path):
 @click.pass_obj
 def create_user(config_path, name, role, password, email, display_name, official):
     """Create an account, or set the password and role of an existing one."""
-    from .auth import hash_password
+    from tracker.accounts.credentials import hash_password
 
     _open(config_path)
     create_tables()
@@ -172,7 +173,7 @@ def create_user(config_path, name, role, password, email, display_name, official
 @click.pass_obj
 def create_token(config_path, name):
     """Print a new API token for the account NAME (the token is the last word)."""
-    from .auth import new_api_token
+    from tracker.accounts.credentials import new_api_token
 
     _open(config_path)
     user = User.get_or_none(User.username == name)

@@ -12,22 +12,14 @@ import datetime as dt
 import random
 import secrets
 
-from .auth import hash_password
-from .db import db
-from .lights import refresh_next_milestones
-from .models import (
-    PROCEDURES,
-    FundsSecured,
-    LeadOfficial,
-    Milestone,
-    ProgressReport,
-    Project,
-    ReportFunds,
-    User,
-)
-from .registry import default_plan
-from .snapshots import take_snapshot
-from .weeks import local_now, shift_week, utc_now, week_monday, week_of
+from tracker.accounts.credentials import hash_password
+from tracker.accounts.models import LeadOfficial, User
+from tracker.core.db import db
+from tracker.core.weeks import local_now, shift_week, utc_now, week_monday, week_of
+from tracker.cycles.snapshots import take_snapshot
+from tracker.projects.lights import refresh_next_milestones
+from tracker.projects.models import PROCEDURES, FundsSecured, Milestone, ProgressReport, Project, ReportFunds
+from tracker.projects.registry import default_plan
 
 HEADLINE = {"projects": 127, "under_way": 69, "funds": 47_000}
 COUNTIES = ("东城区", "西城区", "南湖县", "北山县", "河口县", "高新区")
@@ -127,9 +119,9 @@ def _follow_up(config, today):
     One order was replied on time, one late, one not at all; last month's
     notice lists the projects lagging four weeks ago.
     """
-    from .lagging import lagging_list
-    from .notices import draft_notice, publish_notice
-    from .supervision import issue_order, reply_to_order
+    from tracker.lagging.rules import lagging_list
+    from tracker.notices.drafting import draft_notice, publish_notice
+    from tracker.supervision.orders import issue_order, reply_to_order
 
     month_ago = today - dt.timedelta(days=28)
     lagging = lagging_list(month_ago, config["lagging"]).projects
@@ -177,7 +169,7 @@ LEDGER_STORIES = (
 
 def _ledger(today):
     """A dozen problems on the ledger, half of them the demo department's, as their stories left them."""
-    from .problems import change_problem, raise_problem
+    from tracker.problems.ledger import change_problem, raise_problem
 
     office, inspector, department = (User.get(username=name) for name in ("office", "inspector", "department"))
     ours = Project.select().where(Project.lead_department == department.department).order_by(Project.id)

@@ -1,0 +1,215 @@
+"""The project list as the office keeps it in the UI, and each project's page."""
+
+import datetime as dt
+import re
+
+import pytest
+from pages import DEADLINE, changes_on, field_errors, post, project_form
+from reporting import file
+
+from tracker.accounts.models import User
+from tracker.core.config import DEFAULTS
+from tracker.core.db import db
+from tracker.core.weeks import utc_now
+from tracker.cycles.consultations import AgendaItem, record_decision
+from tracker.cycles.runs import CycleRun
+from tracker.projects.models import Change, Milestone, Project
+
+
+@pytest.fixture
+def roles(make_user, make_project):
+    """A project owned by "owner", another owner's project, and one account per reading role."""
+    mine, theirs = make_project(), make_project()
+    for role in ("office", "leader", "inspector"):
+        make_user(role, role)
+    return {"owner": mine.responsible_phone, "stranger": theirs.responsible_phone, "code": mine.code}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/projects/{code}", {"office", "leader", "inspector", "owner"}),
+        ("GET", "/projects/new", {"office"}),
+        ("GET", "/projects/{code}/edit", {"office"}),
+        ("POST", "/projects/{code}/archive", {"office"}),
+    ],
+)
+@pytest.mark.parametrize("role", ["office", "leader", "inspector", "owner", "stranger"])
+def test_each_role_reaches_only_what_it_may(client, login, roles, role, method, path, allowed):
+    login(roles.get(role, role))
+    path = path.format(code=roles["code"])
+    response = client.get(path) if method == "GET" else post(client, path)
+    assert response.status_code == ((302 if method == "POST" else 200) if role in allowed else 403)
+
+
+def test_visitors_who_are_not_logged_in_are_sent_to_the_login_page(client, make_project):
+    code = make_project().code
+    response = client.get(f"/projects/{code}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_opening_every_page_changes_nothing(client, office_session, make_project):
+    project = make_project()
+    with db.connection_context():
+        before = (Change.select().count(), Project.select().count(), User.select().count())
+    for path in ("/projects/", f"/projects/{project.code}", "/projects/new", f"/projects/{project.code}/edit"):
+        assert client.get(path).status_code == 200
+    assert client.get(f"/projects/{project.code}/archive").status_code == 405
+    with db.connection_context():
+        assert (Change.select().count(), Project.select().count(), User.select().count()) == before
+        assert not Project.get_by_id(project.id).archived
+
+
+@pytest.mark.parametrize("path", ["/projects/new", "/projects/{code}/edit", "/projects/{code}/archive"])
+def test_a_post_without_the_csrf_token_is_refused(client, office_session, make_project, path):
+    project = make_project()
+    response = client.post(path.format(code=project.code), data=project_form(code=project.code, name="改名"))
+    assert response.status_code == 400
+    with db.connection_context():
+        saved = Project.get_by_id(project.id)
+        assert (saved.name, saved.archived) == (project.name, False)
+
+
+def test_the_office_creates_a_project_whose_owner_account_has_no_password_yet(client, office_session, official):
+    response = post(client, "/projects/new", project_form())
+    assert response.status_code == 302 and response.headers["Location"].endswith("/projects/XM-NEW")
+    with db.connection_context():
+        project = Project.get(Project.code == "XM-NEW")
+        assert (project.name, project.lead_official.name, project.total_investment) == (
+            "化工园区污水处理厂",
+            "王建国",
+            20000,
+        )
+        assert (project.owner.username, project.owner.password_hash) == ("13812345678", None)
+
+
+def test_blank_milestone_dates_are_planned_back_from_the_start_deadline(client, office_session, official):
+    post(client, "/projects/new", project_form())
+    with db.connection_context():
+        planned = {m.kind: m.planned_on for m in Milestone.select().join(Project).where(Project.code == "XM-NEW")}
+    offsets = DEFAULTS["milestones"]
+    assert planned["start"] == DEADLINE
+    assert planned["approval"] == DEADLINE - dt.timedelta(days=offsets["approval"])
+    assert planned["completion"] is None
+
+
+def test_a_planned_date_the_office_gives_is_kept(client, office_session, official):
+    post(client, "/projects/new", project_form(**{"planned-land": "2027-02-01", "planned-completion": "2028-12-31"}))
+    with db.connection_context():
+        planned = {m.kind: m.planned_on for m in Milestone.select().join(Project).where(Project.code == "XM-NEW")}
+    assert (planned["land"], planned["completion"]) == (dt.date(2027, 2, 1), dt.date(2028, 12, 31))
+
+
+def test_a_code_already_listed_is_shown_on_the_code_field(client, office_session, make_project):
+    taken = make_project().code
+    response = post(client, "/projects/new", project_form(code=taken))
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), "code") == [f"项目编号 {taken} 已存在"]
+
+
+def test_an_annual_plan_above_the_total_is_shown_on_its_field(client, office_session, official):
+    response = post(client, "/projects/new", project_form(annual_plan_investment="30000"))
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), "annual_plan_investment") == ["年度计划投资不能大于总投资"]
+
+
+@pytest.mark.parametrize("value", ["一万", "-5"])
+def test_a_budget_that_is_no_amount_is_refused_in_chinese(client, office_session, official, value):
+    response = post(client, "/projects/new", project_form(total_investment=value))
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), "total_investment") == ["请输入不小于 0 的整数（万元）"]
+    with db.connection_context():
+        assert not Project.select().exists()
+
+
+def test_the_edit_form_starts_from_the_project(client, office_session, make_project):
+    project = make_project()
+    page = client.get(f"/projects/{project.code}/edit").get_data(as_text=True)
+    assert f'value="{project.name}"' in page
+    assert re.search(r'<option selected value="王建国">|<option value="王建国" selected>', page)
+
+
+def test_an_edit_is_logged_old_to_new_on_the_project_page(client, office_session, make_project):
+    project = make_project()
+    response = post(client, f"/projects/{project.code}/edit", project_form(code=project.code, name="扩建后的名称"))
+    assert response.status_code == 302
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    assert ("—", "项目名称", f"{project.name} → 扩建后的名称") in changes_on(page)
+
+
+def test_a_new_start_deadline_moves_the_default_plan_but_not_a_date_set_by_hand(client, office_session, official):
+    post(client, "/projects/new", project_form(**{"planned-land": "2027-02-01"}))
+    data = project_form(start_deadline="2027-09-30")
+    data.update({"planned-land": "2027-02-01"})  # what the edit form shows: only the date set by hand
+    assert post(client, "/projects/XM-NEW/edit", data).status_code == 302
+    with db.connection_context():
+        planned = {m.kind: m.planned_on for m in Milestone.select().join(Project).where(Project.code == "XM-NEW")}
+    assert planned["start"] == dt.date(2027, 9, 30) and planned["land"] == dt.date(2027, 2, 1)
+
+
+def test_changing_the_code_leads_to_the_page_under_the_new_code(client, office_session, make_project):
+    project = make_project()
+    response = post(client, f"/projects/{project.code}/edit", project_form(code="XM-RENAMED"))
+    assert response.headers["Location"].endswith("/projects/XM-RENAMED")
+    assert client.get("/projects/XM-RENAMED").status_code == 200
+
+
+def test_archiving_takes_the_project_off_the_list_but_keeps_its_page(client, office_session, make_project):
+    project = make_project()
+    assert post(client, f"/projects/{project.code}/archive").status_code == 302
+    assert f'data-code="{project.code}"' not in client.get("/projects/").get_data(as_text=True)
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    assert "已归档" in page and ("—", "归档", "否 → 是") in changes_on(page)
+
+
+def test_milestones_past_their_planned_date_and_not_reached_are_marked_overdue(client, office_session, make_project):
+    project = make_project(start_deadline=dt.date.today() + dt.timedelta(days=10))
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    overdue = re.findall(r'<tr data-milestone="(\w+)" class="overdue">', page)
+    # Planned 120 / 90 / 75 / 60 / 20 days before a deadline 10 days away: all procedures are late.
+    assert overdue == ["approval", "land", "planning", "environment", "construction_permit"]
+
+
+def test_the_project_page_shows_each_reports_funds_by_source_and_the_total(
+    client, office_session, make_project, config
+):
+    project = make_project()
+    with db.connection_context():
+        file(config, project, "2026-W40", investment_completed=100, funds={"bank_loans": 300, "special_bonds": 50})
+        file(config, project, "2026-W41", investment_completed=200, problems="征地未完成", funds={"bank_loans": 200})
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    funds = page[page.index('id="funds"') :]
+    rows = {
+        week: re.findall(r'class="num">([^<]+)<', row)
+        for week, row in re.findall(r'data-week="([^"]+)">(.*?)</tr>', funds, re.S)
+    }
+    assert rows["2026-W40"] == ["0万元", "0万元", "50万元", "300万元", "0万元", "0万元", "350万元"]
+    assert rows["cumulative"] == ["0万元", "0万元", "50万元", "500万元", "0万元", "0万元", "550万元"]
+    assert "征地未完成" in page
+
+
+def test_changes_are_listed_newest_first(client, office_session, make_project):
+    project = make_project()
+    for name in ("第二个名称", "第三个名称"):
+        post(client, f"/projects/{project.code}/edit", project_form(code=project.code, name=name))
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    names = [change for _, field, change in changes_on(page) if field == "项目名称"]
+    assert names == ["第二个名称 → 第三个名称", f"{project.name} → 第二个名称", f"— → {project.name}"]
+
+
+def test_an_owner_sees_the_consultations_decisions_on_their_project(client, login, make_project):
+    project = make_project()
+    with db.connection_context():
+        run = CycleRun.create(cycle="monthly", period="2026-10", claimed_by="test", lease_until=utc_now())
+        item = AgendaItem.create(run=run, project=project, kind="lagging", title=project.name, position=1)
+        record_decision(item, "协调用地审批", "市自然资源局", dt.date(2026, 12, 15), None)
+    login(project.responsible_phone)
+    decisions = client.get(f"/projects/{project.code}").get_data(as_text=True).split('id="decisions"')[1]
+    assert all(text in decisions for text in ("2026-10", "协调用地审批", "市自然资源局", "2026-12-15"))
+
+
+def test_only_the_office_gets_the_edit_and_archive_buttons(client, login, make_user, make_project):
+    project = make_project()
+    login(project.responsible_phone)
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    assert "填报本周周报" in page and "编辑项目" not in page and "归档项目" not in page

@@ -1,0 +1,415 @@
+"""The project list (包抓清单) as Excel: importing the sheet offices keep, exporting one that imports back."""
+
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+from urllib.parse import quote
+
+import pytest
+from conftest import csrf_token
+from openpyxl import Workbook, load_workbook
+
+from tracker.accounts.models import LeadOfficial
+from tracker.core.config import PROJECT_ROOT
+from tracker.core.db import db
+from tracker.projects.models import KINDS, Change, Milestone, Project
+from tracker.projects.registry import archive_project, save_project
+from tracker.projects.spreadsheets import SheetError, export_project_list, import_project_list
+
+HEADER = ["序号", "项目编号", "项目名称", "县（区）", "建设性质", "项目单位", "责任人", "联系电话"]
+HEADER += ["市级包抓领导", "包抓部门", "投资（万元）", None, "开工时限"]
+SUBHEADER = [None] * 10 + ["总投资", "年度计划投资", None]
+COLUMNS = ["code", "name", "county", "kind", "project_unit", "responsible_person", "responsible_phone"]
+COLUMNS += ["lead_official", "lead_department", "total_investment", "annual_plan_investment", "start_deadline"]
+WIDTH = len(HEADER)
+
+
+def row(code, **values):
+    """One project row of the office sheet, after its 序号 cell."""
+    fields = {
+        "code": code,
+        "name": f"{code}项目",
+        "county": "东城区",
+        "kind": "新建",
+        "project_unit": f"{code}公司",
+        "responsible_person": f"{code}负责人",
+        "responsible_phone": f"139{code}",
+        "lead_official": "王建国",
+        "lead_department": "市发展改革委",
+        "total_investment": 10_000,
+        "annual_plan_investment": 2_000,
+        "start_deadline": "2026年3月底前",
+        **values,
+    }
+    return [fields[c] for c in COLUMNS]
+
+
+def office_book(sections):
+    """The list as offices keep it: a merged title, a units row, a two-row header,
+    a merged section row per industry chain, the projects, and a totals row."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2026年X市重点项目包抓清单"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=WIDTH)
+    sheet.append([None] * (WIDTH - 1) + ["单位：万元"])
+    sheet.append(HEADER)
+    sheet.append(SUBHEADER)
+    for column in range(1, WIDTH + 1):
+        if column not in (11, 12):
+            sheet.merge_cells(start_row=3, start_column=column, end_row=4, end_column=column)
+    sheet.merge_cells("K3:L3")
+    number = 0
+    for heading, rows in sections.items():
+        sheet.append([heading])
+        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=WIDTH)
+        for cells in rows:
+            number += 1
+            sheet.append([number, *cells])
+    sheet.append(["合计", *[None] * 9, f"=SUM(K6:K{sheet.max_row})", None, None])
+    return book
+
+
+def xlsx(book):
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def import_sections(sections, config, user=None):
+    return import_project_list(xlsx(office_book(sections)), user, config)
+
+
+def listed():
+    """{code: project} with the lead official joined, as a user would read the list."""
+    return {p.code: p for p in Project.select(Project, LeadOfficial).join(LeadOfficial)}
+
+
+def shown(project):
+    """What the office checks of an imported project, as the list shows it."""
+    kind, leader, deadline = KINDS[project.kind], project.lead_official.name, project.start_deadline.isoformat()
+    money = [project.total_investment, project.annual_plan_investment]
+    return [project.industry_chain, kind, leader, project.lead_department, *money, deadline]
+
+
+@pytest.fixture
+def leaders(official):
+    with db.connection_context():
+        LeadOfficial.create(name="李明", title="副市长", email="li@example.gov.cn")
+
+
+# Import ------------------------------------------------------------------------
+
+
+def test_an_office_style_sheet_imports_every_project_with_its_values(conn, config, leaders):
+    book = office_book(
+        {
+            "一、化工产业链（2个）": [
+                row("HG-001"),
+                row("HG-002", kind="续建", lead_official=None, lead_department=None),
+            ],
+            "二、文旅产业链（1个）": [row("WL-001", lead_official="李明", start_deadline=dt.datetime(2026, 5, 20))],
+        }
+    )
+    # 市级包抓领导 and 包抓部门 merged down over both chemical projects, as offices do.
+    book.active.merge_cells("I6:I7")
+    book.active.merge_cells("J6:J7")
+
+    result = import_project_list(xlsx(book), None, config)
+
+    assert (result.created, result.updated) == (3, 0)
+    projects = listed()
+    assert sorted(projects) == ["HG-001", "HG-002", "WL-001"]
+    assert shown(projects["HG-002"]) == ["化工产业链", "续建", "王建国", "市发展改革委", 10_000, 2_000, "2026-03-31"]
+    assert shown(projects["WL-001"]) == ["文旅产业链", "新建", "李明", "市发展改革委", 10_000, 2_000, "2026-05-20"]
+    assert projects["HG-002"].owner.username == "139HG-002"
+
+
+def test_procedures_are_planned_back_from_the_deadline_when_the_sheet_gives_none(conn, config, official):
+    import_sections({"一、化工产业链": [row("HG-001", start_deadline="2026-06-30")]}, config)
+    planned = {m.kind: m.planned_on for m in Milestone.select()}
+    assert planned["approval"] == dt.date(2026, 6, 30) - dt.timedelta(days=config["milestones"]["approval"])
+    assert planned["start"] == dt.date(2026, 6, 30)
+    assert planned["completion"] is None
+
+
+def test_dates_typed_as_text_are_read_as_offices_mean_them(conn, config, official):
+    spellings = {
+        "2026年3月底前": dt.date(2026, 3, 31),
+        "2026年2月": dt.date(2026, 2, 28),
+        "2026年3月15日": dt.date(2026, 3, 15),
+        "2026-03-15": dt.date(2026, 3, 15),
+        "2026/3/15": dt.date(2026, 3, 15),
+        "2026.3.15": dt.date(2026, 3, 15),
+    }
+    rows = [row(f"D-{i}", start_deadline=text) for i, text in enumerate(spellings)]
+    import_sections({"一、化工产业链": rows}, config)
+    projects = listed()
+    assert [projects[f"D-{i}"].start_deadline for i in range(len(spellings))] == list(spellings.values())
+
+
+def test_amounts_as_text_fractions_or_in_yi_yuan_are_stored_as_whole_wan_yuan(conn, config, official):
+    rows = [row("A-1", total_investment="1,200", annual_plan_investment=100.5), row("A-2", annual_plan_investment=0.4)]
+    book = office_book({"一、化工产业链": rows})
+    book.active["K4"] = "总投资（亿元）"
+    import_project_list(xlsx(book), None, config)
+    projects = listed()
+    assert (projects["A-1"].total_investment, projects["A-1"].annual_plan_investment) == (12_000_000, 101)
+    assert (projects["A-2"].total_investment, projects["A-2"].annual_plan_investment) == (100_000_000, 0)
+
+
+def test_one_bad_row_imports_nothing_and_names_the_row(conn, config, official):
+    rows = [row("HG-001"), row("HG-002", start_deadline=None), row("HG-003")]
+    with pytest.raises(SheetError) as caught:
+        import_sections({"一、化工产业链（3个）": rows}, config)
+    assert caught.value.problems == ["第7行：开工时限不能为空"]
+    assert Project.select().count() == 0
+
+
+def test_every_bad_row_is_reported_with_its_reason(conn, config, official):
+    rows = [
+        row("HG-001", lead_official="赵六"),
+        row("HG-002", total_investment=-5),
+        row("HG-003", total_investment="约一亿", start_deadline="明年开春"),
+        row("HG-001", kind="改建"),
+    ]
+    with pytest.raises(SheetError) as caught:
+        import_sections({"一、化工产业链": rows}, config)
+    assert caught.value.problems == [
+        "第6行：未登记的包抓领导“赵六”",
+        "第7行：总投资不能为负数",
+        "第8行：总投资应为数字（万元），收到“约一亿”",
+        "第8行：开工时限应为日期，收到“明年开春”",
+        "第9行：建设性质应为 新建 或 续建，收到“改建”",
+        "第9行：项目编号 HG-001 与第6行重复",
+    ]
+    assert Project.select().count() == 0
+
+
+def test_a_file_that_is_not_an_xlsx_is_refused_clearly(conn, config):
+    with pytest.raises(SheetError, match=r"无法读取文件：请上传 Excel 的 \.xlsx 文件"):
+        import_project_list(io.BytesIO(b"\xd0\xcf\x11\xe0 an old .xls"), None, config)
+
+
+def test_reimporting_an_updated_list_updates_projects_by_code(conn, config, official, make_user):
+    office = make_user("office", "office")
+    import_sections({"一、化工产业链": [row("HG-001"), row("HG-002")]}, config, office)
+    updated = [row("HG-001"), row("HG-002", name="乙烯二期", total_investment=15_000), row("HG-003")]
+
+    result = import_sections({"一、化工产业链": updated}, config, office)
+
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
+    projects = listed()
+    assert len(projects) == 3
+    assert (projects["HG-002"].name, projects["HG-002"].total_investment) == ("乙烯二期", 15_000)
+    changes = Change.select().where((Change.project == projects["HG-002"]) & (Change.field == "total_investment"))
+    change = changes.order_by(Change.id.desc()).first()
+    assert (change.old_value, change.new_value, change.user_id) == ("10000", "15000", office.id)
+
+
+def test_reimporting_the_code_of_an_archived_project_brings_it_back(conn, config, official, make_project):
+    archive_project(make_project(code="HG-001"), None)
+    result = import_sections({"一、化工产业链": [row("HG-001")]}, config)
+    assert (result.created, result.updated) == (0, 1)
+    assert [p.code for p in Project.active()] == ["HG-001"]
+
+
+def test_reimport_moves_procedures_with_a_changed_deadline(conn, config, official):
+    import_sections({"一、化工产业链": [row("HG-001", start_deadline="2026-06-30")]}, config)
+    import_sections({"一、化工产业链": [row("HG-001", start_deadline="2026-08-31")]}, config)
+    planned = {m.kind: m.planned_on for m in Milestone.select()}
+    assert planned["start"] == dt.date(2026, 8, 31)
+    assert planned["land"] == dt.date(2026, 8, 31) - dt.timedelta(days=config["milestones"]["land"])
+
+
+def saved_state(code):
+    """What the office would see of a project, less what differs by design (code, phone, times)."""
+    project = Project.get(Project.code == code)
+    own = {"id", "code", "responsible_phone", "owner", "created_at", "updated_at"}
+    fields = {k: v for k, v in project.__data__.items() if k not in own}
+    owner = {k: getattr(project.owner, k) for k in ("display_name", "role", "email", "password_hash", "active")}
+    changes = sorted(
+        ((c.field, c.old_value, c.new_value, c.user_id) for c in project.changes if c.field not in own), key=repr
+    )
+    return fields, owner, changes, sorted((m.kind, m.planned_on) for m in project.milestones)
+
+
+def test_an_imported_project_is_saved_as_the_form_saves_it(conn, config, official, make_user):
+    """The form and the import both write through registry.save_projects, the form naming the
+    project it edits, the import matching by code: a project comes out the same either way."""
+    office = make_user("office", "office")
+    values = dict(zip(COLUMNS, row("SHEET-1", kind="续建"), strict=True))
+    values.update(code="FORM-1", responsible_phone="139FORM-1", responsible_email="", industry_chain="化工产业链")
+    values.update(kind="continuing", start_deadline=dt.date(2026, 3, 31))
+    form_project = save_project(values, office, config["milestones"])
+    import_sections({"一、化工产业链": [row("SHEET-1", kind="续建")]}, config, office)
+    assert saved_state("SHEET-1") == saved_state("FORM-1")
+
+    changed = {"name": "新名称", "total_investment": 20_000, "start_deadline": dt.date(2026, 9, 30)}
+    save_project({**values, **changed}, office, config["milestones"], project=form_project)
+    import_sections({"一、化工产业链": [row("SHEET-1", kind="续建", **changed)]}, config, office)
+    assert saved_state("SHEET-1") == saved_state("FORM-1")
+
+
+# Export ------------------------------------------------------------------------
+
+
+def test_an_exported_list_imports_back_unchanged(conn, config, make_project):
+    make_project(code="XM-1", name='=HYPERLINK("http://x")', kind="continuing", responsible_phone="+8613900000001")
+    make_project(code="XM-2", project_unit="@联合体", responsible_email="li@example.cn")
+    Milestone.update(planned_on=dt.date(2026, 1, 5)).where(Milestone.kind == "completion").execute()
+    before = {p.code: p.__data__ for p in Project.select()}
+    milestones_before = sorted(Milestone.select(Milestone.kind, Milestone.planned_on).tuples())
+    changes_before = Change.select().count()
+    exported = io.BytesIO()
+    export_project_list(Project.active(), exported)
+    exported.seek(0)
+
+    result = import_project_list(exported, None, config)
+
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert {p.code: p.__data__ for p in Project.select()} == before
+    assert sorted(Milestone.select(Milestone.kind, Milestone.planned_on).tuples()) == milestones_before
+    assert Change.select().count() == changes_before
+
+
+def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(conn, make_project):
+    make_project(code="XM-1", name="=cmd|' /C calc'!A0", project_unit="-2+3", responsible_phone="+8613900000001")
+    exported = io.BytesIO()
+    export_project_list(Project.active(), exported)
+    sheet = load_workbook(exported).active
+    header = [c.value for c in sheet[2]]
+    project = {label: cell for label, cell in zip(header, sheet[3], strict=True)}
+    assert project["项目名称"].value == "'=cmd|' /C calc'!A0"
+    assert project["项目单位"].value == "'-2+3"
+    assert project["联系电话"].value == "'+8613900000001"
+    assert all(cell.data_type != "f" for cell in sheet[3])
+    assert project["开工时限"].is_date
+
+
+# The web pages -----------------------------------------------------------------
+
+
+def upload(client, data, filename="重点项目清单.xlsx"):
+    token = csrf_token(client.get("/projects/import").get_data(as_text=True))
+    form = {"csrf_token": token, "file": (io.BytesIO(data), filename)}
+    return client.post("/projects/import", data=form, content_type="multipart/form-data")
+
+
+def sheet_bytes(rows):
+    return xlsx(office_book({"一、化工产业链": rows})).getvalue()
+
+
+def test_the_office_uploads_the_list_through_the_form(client, login, make_user, official):
+    make_user("office", "office")
+    login("office")
+    response = upload(client, sheet_bytes([row("HG-001"), row("HG-002")]))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/projects/")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "导入成功：新增 2 个，更新 0 个" in page
+    assert 'data-code="HG-002"' in page
+
+
+def test_a_bad_upload_lists_every_problem_and_writes_nothing(client, login, make_user, official):
+    make_user("office", "office")
+    login("office")
+    response = upload(client, sheet_bytes([row("HG-001", start_deadline=None), row("HG-002", lead_official="赵六")]))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "第6行：开工时限不能为空" in page
+    assert "第7行：未登记的包抓领导“赵六”" in page
+    with db.connection_context():
+        assert Project.select().count() == 0
+
+
+def test_an_upload_that_is_not_xlsx_is_refused_with_422(client, login, make_user):
+    make_user("office", "office")
+    login("office")
+    response = upload(client, b"code,name\nHG-001,x\n", filename="清单.csv")
+    assert response.status_code == 422
+    assert "只接受 .xlsx 文件" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["owner", "leader", "inspector"])
+def test_only_the_office_may_import(client, login, make_user, role):
+    make_user("someone", role)
+    login("someone")
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    assert client.get("/projects/import").status_code == 403
+    assert client.post("/projects/import", data={"csrf_token": token}).status_code == 403
+
+
+def test_an_oversize_upload_is_refused_with_413(app, client, login, make_user):
+    make_user("office", "office")
+    login("office")
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    response = upload(client, os.urandom(8192))
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("role", ["office", "leader", "inspector"])
+def test_export_downloads_the_projects_matching_the_filters(client, login, make_user, make_project, role):
+    make_project(code="E-1", county="东城区")
+    make_project(code="W-1", county="西城区")
+    make_user("reader", role)
+    login("reader")
+    response = client.get("/projects/export?county=西城区")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert f"filename*=UTF-8''{quote('重点项目清单-')}" in disposition
+    assert disposition.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)] == ["W-1"]
+
+
+def test_an_owner_cannot_export_the_list(client, login, make_project):
+    make_project(code="O-1", responsible_phone="13900000001")
+    login("13900000001")
+    assert client.get("/projects/export").status_code == 403
+
+
+def test_the_navigation_offers_import_and_export_to_the_office(client, login, make_user):
+    make_user("office", "office")
+    login("office")
+    page = client.get("/projects/").get_data(as_text=True)
+    assert "导入清单" in page and "导出清单" in page
+
+
+# The command line --------------------------------------------------------------
+
+
+def run(database_url, tmp_path, *args):
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": database_url,
+        "TRACKER_WEB_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+    }
+    command = [sys.executable, "-m", "tracker", *args]
+    return subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_line_imports_and_exports_the_list(app, database_url, tmp_path, official):
+    sheet = tmp_path / "清单.xlsx"
+    sheet.write_bytes(sheet_bytes([row("HG-001"), row("HG-002")]))
+    imported = run(database_url, tmp_path, "import-projects", str(sheet))
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 2 new and 0 updated" in imported.stdout
+
+    exported = run(database_url, tmp_path, "export-projects", str(tmp_path / "out.xlsx"))
+    assert exported.returncode == 0, exported.stderr
+    rows = load_workbook(tmp_path / "out.xlsx").active.iter_rows(min_row=3, values_only=True)
+    assert [r[0] for r in rows] == ["HG-001", "HG-002"]
+
+
+def test_the_command_line_prints_every_problem_and_imports_nothing(app, database_url, tmp_path, official):
+    sheet = tmp_path / "清单.xlsx"
+    sheet.write_bytes(sheet_bytes([row("HG-001", total_investment="很多")]))
+    result = run(database_url, tmp_path, "import-projects", str(sheet))
+    assert result.returncode != 0
+    assert "第6行：总投资应为数字（万元），收到“很多”" in result.stderr
+    assert "nothing imported: 1 problem(s)" in result.stderr
+    with db.connection_context():
+        assert Project.select().count() == 0

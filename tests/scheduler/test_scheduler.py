@@ -1,0 +1,267 @@
+"""The scheduler's cycles: who gets which email, exactly once, and what the office sees."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import zoneinfo
+
+import pytest
+from smtp_server import smtp_config, smtp_server  # noqa: F401 (fixture)
+
+from scheduler.cycles import run_cycle
+from scheduler.schedule import run_due
+from tracker.accounts.models import LeadOfficial, User
+from tracker.core.config import PROJECT_ROOT
+from tracker.core.db import db
+from tracker.cycles.runs import CycleRun
+from tracker.mail.outbox import Outbox, deliver_due
+from tracker.projects.models import Project
+from tracker.reports.filing import file_report
+
+WEEK = "2026-W47"
+FILED_AT = dt.datetime(2026, 11, 20, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def city(conn, config, make_project, make_user):
+    """Two officials; one red project, one on track, one whose owner has not reported."""
+    li = LeadOfficial.create(name="李明", email="li@example.gov.cn")
+    wang = LeadOfficial.get(LeadOfficial.name == "王建国")
+    red = make_project(code="R-1", name="逾期项目", start_deadline=dt.date(2026, 10, 1))
+    ok = make_project(code="G-1", name="正常项目", lead_official="李明", start_deadline=dt.date(2027, 6, 1))
+    silent = make_project(code="S-1", name="未报项目", lead_official="李明", responsible_email="silent@example.gov.cn")
+    office = make_user("office", "office", email="office@example.gov.cn", display_name="项目办")
+    for project in (red, ok):
+        values = {"status": "not_started", "investment_completed": 0, "physical_progress": "前期"}
+        file_report(project, WEEK, values, office, config, now=FILED_AT)
+    return {"li": li, "wang": wang, "red": red, "ok": ok, "silent": silent}
+
+
+def weekly(config, port, now=None):
+    cfg = smtp_config(config, port)
+    run = run_cycle("weekly", WEEK, cfg, now=now)
+    deliver_due(cfg)
+    return run
+
+
+def test_each_leader_gets_one_email_about_their_projects_with_an_inline_chart(config, city, smtp_server):  # noqa: F811
+    handler, port = smtp_server
+    weekly(config, port)
+    [to_wang] = handler.to("wang@example.gov.cn")
+    [to_li] = handler.to("li@example.gov.cn")
+    text_wang = to_wang.get_body(preferencelist=("plain",)).get_content()
+    assert "R-1 逾期项目" in text_wang and "尚未开复工" in text_wang
+    assert "/projects/R-1" in text_wang
+    assert "0 / 1 = 0.0%" in text_wang  # his one project, not started
+    assert "R-1" not in to_li.get_body(preferencelist=("plain",)).get_content()
+    assert "全市" in text_wang and "0 / 3" in text_wang
+    assert any(p.get_content_type() == "image/png" for p in to_wang.walk())
+
+
+def test_missing_reporters_get_a_reminder_and_the_office_a_summary(config, city, smtp_server):  # noqa: F811
+    handler, port = smtp_server
+    weekly(config, port)
+    [reminder] = handler.to("silent@example.gov.cn")
+    assert "S-1" in reminder.get_body(preferencelist=("plain",)).get_content()
+    [summary] = handler.to("office@example.gov.cn")
+    assert "未报 1 个" in summary["Subject"]
+    assert len(handler.messages) == 4
+
+
+def test_running_the_same_week_again_sends_nothing(config, city, smtp_server):  # noqa: F811
+    handler, port = smtp_server
+    assert weekly(config, port) is not None
+    assert weekly(config, port) is None
+    assert len(handler.messages) == 4
+    assert CycleRun.get().state == "sending"
+
+
+def test_a_run_whose_process_died_is_taken_over_and_sends_once(config, city, smtp_server):  # noqa: F811
+    handler, port = smtp_server
+    started = dt.datetime(2026, 11, 23, 1, 0)
+    CycleRun.claim("weekly", WEEK, dt.timedelta(minutes=15), now=started, holder="dead")
+    assert weekly(config, port, now=started + dt.timedelta(minutes=5)) is None
+    assert weekly(config, port, now=started + dt.timedelta(minutes=16)).attempts == 2
+    assert len(handler.messages) == 4
+
+
+def test_catch_up_runs_only_the_latest_missed_week_once(config, city):
+    now = dt.datetime(2026, 12, 21, 12, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    run = run_due("weekly", config, now=now)
+    assert run.period == "2026-W51"
+    assert run_due("weekly", config, now=now) is None
+    assert CycleRun.select().count() == 1
+
+
+def test_without_catch_up_a_long_missed_week_is_skipped(config, city):
+    config = {**config, "scheduler": {**config["scheduler"], "catch_up": False}}
+    now = dt.datetime(2026, 11, 25, 12, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    assert run_due("weekly", config, now=now) is None
+    assert run_due("weekly", config, now=now.replace(day=23, hour=9, minute=30)).period == WEEK
+
+
+def test_two_scheduler_processes_running_one_week_send_every_email_once(config, city, smtp_server):  # noqa: F811
+    handler, port = smtp_server
+    db.close()
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": config["database"]["url"],
+        "TRACKER_MAIL_BACKEND": "smtp",
+        "TRACKER_MAIL_HOST": "127.0.0.1",
+        "TRACKER_MAIL_PORT": str(port),
+    }
+    command = [sys.executable, "-m", "scheduler", "run", "weekly", "--period", WEEK]
+    procs = [
+        subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    recipients = sorted(r for rcpts, _ in handler.messages for r in rcpts)
+    assert recipients == sorted(
+        ["wang@example.gov.cn", "li@example.gov.cn", "silent@example.gov.cn", "office@example.gov.cn"]
+    )
+
+
+def test_the_scheduler_stops_cleanly_on_sigterm(config, tmp_path):
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": config["database"]["url"],
+        "TRACKER_MAIL_OUTBOX_DIR": str(tmp_path),
+        # Nothing to catch up on, so the test measures stopping, not a dispatch on a busy machine.
+        "TRACKER_SCHEDULER_CATCH_UP": "false",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scheduler"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        for line in proc.stderr:
+            if "scheduler started" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        _, rest = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert "scheduler stopped" in rest
+
+
+def test_the_office_sees_the_run_and_what_was_sent_to_whom(config, city, client, login, smtp_server):  # noqa: F811
+    handler, port = smtp_server
+    run = weekly(config, port)
+    db.close()
+    login("office")
+    page = client.get(f"/cycles/{run.id}").get_data(as_text=True)
+    assert "wang@example.gov.cn" in page and "已发送" in page
+    assert client.get("/cycles/").status_code == 200
+
+
+def test_a_failed_delivery_on_the_run_page_leads_to_where_it_is_resent(config, city, client, login, smtp_server):  # noqa: F811
+    handler, port = smtp_server
+    handler.refusing = True
+    cfg = smtp_config(config, port, max_attempts=1)
+    run = run_cycle("weekly", WEEK, cfg)
+    deliver_due(cfg)
+    row = Outbox.get(Outbox.recipient == "li@example.gov.cn")
+    db.close()
+    login("office")
+    page = client.get(f"/cycles/{run.id}").get_data(as_text=True)
+    assert "发送失败 4 封" in page
+    assert f'href="/deliveries/?run={run.id}&amp;state=failed"' in page
+    assert f'href="/deliveries/?run={run.id}">本次调度的全部邮件</a>' in page
+    assert f'href="/deliveries/{row.id}"' in page
+    message = client.get(f"/deliveries/{row.id}").get_data(as_text=True)
+    assert f'action="/deliveries/{row.id}/resend"' in message  # resending itself: test_outbox
+    assert client.get(f"/cycles/mail/{row.id}").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["owner", "leader"])
+def test_only_the_office_sees_the_mail_of_a_run(config, city, client, login, make_user, role):
+    run = run_cycle("weekly", WEEK, config)
+    if role == "leader":
+        make_user("leader", "leader")
+    db.close()
+    login("13900000003" if role == "owner" else "leader")
+    response = client.get(f"/cycles/{run.id}")
+    if role == "owner":
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200 and "silent@example.gov.cn" not in response.get_data(as_text=True)
+
+
+def test_the_monthly_consultation_puts_lagging_projects_on_the_agenda_and_records_decisions(
+    config, city, client, login
+):
+    from conftest import csrf_token
+
+    from tracker.cycles.consultations import AgendaItem, Decision
+
+    run_cycle("weekly", WEEK, config)
+    run = run_cycle("monthly", "2026-11", config)
+    items = list(AgendaItem.select().where(AgendaItem.run == run).order_by(AgendaItem.position))
+    assert [i.project.code for i in items if i.kind == "lagging"] == ["R-1"]
+    item = items[0]
+    db.close()
+    login("office")
+    page = client.get(f"/cycles/{run.id}").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_token(page),
+        "action": "协调自然资源局办理用地",
+        "assignee": "市自然资源局",
+        "due_on": "2026-12-15",
+    }
+    assert client.post(f"/cycles/{run.id}/agenda/{item.id}/decisions", data=data).status_code == 302
+    with db.connection_context():
+        assert Decision.get().item_id == item.id
+    assert "市自然资源局" in client.get(f"/cycles/{run.id}").get_data(as_text=True)
+    project_page = client.get("/projects/R-1").get_data(as_text=True)
+    assert "协调自然资源局办理用地" in project_page and "2026-12-15" in project_page
+
+
+def test_the_quarterly_analysis_is_viewable_and_downloadable(config, city, client, login):
+    run_cycle("weekly", WEEK, config)
+    run = run_cycle("quarterly", "2026-Q4", config)
+    assert run.data["closing_week"] == WEEK
+    db.close()
+    login("office")
+    assert "按产业链" in client.get(f"/cycles/{run.id}").get_data(as_text=True)
+    xlsx = client.get(f"/cycles/{run.id}/analysis.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
+    pdf = client.get(f"/cycles/{run.id}/analysis.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get(f"/cycles/{run.id}/charts/by_county.png").data.startswith(b"\x89PNG")
+
+
+def test_each_recipient_appears_once_per_run_in_the_outbox(config, city):
+    run_cycle("weekly", WEEK, config)
+    rows = list(Outbox.select(Outbox.kind, Outbox.recipient).tuples())
+    assert len(rows) == len(set(rows)) == 4
+    assert User.select().where(User.role == "office").count() == 1
+    assert Project.select().count() == 3
+
+
+def test_the_monthly_email_carries_the_lagging_list_with_reasons_and_the_ranking(config, city, smtp_server):  # noqa: F811
+    from tracker.problems.ledger import raise_problem
+
+    handler, port = smtp_server
+    office = User.get(username="office")
+    raise_problem(
+        city["ok"], "电力接入未落实", "国网供电公司", dt.date(2026, 11, 10), office, now=dt.datetime(2026, 11, 2)
+    )
+    cfg = smtp_config(config, port)
+    run_cycle("weekly", WEEK, cfg)
+    run_cycle("monthly", "2026-11", cfg)
+    deliver_due(cfg)
+    [email] = [m for m in handler.to("wang@example.gov.cn") if "月会商" in m["Subject"]]
+    text = email.get_body(preferencelist=("plain",)).get_content()
+    listed = text.split("红黑榜")[0]
+    assert "滞后项目名单（截至 2026-11-30，2 个）" in listed
+    assert "R-1 逾期项目" in listed and "开工时限已过未开复工：开工时限 2026-10-01" in listed
+    assert "G-1 正常项目" in listed and "问题逾期未解决：问题“电力接入未落实”" in listed
+    assert "S-1" not in listed  # one week unreported is not yet lagging
+    assert "按包抓部门：1. 市发展改革委 2/1/1" in text
+    assert "电力接入未落实（国网供电公司，限 2026-11-10，已逾期）" in text

@@ -1,0 +1,78 @@
+"""Accounts (one per person, with a role), the lead officials (包抓领导) and API tokens."""
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+)
+
+from tracker.core.db import BaseModel
+from tracker.core.weeks import utc_now
+
+ROLES = {
+    "office": "领导小组办公室",
+    "leader": "包抓领导",
+    "owner": "项目责任人",
+    "inspector": "纪委监委",
+    "department": "责任部门",
+}
+
+
+class LeadOfficial(BaseModel):
+    """市级包抓领导: the city leader answerable for a set of projects."""
+
+    name = CharField(unique=True)
+    title = CharField(default="")
+    email = CharField(default="")
+
+    class Meta:
+        table_name = "lead_official"
+
+
+class User(BaseModel):
+    """An account; owners are the responsible persons of their projects."""
+
+    username = CharField(unique=True)
+    display_name = CharField(default="")
+    role = CharField(index=True)
+    email = CharField(default="")
+    phone = CharField(default="")
+    password_hash = CharField(null=True)
+    lead_official = ForeignKeyField(LeadOfficial, null=True, backref="users", on_delete="SET NULL")
+    department = CharField(default="")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "account"  # "user" is reserved in PostgreSQL
+
+    # The four attributes flask-login expects of a user object.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return str(self.id)
+
+    @property
+    def label(self):
+        return self.display_name or self.username
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    token_hash = CharField(unique=True)
+    created_at = DateTimeField(default=utc_now)
+    last_used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "api_token"

@@ -1,0 +1,391 @@
+"""The shapes of the API's requests and responses (marshmallow), which also write its OpenAPI description.
+
+Input is checked here before anything reaches the domain layer: unknown keys are
+refused, numbers are bounded, text is bounded and holds nothing a database column
+cannot store. Messages are Chinese, as the users read them."""
+
+import datetime as dt
+import re
+
+from marshmallow import Schema as BaseSchema
+from marshmallow import ValidationError, fields, validate
+
+from tracker.core.weeks import WeekError, week_monday
+from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
+from tracker.projects.models import FUNDING_SOURCES, MILESTONES, STATUSES
+from tracker.reports.filing import MAX_AMOUNT
+
+MAX_TEXT = 5_000
+
+
+MAX_FILTER = 100
+
+
+MAX_PAGE = 100_000
+
+
+MAX_PER_PAGE = 200
+
+
+# ASCII digits only: Python's \d would also accept other scripts' digits.
+WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
+
+
+class Schema(BaseSchema):
+    """Chinese messages for errors about an object as a whole."""
+
+    error_messages = {"unknown": "不支持的字段", "type": "应为 JSON 对象"}
+
+
+def plain_text(value):
+    """Refuse what no database column can store: NUL (PostgreSQL) and lone surrogates (not UTF-8)."""
+    if "\x00" in value:
+        raise ValidationError("不能包含空字符 (\\u0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValidationError("含有无效的字符") from e
+
+
+def existing_week(value):
+    """An ISO week label, such as 2026-W47, that names a week the calendar has."""
+    if not WEEK.fullmatch(value):
+        raise ValidationError("周次格式应为 2026-W47")
+    try:
+        week_monday(value)
+    except WeekError as e:
+        raise ValidationError(str(e)) from e
+
+
+def text(label, max_length=MAX_TEXT, **kwargs):
+    """A string field of at most ``max_length`` characters."""
+    return fields.String(
+        validate=[validate.Length(max=max_length, error=f"{label}不能超过 {{max}} 个字"), plain_text],
+        error_messages={"invalid": f"{label}应为文字", "null": f"{label}不能为 null", "required": f"请填写{label}"},
+        metadata={"description": label},
+        **kwargs,
+    )
+
+
+def choice(label, choices, **kwargs):
+    """A string field that must be one of ``choices`` (a dict of code -> Chinese name)."""
+    names = "、".join(f"{code}（{name}）" for code, name in choices.items())
+    return fields.String(
+        validate=validate.OneOf(list(choices), error=f"{label}应为以下之一：{names}"),
+        error_messages={"invalid": f"{label}应为文字", "null": f"{label}不能为 null", "required": f"请填写{label}"},
+        metadata={"description": f"{label}：{names}"},
+        **kwargs,
+    )
+
+
+def amount(label, **kwargs):
+    """An integer amount in 万元, from 0 to MAX_AMOUNT."""
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_AMOUNT, error=f"{label}应为 0 到 {MAX_AMOUNT} 之间的整数（万元）"),
+        error_messages={
+            "invalid": f"{label}应为整数（万元）",
+            "null": f"{label}不能为 null",
+            "required": f"请填写{label}",
+        },
+        metadata={"description": f"{label}（万元）"},
+        **kwargs,
+    )
+
+
+def date(label, **kwargs):
+    """A date written as YYYY-MM-DD."""
+    return fields.Date(
+        error_messages={"invalid": f"{label}应为日期，如 2026-03-31", "required": f"请填写{label}"},
+        metadata={"description": label},
+        **kwargs,
+    )
+
+
+def nested(schema, label, **kwargs):
+    """An object field described by ``schema``."""
+    return fields.Nested(
+        schema,
+        error_messages={"type": f"{label}应为 JSON 对象", "null": f"{label}不能为 null"},
+        metadata={"description": label},
+        **kwargs,
+    )
+
+
+class FiltersSchema(Schema):
+    """The filters of the dashboard, by a project's own attributes."""
+
+    lead_official = text("市级包抓领导", MAX_FILTER)
+    lead_department = text("包抓部门", MAX_FILTER)
+    county = text("县区", MAX_FILTER)
+    industry_chain = text("产业链", MAX_FILTER)
+    status = choice("项目状态", STATUSES)
+
+
+class PagingSchema(Schema):
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE, error=f"页码应为 1 到 {MAX_PAGE} 之间的整数"),
+        error_messages={"invalid": "页码应为整数"},
+        metadata={"description": "页码，从 1 开始"},
+    )
+    per_page = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=MAX_PER_PAGE, error=f"每页条数应为 1 到 {MAX_PER_PAGE} 之间的整数"),
+        error_messages={"invalid": "每页条数应为整数"},
+        metadata={"description": f"每页条数，默认 50，最多 {MAX_PER_PAGE}"},
+    )
+
+
+class ProjectQuerySchema(FiltersSchema, PagingSchema):
+    """The project list's query string: filters and a page."""
+
+
+FundsSchema = Schema.from_dict(
+    {source: amount(label) for source, label in FUNDING_SOURCES.items()},
+    name="FundsSchema",
+)
+
+
+MilestoneDatesSchema = Schema.from_dict(
+    {kind: date(f"{label}实际完成日期", allow_none=True) for kind, label in MILESTONES.items()},
+    name="MilestoneDatesSchema",
+)
+
+
+StatusCountsSchema = Schema.from_dict(
+    {status: fields.Integer(metadata={"description": label}) for status, label in STATUSES.items()},
+    name="StatusCountsSchema",
+)
+
+
+class FundsBySource(fields.Nested):
+    """Dumps rows of (source, amount) as {source: amount}, every source present."""
+
+    def __init__(self, **kwargs):
+        super().__init__(FundsSchema, **kwargs)
+
+    def _serialize(self, rows, attr, obj, **kwargs):
+        amounts = {row.source: row.amount for row in rows}
+        return {source: amounts.get(source, 0) for source in FUNDING_SOURCES}
+
+
+class UtcDateTime(fields.DateTime):
+    """Dumps a naive UTC timestamp, as the database stores them, with its offset (RFC 3339)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value and value.replace(tzinfo=dt.UTC), attr, obj, **kwargs)
+
+
+class InPlanOrder(fields.List):
+    """Dumps milestones in plan order (前期手续 before 开工 …), whatever order the database returns."""
+
+    def _serialize(self, milestones, attr, obj, **kwargs):
+        order = list(MILESTONES)
+        return super()._serialize(sorted(milestones, key=lambda m: order.index(m.kind)), attr, obj, **kwargs)
+
+
+class ReportInSchema(Schema):
+    """A weekly report as filed. Fields left out keep what the form would start from:
+    this week's report if already filed, else last week's figures."""
+
+    week = fields.String(
+        validate=existing_week,
+        error_messages={"invalid": "周次应为文字，如 2026-W47", "null": "周次不能为 null，不填则为本周"},
+        metadata={"description": "ISO 周次，默认本周", "pattern": WEEK.pattern, "example": "2026-W47"},
+    )
+    status = choice("项目状态", STATUSES, required=True)
+    investment_completed = amount("年内累计完成投资", required=True)
+    funds = nested(FundsSchema, "本期到位资金（按资金来源，万元）；给出时替换本周已填的全部到位资金")
+    physical_progress = text("形象进度")
+    problems = text("存在问题")
+    next_week_plan = text("下周计划")
+    explanation = text("情况说明（数据异常时必填）")
+    milestones = nested(MilestoneDatesSchema, "已完成节点的实际日期；null 清除")
+
+
+def list_day(**kwargs):
+    """A day a lagging list can be asked for."""
+    return fields.Date(
+        validate=validate.Range(min=FIRST_DAY, max=LAST_DAY, error=DAY_RANGE_MESSAGE),
+        error_messages={"invalid": "日期格式应为 2026-11-23", "required": "请填写名单日期"},
+        **kwargs,
+    )
+
+
+class DateQuerySchema(Schema):
+    date = list_day(
+        metadata={"description": "名单日期，默认今天"},
+    )
+
+
+class NoticeDraftSchema(Schema):
+    date = list_day(required=True, metadata={"description": "滞后项目名单的日期"})
+    title = text("通报标题", 200)
+
+
+class NoticeEditSchema(Schema):
+    title = text("通报标题", 200, required=True)
+    preamble = text("导语")
+
+
+class RemovalSchema(Schema):
+    reason = text("移出理由", required=True)
+
+
+class RestartRateSchema(Schema):
+    numerator = fields.Integer(metadata={"description": "已开复工项目数"})
+    denominator = fields.Integer(metadata={"description": "重点项目数"})
+    percent = fields.Float(metadata={"description": "开复工率（%），保留一位小数"})
+
+
+class MilestoneSchema(Schema):
+    kind = fields.String(metadata={"enum": list(MILESTONES)})
+    planned_on = fields.Date(allow_none=True)
+    actual_on = fields.Date(allow_none=True)
+
+
+class ProjectSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    county = fields.String()
+    industry_chain = fields.String()
+    kind = fields.String()
+    project_unit = fields.String()
+    responsible_person = fields.String()
+    lead_official = fields.String(attribute="lead_official.name")
+    lead_department = fields.String()
+    total_investment = fields.Integer()
+    annual_plan_investment = fields.Integer()
+    investment_completed = fields.Integer()
+    start_deadline = fields.Date()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    started_on = fields.Date(allow_none=True)
+    physical_progress = fields.String()
+    last_report_week = fields.String(allow_none=True)
+
+
+class ProjectDetailSchema(ProjectSchema):
+    responsible_phone = fields.String()
+    funds_secured = FundsBySource(attribute="funds", metadata={"description": "累计到位资金（万元）"})
+    milestones = InPlanOrder(fields.Nested(MilestoneSchema))
+
+
+class ProjectPageSchema(Schema):
+    items = fields.List(fields.Nested(ProjectSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class ReportSchema(Schema):
+    week = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    investment_completed = fields.Integer()
+    funds = FundsBySource(metadata={"description": "本期到位资金（万元）"})
+    physical_progress = fields.String()
+    problems = fields.String()
+    next_week_plan = fields.String()
+    explanation = fields.String()
+    reopened = fields.Boolean(metadata={"description": "截止后由领导小组办公室重新开放"})
+    submitted_by = fields.String(attribute="submitted_by.username", allow_none=True)
+    submitted_at = UtcDateTime()
+    updated_at = UtcDateTime()
+
+
+class ReportPageSchema(Schema):
+    items = fields.List(fields.Nested(ReportSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class StatsSchema(Schema):
+    week = fields.String(metadata={"description": "报告周次"})
+    projects = fields.Integer(metadata={"description": "重点项目数"})
+    restart_rate = fields.Nested(RestartRateSchema)
+    investment_completed = fields.Integer(metadata={"description": "年内累计完成投资（万元）"})
+    annual_plan_investment = fields.Integer(metadata={"description": "年度计划投资（万元）"})
+    investment_percent = fields.Float()
+    funds_secured = fields.Nested(FundsSchema, metadata={"description": "争取到位资金（万元），按资金来源"})
+    funds_secured_total = fields.Integer()
+    by_status = fields.Nested(StatusCountsSchema)
+    reports_missing = fields.Integer(metadata={"description": "本周未报周报的项目数"})
+
+
+class ReasonSchema(Schema):
+    rule = fields.String(metadata={"description": "触发的规则"})
+    label = fields.String(metadata={"description": "规则名称"})
+    category = fields.String(metadata={"description": "推进不力 / 解决问题拖延 / 进度计划滞后"})
+    detail = fields.String(metadata={"description": "依据：日期与数据"})
+
+
+class LaggingProjectSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    project_unit = fields.String()
+    lead_official = fields.String()
+    lead_department = fields.String()
+    county = fields.String()
+    reasons = fields.List(fields.Nested(ReasonSchema))
+
+
+class LaggingSchema(Schema):
+    date = fields.Date(attribute="day")
+    week = fields.String(allow_none=True, metadata={"description": "名单依据的周调度快照；尚无快照时为 null"})
+    projects = fields.List(fields.Nested(LaggingProjectSchema))
+
+
+class RankingRowSchema(Schema):
+    name = fields.String()
+    projects = fields.Integer(metadata={"description": "项目数"})
+    lagging = fields.Integer(metadata={"description": "滞后项目数"})
+    overdue_problems = fields.Integer(metadata={"description": "逾期问题数"})
+    reports_missing = fields.Integer(metadata={"description": "缺报周报数"})
+
+
+class RankingTablesSchema(Schema):
+    lead_department = fields.List(fields.Nested(RankingRowSchema), metadata={"description": "按包抓部门，最差在前"})
+    county = fields.List(fields.Nested(RankingRowSchema), metadata={"description": "按县区，最差在前"})
+
+
+class RankingSchema(RankingTablesSchema):
+    date = fields.Date()
+    week = fields.String(allow_none=True)
+
+
+class NoticeEntrySchema(LaggingProjectSchema):
+    id = fields.Integer()
+    removed = fields.Boolean()
+    removal_reason = fields.String(metadata={"description": "移出理由（仅领导小组办公室和纪委监委可见）"})
+
+
+class NoticeSummarySchema(Schema):
+    id = fields.Integer()
+    state = fields.String(metadata={"enum": ["draft", "published"]})
+    number = fields.String(allow_none=True, metadata={"description": "文号，如 X重项办〔2026〕12号；草稿为 null"})
+    title = fields.String()
+    issuer = fields.String()
+    as_of = fields.Date(metadata={"description": "名单日期"})
+    week = fields.String()
+    preamble = fields.String()
+    published_on = fields.Date(allow_none=True)
+
+
+class NoticeSchema(NoticeSummarySchema):
+    entries = fields.List(fields.Nested(NoticeEntrySchema))
+    ranking = fields.Nested(RankingTablesSchema, metadata={"description": "发布时的红黑榜"})
+
+
+class NoticeListSchema(Schema):
+    items = fields.List(fields.Nested(NoticeSummarySchema))
+
+
+class ErrorDetailSchema(Schema):
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    field = fields.String(metadata={"description": "出错的字段，如 investment_completed 或 funds.special_bonds"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)

@@ -1,0 +1,243 @@
+"""Read config.toml, apply environment overrides, validate every key.
+
+The result is a plain nested dict (``config["web"]["port"]``). Every key has a
+default here, so a config file only states what a deployment changes; a key
+that is unknown or of the wrong type stops start-up with a message naming it."""
+
+import datetime as dt
+import os
+import re
+import tomllib
+import zoneinfo
+from copy import deepcopy
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+TIME = r"([01]\d|2[0-3]):[0-5]\d"
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+DEFAULTS = {
+    "database": {"url": "sqlite:///data/tracker.db"},
+    "web": {
+        "secret_key": "",
+        "secret_key_file": "data/secret_key",
+        "host": "127.0.0.1",
+        "port": 5000,
+        "workers": 2,
+        "https": False,
+        "proxies": 0,
+        "max_upload_mb": 10,
+        "login_rate_limit": "5 per minute",
+        "api_rate_limit": "600 per minute",
+        "rate_limit_storage": "memory://",
+        "base_url": "http://127.0.0.1:5000",
+    },
+    "city": {"name": "X市", "timezone": "Asia/Shanghai"},
+    "reporting": {"day": "friday", "cutoff": "monday 09:00"},
+    "warnings": {
+        "yellow_days_before_deadline": 15,
+        "red_days_before_deadline": 5,
+        "yellow_days_before_milestone": 15,
+        "red_days_before_milestone": 5,
+        "yellow_behind_percent": 10,
+        "red_behind_percent": 25,
+    },
+    "lagging": {
+        "behind_percent": 25,
+        "milestone_grace_days": 0,
+        "missing_weeks": 2,
+        "stale_weeks": 3,
+        "overdue_days": 0,
+    },
+    "problems": {"default_days": 30},
+    "notices": {
+        "issuer": "X市重点项目建设领导小组办公室",
+        "number_prefix": "X重项办",
+        "preamble": "为压实项目推进责任，根据重点项目周调度、月会商情况，现将推进不力、解决问题拖延、进度计划滞后的项目通报如下。",
+    },
+    "milestones": {
+        "approval": 120,
+        "land": 90,
+        "planning": 75,
+        "environment": 60,
+        "construction_permit": 20,
+    },
+    "scheduler": {
+        "weekly": "monday 09:00",
+        "monthly": "09:00",
+        "quarterly": "09:00",
+        "holidays": [],
+        "catch_up": True,
+        "reconcile_minutes": 5,
+        "lease_minutes": 15,
+        "misfire_grace_minutes": 60,
+    },
+    "charts": {"restart_rate_target": 0.0},
+    "mail": {
+        "backend": "outbox",
+        "outbox_dir": "data/outbox",
+        "sender": "重点项目办公室 <tracker@localhost>",
+        "host": "localhost",
+        "port": 25,
+        "username": "",
+        "password": "",
+        "starttls": False,
+        "timeout_seconds": 30,
+        "max_attempts": 6,
+        "retry_seconds": 60,
+        "lease_seconds": 300,
+    },
+}
+
+
+PATH_KEYS = (("web", "secret_key_file"), ("mail", "outbox_dir"))
+
+
+class ConfigError(Exception):
+    """A config value is missing, unknown or invalid; the message names the key."""
+
+
+def load_config(path=None, overrides=None):
+    """Return the validated configuration.
+
+    ``path`` defaults to $TRACKER_CONFIG, then ``config.toml`` at the project
+    root; ``overrides`` (a nested dict) wins over file and environment, which
+    is how tests point the app at a temporary database.
+    """
+    path = Path(path or os.environ.get("TRACKER_CONFIG") or PROJECT_ROOT / "config.toml")
+    config = deepcopy(DEFAULTS)
+    if path.exists():
+        try:
+            with open(path, "rb") as f:
+                _merge(config, tomllib.load(f), source=str(path))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: {e}") from e
+    elif "TRACKER_CONFIG" in os.environ:
+        raise ConfigError(f"TRACKER_CONFIG names {path}, which does not exist")
+    _merge(config, _environment_overrides(), source="environment")
+    _merge(config, overrides or {}, source="overrides")
+    _validate(config)
+    _resolve_paths(config, path.parent)
+    return config
+
+
+def _merge(config, values, source):
+    for section, items in values.items():
+        if section not in DEFAULTS:
+            raise ConfigError(f"{source}: unknown section [{section}]")
+        if not isinstance(items, dict):
+            raise ConfigError(f"{source}: [{section}] must be a table")
+        for key, value in items.items():
+            if key not in DEFAULTS[section]:
+                raise ConfigError(f"{source}: unknown key [{section}] {key}")
+            expected = type(DEFAULTS[section][key])
+            if isinstance(value, str) and expected is not str:
+                value = _parse_env_value(value, expected, f"[{section}] {key}")
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+                raise ConfigError(f"{source}: [{section}] {key} must be {expected.__name__}, got {value!r}")
+            config[section][key] = value
+
+
+def _environment_overrides():
+    values = {}
+    for section, keys in DEFAULTS.items():
+        for key in keys:
+            name = f"TRACKER_{section}_{key}".upper()
+            if name in os.environ:
+                values.setdefault(section, {})[key] = os.environ[name]
+    return values
+
+
+def _parse_env_value(text, expected, key):
+    if expected is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+    elif expected in (int, float):
+        try:
+            return expected(text)
+        except ValueError:
+            pass
+    elif expected is list:
+        return [item.strip() for item in text.split(",") if item.strip()]
+    raise ConfigError(f"{key} must be {expected.__name__}, got {text!r}")
+
+
+def _validate(config):
+    url = config["database"]["url"]
+    if not re.match(r"^(sqlite|postgres(ql)?(\+pool)?)://", url):
+        raise ConfigError(f"[database] url must start with sqlite:// or postgresql://, got {url!r}")
+    try:
+        zoneinfo.ZoneInfo(config["city"]["timezone"])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+        raise ConfigError(f"[city] timezone: unknown time zone {config['city']['timezone']!r}") from e
+    if config["reporting"]["day"] not in WEEKDAYS:
+        raise ConfigError(f"[reporting] day must be one of {', '.join(WEEKDAYS)}")
+    if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) {TIME}", config["reporting"]["cutoff"]):
+        raise ConfigError('[reporting] cutoff must look like "monday 09:00"')
+    if config["mail"]["backend"] not in ("outbox", "smtp"):
+        raise ConfigError('[mail] backend must be "outbox" or "smtp"')
+    for section, key in (
+        ("web", "port"),
+        ("web", "workers"),
+        ("web", "max_upload_mb"),
+        ("mail", "port"),
+        ("problems", "default_days"),
+    ):
+        if config[section][key] < 1:
+            raise ConfigError(f"[{section}] {key} must be at least 1")
+    warnings = config["warnings"]
+    if not 0 <= warnings["yellow_behind_percent"] <= warnings["red_behind_percent"] <= 100:
+        raise ConfigError("[warnings] need 0 <= yellow_behind_percent <= red_behind_percent <= 100")
+    for item in ("deadline", "milestone"):
+        if not 0 <= warnings[f"red_days_before_{item}"] <= warnings[f"yellow_days_before_{item}"]:
+            raise ConfigError(f"[warnings] need 0 <= red_days_before_{item} <= yellow_days_before_{item}")
+    lagging = config["lagging"]
+    if not 0 <= lagging["behind_percent"] <= 100:
+        raise ConfigError("[lagging] behind_percent must be a percent from 0 to 100")
+    for key in ("missing_weeks", "stale_weeks"):
+        if lagging[key] < 1:
+            raise ConfigError(f"[lagging] {key} must be at least 1")
+    for key in ("milestone_grace_days", "overdue_days"):
+        if lagging[key] < 0:
+            raise ConfigError(f"[lagging] {key} must not be negative")
+    scheduler = config["scheduler"]
+    if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) {TIME}", scheduler["weekly"]):
+        raise ConfigError('[scheduler] weekly must look like "monday 09:00"')
+    for key in ("monthly", "quarterly"):
+        if not re.fullmatch(TIME, scheduler[key]):
+            raise ConfigError(f'[scheduler] {key} must be a time like "09:00"')
+    for day in scheduler["holidays"]:
+        try:
+            dt.date.fromisoformat(str(day))
+        except ValueError as e:
+            raise ConfigError(f"[scheduler] holidays: {day!r} is not a date like 2027-01-01") from e
+    for key in ("reconcile_minutes", "lease_minutes", "misfire_grace_minutes"):
+        if scheduler[key] < 1:
+            raise ConfigError(f"[scheduler] {key} must be at least 1")
+    for key in ("max_attempts", "retry_seconds", "lease_seconds", "timeout_seconds"):
+        if config["mail"][key] < 1:
+            raise ConfigError(f"[mail] {key} must be at least 1")
+    if not 0 <= config["charts"]["restart_rate_target"] <= 100:
+        raise ConfigError("[charts] restart_rate_target must be a percent from 0 to 100 (0: no target line)")
+    if not re.match(r"^https?://[^/]+", config["web"]["base_url"]):
+        raise ConfigError("[web] base_url must be the site's address, like https://tracker.example.gov.cn")
+    for key, days in config["milestones"].items():
+        if days < 0:
+            raise ConfigError(f"[milestones] {key} must not be negative")
+
+
+def _resolve_paths(config, base):
+    for section, key in PATH_KEYS:
+        config[section][key] = str((base / config[section][key]).resolve())
+    url = config["database"]["url"]
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        config["database"]["url"] = "sqlite:///" + str((base / url[len("sqlite:///") :]).resolve())

@@ -1,0 +1,136 @@
+"""The runs of the cycles as the office sees them: weekly dispatches, consultations, analyses."""
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from tracker.core.db import db
+from tracker.cycles.analysis import BREAKDOWNS
+from tracker.cycles.consultations import AGENDA_KINDS, AgendaItem, Decision, record_decision
+from tracker.cycles.forms import DecisionForm
+from tracker.cycles.runs import RUN_KINDS, STATES, CycleRun
+from tracker.mail.outbox import KINDS as MAIL_KINDS
+from tracker.mail.outbox import OUTBOX_STATES, Outbox
+from tracker.supervision.models import SupervisionOrder
+from tracker.web.access import require_role
+from tracker.web.listing import Page, today
+
+bp = Blueprint("cycles", __name__, url_prefix="/cycles")
+
+
+READERS = ("office", "leader", "inspector")
+
+
+@bp.get("/")
+@require_role(*READERS)
+def index():
+    query = CycleRun.select().order_by(CycleRun.started_at.desc(), CycleRun.id.desc())
+    return render_template("cycles/index.html", page=Page(query), RUN_KINDS=RUN_KINDS, STATES=STATES)
+
+
+@bp.get("/<int:run_id>")
+@require_role(*READERS)
+def show(run_id):
+    run = CycleRun.get_or_none(CycleRun.id == run_id) or abort(404)
+    return _run_page(run)
+
+
+@bp.post("/<int:run_id>/agenda/<int:item_id>/decisions")
+@require_role("office")
+def decide(run_id, item_id):
+    item = AgendaItem.get_or_none((AgendaItem.id == item_id) & (AgendaItem.run == run_id)) or abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _run_page(item.run, form=form, failed_item=item.id), 422
+    with db.atomic():
+        record_decision(item, form.action.data.strip(), form.assignee.data.strip(), form.due_on.data, current_user.id)
+    flash("已记录会商决定", "success")
+    return redirect(url_for("cycles.show", run_id=run_id, _anchor=f"item-{item.id}"))
+
+
+def _run_page(run, form=None, failed_item=None):
+    """A run's page: its figures, its mail (for the office) and, for a consultation, the agenda."""
+    context = {
+        "run": run,
+        "data": run.data,
+        "mail": _mail(run),
+        "today": today(),
+        "RUN_KINDS": RUN_KINDS,
+        "STATES": STATES,
+        "OUTBOX_STATES": OUTBOX_STATES,
+        "MAIL_KINDS": MAIL_KINDS,
+    }
+    if run.cycle == "supervision":
+        context["order"] = SupervisionOrder.of_run(run)
+    if run.cycle == "monthly":
+        context.update(
+            agenda=_agenda(run), form=form or DecisionForm(), failed_item=failed_item, AGENDA_KINDS=AGENDA_KINDS
+        )
+    return render_template(f"cycles/{run.cycle}.html", **context)
+
+
+def _mail(run):
+    """Who this run wrote to, for the office: each row links to the message in the deliveries view."""
+    if current_user.role != "office":
+        return []
+    return list(
+        Outbox.select(Outbox.id, Outbox.kind, Outbox.recipient, Outbox.recipient_name, Outbox.state)
+        .where(Outbox.run == run)
+        .order_by(Outbox.kind, Outbox.recipient)
+    )
+
+
+@bp.get("/<int:run_id>/charts/<name>.png")
+@require_role(*READERS)
+def analysis_chart(run_id, name):
+    from tracker.cycles.analysis_exports import analysis_charts
+
+    run = _quarterly(run_id)
+    if name not in BREAKDOWNS:
+        abort(404)
+    return _png(analysis_charts(run.data)[name])
+
+
+@bp.get("/<int:run_id>/analysis.<any(xlsx, pdf):kind>")
+@require_role(*READERS)
+def analysis_download(run_id, kind):
+    from tracker.cycles.analysis_exports import analysis_pdf, analysis_workbook
+
+    run = _quarterly(run_id)
+    content = analysis_workbook(run.data) if kind == "xlsx" else analysis_pdf(run.data)
+    return send_file(
+        io.BytesIO(content),
+        mimetype=DOWNLOAD_TYPES[kind],
+        as_attachment=True,
+        download_name=f"重点项目季度分析-{run.period}.{kind}",
+    )
+
+
+DOWNLOAD_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _quarterly(run_id):
+    run = CycleRun.get_or_none((CycleRun.id == run_id) & (CycleRun.cycle == "quarterly")) or abort(404)
+    if run.state == "running" or not run.data.get("closing_week"):
+        abort(404)
+    return run
+
+
+def _png(content):
+    response = send_file(io.BytesIO(content), mimetype="image/png")
+    response.cache_control.max_age = 300
+    response.cache_control.private = True
+    return response
+
+
+def _agenda(run):
+    """The agenda with its decisions, in two queries."""
+    items = list(AgendaItem.select().where(AgendaItem.run == run).order_by(AgendaItem.position))
+    decisions = {}
+    for decision in Decision.select().where(Decision.item.in_([i.id for i in items])).order_by(Decision.id):
+        decisions.setdefault(decision.item_id, []).append(decision)
+    return [(item, decisions.get(item.id, [])) for item in items]

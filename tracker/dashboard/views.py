@@ -1,0 +1,93 @@
+"""The dashboard (总览) and the battle map (挂图作战)."""
+
+import io
+
+from flask import Blueprint, abort, current_app, render_template, send_file
+from flask_login import current_user, login_required
+
+from tracker.accounts.models import LeadOfficial
+from tracker.cycles import figures as stats
+from tracker.cycles import snapshots
+from tracker.lagging.rules import lagging_count
+from tracker.notices.models import CriticismNotice
+from tracker.problems.models import overdue_as_of
+from tracker.projects import lights
+from tracker.projects.filters import filter_choices
+from tracker.projects.models import Project
+from tracker.supervision.models import overdue_orders_as_of
+from tracker.web.listing import Page, request_filters, today
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    args, condition, week = request_filters()
+    figures = stats.summary(condition, week)
+    return render_template(
+        "dashboard/index.html",
+        figures=figures,
+        lagging=None if current_user.role == "owner" else _lagging_counts(),
+        snapshot_week=snapshots.latest_week(),
+        args=args,
+        choices=filter_choices(),
+        light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
+    )
+
+
+def _lagging_counts():
+    """The city's lagging projects today, overdue problems and supervision orders, published notices."""
+    rules = current_app.config["TRACKER"]["lagging"]
+    day = today()
+    return {
+        "projects": lagging_count(day, rules),
+        "problems": overdue_as_of(day, rules["overdue_days"]).count(),
+        "orders": overdue_orders_as_of(day, rules["overdue_days"]).count(),
+        "notices": CriticismNotice.published().count(),
+    }
+
+
+@bp.get("/charts/<name>.png")
+@login_required
+def chart(name):
+    """The dashboard's history charts, from the latest weekly snapshot (the emails carry the same)."""
+    week = snapshots.latest_week()
+    if name not in snapshots.HISTORY_CHARTS or week is None:
+        abort(404)
+    target = current_app.config["TRACKER"]["charts"]["restart_rate_target"]
+    response = send_file(io.BytesIO(snapshots.history_chart(name, week, target)), mimetype="image/png")
+    response.cache_control.private = True
+    response.cache_control.max_age = 300
+    return response
+
+
+@bp.get("/board")
+@login_required
+def board():
+    args, condition, week = request_filters()
+    rule = lights.warning_rule(today(), current_app.config["TRACKER"]["warnings"])
+    query = (
+        Project.select(Project, LeadOfficial, rule.alias("warning_rule"))
+        .join(LeadOfficial)
+        .where(condition)
+        .order_by(*_board_order())
+    )
+    page = Page(query, per_page=120)
+    return render_template(
+        "dashboard/board.html",
+        page=page,
+        args=args,
+        choices=filter_choices(),
+        week=week,
+        today=today(),
+        lights=lights,
+    )
+
+
+def _board_order():
+    """Red, then yellow, then green, by code; leaders see the projects they contract first."""
+    order = [lights.severity(today(), current_app.config["TRACKER"]["warnings"]), Project.code]
+    if current_user.role == "leader" and current_user.lead_official_id:
+        order.insert(0, (Project.lead_official != current_user.lead_official_id))
+    return order

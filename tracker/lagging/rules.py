@@ -1,0 +1,356 @@
+"""Lagging projects (滞后项目) for a date: which rule each project broke, with the evidence.
+
+The list for a day reads the snapshot of the last week closed by that day
+(the figures as they were reported then) and the dated history up to the day
+(problem events, supervision replies). Later edits of projects or reports
+touch neither, so the list of a past day is the same tomorrow as today. A
+day's list is final once the week before it has been closed by the weekly
+dispatch.
+
+Each rule is one query over the snapshots, never one query per project."""
+
+import datetime as dt
+import functools
+import operator
+from dataclasses import dataclass, field
+
+from peewee import Case, fn
+
+from tracker.accounts.models import LeadOfficial
+from tracker.core.weeks import shift_week, week_of
+from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
+from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
+from tracker.projects.lights import IN_PROGRESS, expected_share
+from tracker.projects.models import MILESTONES, STATUSES, UNDER_WAY, Project
+from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
+
+# The days a list can be asked for: far beyond any project, short of the calendar's ends.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+DAY_RANGE_MESSAGE = "日期应在 2000-01-01 到 2099-12-31 之间"
+
+
+# rule: (label, the seeds' category of fault)
+RULES = {
+    "deadline_passed": ("开工时限已过未开复工", "进度计划滞后"),
+    "behind_plan": ("完成投资滞后于序时进度", "进度计划滞后"),
+    "milestone_overdue": ("倒排工期节点逾期", "进度计划滞后"),
+    "reports_missing": ("连续未报送周报", "推进不力"),
+    "stale_report": ("周报数据多周未变化", "推进不力"),
+    "problem_overdue": ("问题逾期未解决", "解决问题拖延"),
+    "supervision_overdue": ("督办逾期未回复", "解决问题拖延"),
+}
+
+
+@dataclass
+class Reason:
+    rule: str
+    detail: str
+
+    @property
+    def label(self):
+        return RULES[self.rule][0]
+
+    @property
+    def category(self):
+        return RULES[self.rule][1]
+
+    def as_dict(self):
+        return {"rule": self.rule, "label": self.label, "category": self.category, "detail": self.detail}
+
+
+@dataclass
+class LaggingProject:
+    """A project on the list, with its attributes as the snapshot holds them."""
+
+    project_id: int
+    code: str
+    name: str
+    project_unit: str
+    lead_official: str
+    lead_department: str
+    county: str
+    reasons: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "code": self.code,
+            "name": self.name,
+            "project_unit": self.project_unit,
+            "lead_official": self.lead_official,
+            "lead_department": self.lead_department,
+            "county": self.county,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+        }
+
+
+@dataclass
+class LaggingList:
+    day: dt.date
+    week: str | None  # the closed week whose snapshot the list reads; None before the first
+    projects: list
+
+    def counts(self):
+        """{rule: number of projects it put on the list}."""
+        counts = dict.fromkeys(RULES, 0)
+        for project in self.projects:
+            for rule in {reason.rule for reason in project.reasons}:
+                counts[rule] += 1
+        return counts
+
+
+def closing_week(day):
+    """The last snapshotted week that had ended by ``day`` (its Sunday on or before it), or None."""
+    last_sunday = day - dt.timedelta(days=day.isoweekday() % 7)
+    return WeekTotals.select(fn.MAX(WeekTotals.week)).where(WeekTotals.week <= week_of(last_sunday)).scalar()
+
+
+def lagging_list(day, rules):
+    """The lagging list for ``day`` under the ``[lagging]`` config ``rules``, ordered by project code."""
+    week = closing_week(day)
+    if week is None:
+        return LaggingList(day, None, [])
+    found = {}
+    for finding in _findings(day, week, rules):
+        for row in finding.query:
+            project_id, reason = finding.describe(row)
+            found.setdefault(project_id, []).append(reason)
+    return LaggingList(day, week, _projects(week, found))
+
+
+def lagging_count(day, rules):
+    """How many projects the list of ``day`` holds, in one query (the dashboard's figure)."""
+    week = closing_week(day)
+    if week is None:
+        return 0
+    s = ProjectSnapshot
+    on_list = functools.reduce(
+        operator.or_, (s.project.in_(f.query.select(f.project)) for f in _findings(day, week, rules))
+    )
+    return s.select().where((s.week == week) & on_list).count()
+
+
+@dataclass
+class _Finding:
+    """One rule at work: the query of the rows that break it, the column naming their project, and how a row reads."""
+
+    query: object
+    project: object
+    describe: object
+
+
+def _findings(day, week, rules):
+    return [
+        _deadline_passed(day, week),
+        _behind_plan(week, rules["behind_percent"]),
+        _milestone_overdue(day, week, rules["milestone_grace_days"]),
+        _reports_missing(week, rules["missing_weeks"]),
+        _stale_report(week, rules["stale_weeks"]),
+        _problem_overdue(day, rules["overdue_days"]),
+        _supervision_overdue(day, rules["overdue_days"]),
+    ]
+
+
+def _projects(week, found):
+    """The projects of ``found`` that the week's snapshot holds, with their reasons; one query."""
+    s = ProjectSnapshot
+    rows = (
+        s.select(
+            s.project,
+            Project.code,
+            Project.name,
+            s.project_unit,
+            LeadOfficial.name,
+            s.lead_department,
+            s.county,
+        )
+        .join(Project, on=(s.project == Project.id))
+        .switch(s)
+        .join(LeadOfficial, on=(s.lead_official == LeadOfficial.id))
+        .where((s.week == week) & s.project.in_(list(found)))
+        .order_by(Project.code)
+        .tuples()
+    )
+    return [LaggingProject(*row, reasons=found[row[0]]) for row in rows] if found else []
+
+
+def _snapshots(week):
+    return ProjectSnapshot.select().where(ProjectSnapshot.week == week)
+
+
+def _deadline_passed(day, week):
+    s = ProjectSnapshot
+
+    def describe(row):
+        late = (day - row.start_deadline).days
+        detail = (
+            f"开工时限 {row.start_deadline:%Y-%m-%d}，截至 {day:%Y-%m-%d} 已超期 {late} 天；"
+            f"{week} 周末项目状态为“{STATUSES[row.status]}”"
+        )
+        return row.project_id, Reason("deadline_passed", detail)
+
+    return _Finding(_snapshots(week).where(s.status.not_in(UNDER_WAY) & (s.start_deadline < day)), s.project, describe)
+
+
+def _behind_plan(week, percent):
+    s = ProjectSnapshot
+    end = week_end(week)
+    share = expected_share(end)
+    # completed < share % of the plan, less ``percent`` % of that; multiplied out to stay in SQL integers
+    short = s.investment_completed * 10_000 < s.annual_plan_investment * share * (100 - percent)
+
+    def describe(row):
+        due = round(row.annual_plan_investment * share / 100)
+        done = round(100 * row.investment_completed / due) if due else 0
+        detail = (
+            f"截至 {end:%Y-%m-%d}（{week}）累计完成投资 {row.investment_completed} 万元，"
+            f"按年度计划 {row.annual_plan_investment} 万元的序时进度应完成约 {due} 万元，"
+            f"仅完成 {done}%，低于序时进度超过 {percent}%"
+        )
+        return row.project_id, Reason("behind_plan", detail)
+
+    query = _snapshots(week).where(s.status.in_(IN_PROGRESS) & (s.annual_plan_investment > 0) & short)
+    return _Finding(query, s.project, describe)
+
+
+def _milestone_overdue(day, week, grace_days):
+    s = ProjectSnapshot
+    limit = day - dt.timedelta(days=grace_days)
+
+    def describe(row):
+        late = (day - row.milestone_due).days
+        detail = (
+            f"倒排工期节点“{MILESTONES[row.milestone]}”计划 {row.milestone_due:%Y-%m-%d} 完成，"
+            f"截至 {week} 周末仍未完成，至 {day:%Y-%m-%d} 已逾期 {late} 天"
+        )
+        return row.project_id, Reason("milestone_overdue", detail)
+
+    query = _snapshots(week).where(s.status.not_in(("completed", "suspended")) & (s.milestone_due < limit))
+    return _Finding(query, s.project, describe)
+
+
+def _reports_missing(week, count):
+    s = ProjectSnapshot
+    first = shift_week(week, -(count - 1))
+    before = ProjectSnapshot.alias("before")
+    last_reported = before.select(fn.MAX(before.week)).where(
+        (before.project == s.project) & (before.week < first) & (before.reported == True)  # noqa: E712
+    )
+    query = (
+        s.select(s.project, last_reported)
+        .where(s.week.between(first, week) & (s.reported == False))  # noqa: E712
+        .group_by(s.project)
+        .having(fn.COUNT(s.week) == count)
+        .tuples()
+    )
+
+    def describe(row):
+        project_id, last = row
+        since = f"此前最后一次报送为 {last}" if last else "此前未报送过周报"
+        return project_id, Reason("reports_missing", f"{first} 至 {week} 连续 {count} 周未报送周报，{since}")
+
+    return _Finding(query, s.project, describe)
+
+
+def _stale_report(week, count):
+    """Under way, reported every one of the last N weeks, and the figures the same as the week before them."""
+    s = ProjectSnapshot
+    first = shift_week(week, -count)
+    reported = fn.SUM(Case(None, [((s.week > first) & (s.reported == True), 1)], 0))  # noqa: E712
+    under_way = fn.SUM(Case(None, [((s.week == week) & s.status.in_(IN_PROGRESS), 1)], 0))
+    query = (
+        s.select(s.project, fn.MAX(s.investment_completed), fn.MAX(s.funds_secured))
+        .where(s.week.between(first, week))
+        .group_by(s.project)
+        .having(
+            (fn.COUNT(s.week) == count + 1)
+            & (reported == count)
+            & (under_way == 1)
+            & (fn.MIN(s.investment_completed) == fn.MAX(s.investment_completed))
+            & (fn.MIN(s.funds_secured) == fn.MAX(s.funds_secured))
+        )
+        .tuples()
+    )
+
+    def describe(row):
+        project_id, completed, funds = row
+        detail = (
+            f"{shift_week(first, 1)} 至 {week} 连续 {count} 周报送的累计完成投资均为 {completed} 万元、"
+            f"到位资金均为 {funds} 万元，与 {first} 相同，项目在建而数据未见变化"
+        )
+        return project_id, Reason("stale_report", detail)
+
+    return _Finding(query, s.project, describe)
+
+
+def _problem_overdue(day, grace_days):
+    def describe(problem):
+        late = (day - problem.due).days
+        detail = (
+            f"问题“{_short(problem.description)}”由{problem.department}负责，限 {problem.due:%Y-%m-%d} 解决，"
+            f"截至 {day:%Y-%m-%d} 仍未解决，已逾期 {late} 天"
+        )
+        return problem.project_id, Reason("problem_overdue", detail)
+
+    query = overdue_as_of(day, grace_days).order_by(ProblemEvent.deadline, Problem.id)
+    return _Finding(query, Problem.project, describe)
+
+
+def _supervision_overdue(day, grace_days):
+    def describe(order):
+        late = (day - order.reply_deadline).days
+        detail = (
+            f"{order.number}要求 {order.reply_deadline:%Y-%m-%d} 前回复，截至 {day:%Y-%m-%d} 未回复，已逾期 {late} 天"
+        )
+        return order.project_id, Reason("supervision_overdue", detail)
+
+    query = overdue_orders_as_of(day, grace_days).order_by(SupervisionOrder.reply_deadline, SupervisionOrder.id)
+    return _Finding(query, SupervisionOrder.project, describe)
+
+
+def _short(text, length=40):
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+RANKED_BY = {"lead_department": "包抓部门", "county": "县区"}
+
+
+def ranking(result, overdue_days):
+    """The 红黑榜 beside the list: per lead department and per county, worst first.
+
+    {"lead_department": [{"name", "projects", "lagging", "overdue_problems", "reports_missing"}, ...],
+    "county": [...]}: lagging projects of ``result``, problems overdue on its day, and reports
+    missing in its week, each counted by the project's department or county as the snapshot holds it.
+    """
+    if result.week is None:
+        return {group: [] for group in RANKED_BY}
+    return {group: _ranked(result, group, overdue_days) for group in RANKED_BY}
+
+
+def _ranked(result, group, overdue_days):
+    s = ProjectSnapshot
+    column = getattr(s, group)
+    missing = fn.SUM(Case(None, [(s.reported == False, 1)], 0))  # noqa: E712
+    rows = {
+        name: {"name": name, "projects": projects, "lagging": 0, "overdue_problems": 0, "reports_missing": int(gaps)}
+        for name, projects, gaps in s.select(column, fn.COUNT(s.project), missing)
+        .where(s.week == result.week)
+        .group_by(column)
+        .tuples()
+    }
+    overdue = (
+        overdue_as_of(result.day, overdue_days)
+        .select(column, fn.COUNT(Problem.id))
+        .join(s, on=((s.project == Problem.project) & (s.week == result.week)))
+        .group_by(column)
+        .tuples()
+    )
+    for name, count in overdue:
+        rows[name]["overdue_problems"] = count
+    for project in result.projects:
+        rows[getattr(project, group)]["lagging"] += 1
+    return sorted(
+        rows.values(), key=lambda r: (-r["lagging"], -r["overdue_problems"], -r["reports_missing"], r["name"])
+    )

@@ -1,0 +1,49 @@
+"""The lagging list (滞后项目) of a day, with its ranking by department and county."""
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY, RANKED_BY, RULES, lagging_list, ranking
+from tracker.notices.forms import NoticeDraftForm
+from tracker.web.access import require_role
+from tracker.web.listing import today
+
+bp = Blueprint("lagging", __name__, url_prefix="/lagging")
+
+READERS = ("office", "leader", "inspector", "department")
+
+
+def requested_day():
+    """The ``date`` of the query string (default today); a malformed one is a 400 naming the format."""
+    text = request.args.get("date", "")
+    if not text:
+        return today()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        abort(400, description="日期格式应为 2026-11-23")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        abort(400, description=DAY_RANGE_MESSAGE)
+    return day
+
+
+@bp.get("/")
+@require_role(*READERS)
+def index():
+    """The lagging list of a day with each project's reasons, and the ranking by department and county."""
+    day = requested_day()
+    result = lagging_list(day, current_app.config["TRACKER"]["lagging"])
+    rule = request.args.get("rule", "")
+    shown = [p for p in result.projects if not rule or any(r.rule == rule for r in p.reasons)]
+    return render_template(
+        "lagging/index.html",
+        result=result,
+        shown=shown,
+        rule=rule,
+        counts=result.counts(),
+        ranking=ranking(result, current_app.config["TRACKER"]["lagging"]["overdue_days"]),
+        RULES=RULES,
+        RANKED_BY=RANKED_BY,
+        draft_form=NoticeDraftForm(day=day),
+    )

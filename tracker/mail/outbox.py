@@ -1,0 +1,244 @@
+"""The outbox: one row per (run, kind, recipient), delivered exactly once, retried with back-off.
+
+A sender claims one due row with a conditional UPDATE (the healthchecks
+pattern): only the process whose UPDATE changed the row sends it. A claim
+carries a lease; a sender that dies after claiming leaves the row to be
+claimed again once the lease has expired. Each state change is its own short
+transaction: no transaction stays open during the SMTP conversation."""
+
+import datetime as dt
+import hashlib
+import logging
+
+from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from tracker.core.db import BaseModel, db
+from tracker.core.weeks import utc_now
+from tracker.cycles.runs import CycleRun, worker_id
+from tracker.mail.compose import DeliveryError, deliver
+
+log = logging.getLogger(__name__)
+
+
+OUTBOX_STATES = {"queued": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+
+
+KINDS = {
+    "reminder": "未报提醒",
+    "leader_summary": "领导周报摘要",
+    "office_summary": "办公室周报汇总",
+    "consultation": "月会商议程",
+    "analysis": "季度分析",
+    "supervision_order": "督办通知",
+}
+
+
+# However many attempts are allowed, a retry waits at most a day.
+MAX_BACKOFF_SECONDS = 24 * 3600
+
+
+class Outbox(BaseModel):
+    run = ForeignKeyField(CycleRun, backref="mail", on_delete="CASCADE")
+    kind = CharField()
+    recipient = CharField()
+    recipient_name = CharField(default="")
+    subject = CharField(default="")
+    # The whole rendered message, so that a retry sends exactly the same bytes.
+    message = BlobField()
+    state = CharField(default="queued", index=True)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utc_now, index=True)
+    lease_until = DateTimeField(null=True)
+    claimed_by = CharField(default="")
+    last_error = TextField(default="")
+    created_at = DateTimeField(default=utc_now)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "outbox"
+        indexes = ((("run", "kind", "recipient"), True),)
+
+    @classmethod
+    def claimable(cls, now):
+        """Rows a sender may claim at ``now``: queued and due, or abandoned by a sender whose lease ran out."""
+        due = (cls.state == "queued") & (cls.next_attempt_at <= now)
+        abandoned = (cls.state == "sending") & (cls.lease_until < now)
+        return due | abandoned
+
+    @classmethod
+    def listing(cls, run_id=None, state=None):
+        """Rows newest first with their run's cycle and period, leaving out the message bodies."""
+        query = (
+            cls.select(
+                cls.id,
+                cls.run,
+                cls.kind,
+                cls.recipient,
+                cls.recipient_name,
+                cls.subject,
+                cls.state,
+                cls.attempts,
+                cls.last_error,
+                cls.created_at,
+                cls.sent_at,
+                # The run's id too: without it the joined run comes back with id None.
+                CycleRun.id,
+                CycleRun.cycle,
+                CycleRun.period,
+            )
+            .join(CycleRun)
+            .order_by(cls.id.desc())
+        )
+        if run_id is not None:
+            query = query.where(cls.run == run_id)
+        if state is not None:
+            query = query.where(cls.state == state)
+        return query
+
+
+def enqueue(run, kind, recipient, recipient_name, message):
+    """Queue ``message`` (an EmailMessage from ``mail.make_message``) once; return whether this call queued it.
+
+    A second call for the same (run, kind, recipient) changes nothing and
+    returns False: the cursor's rowcount tells, on SQLite and PostgreSQL alike
+    (an ignored insert still reports a row id on SQLite). The message's
+    Message-ID is replaced by one derived from that key, so every copy of
+    the message, and every retry, carries the same one.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of email: {kind!r}")
+    domain = message["From"].addresses[0].domain
+    message.replace_header("Message-ID", message_id(run, kind, recipient, domain))
+    query = Outbox.insert(
+        run=run,
+        kind=kind,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        subject=str(message["Subject"])[:255],
+        message=message.as_bytes(),
+    ).on_conflict_ignore()
+    return db.execute(query).rowcount == 1
+
+
+def message_id(run, kind, recipient, domain):
+    """The Message-ID of the outbox row (run, kind, recipient): readable, stable, unique per row."""
+    # The key exactly as the unique index sees it: two rows never share an id.
+    digest = hashlib.sha256(f"{run.id}/{kind}/{recipient}".encode()).hexdigest()[:20]
+    return f"<{run.cycle}.{run.period}.{kind}.{digest}@{domain}>"
+
+
+def claim_one(config, now=None, holder=None):
+    """Claim one due row for ``holder`` (this process by default); return it, or None when nothing is due."""
+    now, holder = now or utc_now(), holder or worker_id()
+    lease_until = now + dt.timedelta(seconds=config["mail"]["lease_seconds"])
+    while True:
+        candidate = Outbox.select(Outbox.id).where(Outbox.claimable(now)).order_by(Outbox.id).first()
+        if candidate is None:
+            return None
+        with db.atomic():
+            won = (
+                Outbox.update(state="sending", claimed_by=holder, lease_until=lease_until)
+                .where((Outbox.id == candidate.id) & Outbox.claimable(now))
+                .execute()
+            )
+        if won == 1:
+            return Outbox.get_by_id(candidate.id)
+
+
+def deliver_one(config, now=None, holder=None):
+    """Claim, send and record one due message; return False when nothing was due."""
+    return _send_one(config, now, holder) is not None
+
+
+def deliver_due(config, now=None, stop=lambda: False):
+    """Deliver until nothing is due or ``stop()`` is true; return {"sent", "retrying", "failed"} counts."""
+    counts = dict.fromkeys(("sent", "retrying", "failed"), 0)
+    while not stop():
+        outcome = _send_one(config, now, None)
+        if outcome is None:
+            break
+        counts[outcome] += 1
+    return counts
+
+
+def resend(row):
+    """Put a failed (or, on the office's request, a sent) message back in the queue, attempts reset.
+
+    Returns False, changing nothing, when the message is queued or being sent already.
+    """
+    with db.atomic():
+        changed = (
+            Outbox.update(
+                state="queued",
+                attempts=0,
+                next_attempt_at=utc_now(),
+                lease_until=None,
+                claimed_by="",
+                last_error="",
+                sent_at=None,
+            )
+            .where((Outbox.id == row.id) & Outbox.state.in_(("failed", "sent")))
+            .execute()
+        )
+    return changed == 1
+
+
+def _send_one(config, now, holder):
+    """Deliver one claimed row; return "sent", "retrying" or "failed", or None when nothing was due."""
+    now = now or utc_now()
+    row = claim_one(config, now, holder)
+    if row is None:
+        return None
+    try:
+        deliver(bytes(row.message), row.recipient, config)
+    except DeliveryError as e:
+        return _record_failure(row, str(e), config["mail"], now)
+    _record_sent(row)
+    return "sent"
+
+
+def _still_ours(row):
+    """Our claim, and not a later one: a takeover sets a later lease (even by the same holder)."""
+    return (
+        (Outbox.id == row.id)
+        & (Outbox.state == "sending")
+        & (Outbox.claimed_by == row.claimed_by)
+        & (Outbox.lease_until == row.lease_until)
+    )
+
+
+def _record_sent(row):
+    with db.atomic():
+        changed = (
+            Outbox.update(
+                state="sent", sent_at=utc_now(), attempts=Outbox.attempts + 1, last_error="", lease_until=None
+            )
+            .where(_still_ours(row))
+            .execute()
+        )
+    if changed != 1:
+        log.warning("outbox %d: sent after its lease expired; another sender may send it too", row.id)
+
+
+def _record_failure(row, error, mail, now):
+    attempts = row.attempts + 1
+    give_up = attempts >= mail["max_attempts"]
+    backoff = min(mail["retry_seconds"] * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
+    with db.atomic():
+        changed = (
+            Outbox.update(
+                state="failed" if give_up else "queued",
+                attempts=attempts,
+                last_error=error[:2000],
+                next_attempt_at=now + dt.timedelta(seconds=backoff),
+                lease_until=None,
+            )
+            .where(_still_ours(row))
+            .execute()
+        )
+    if changed != 1:
+        # Our lease ran out during the attempt: the sender that took the row over records its outcome.
+        log.warning("outbox %d: failed after its lease expired; left to the sender that took it over", row.id)
+    outcome = "failed" if give_up else "retrying"
+    log.warning("outbox %d to %s: attempt %d failed (%s): %s", row.id, row.recipient, attempts, outcome, error)
+    return outcome

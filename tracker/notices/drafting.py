@@ -1,0 +1,165 @@
+"""Drafting a notice from a day's lagging list, taking entries off with a reason, and publishing it for good."""
+
+import json
+
+from tracker.core.db import NumberTaken, db, with_next_number
+from tracker.core.weeks import utc_now
+from tracker.lagging.rules import lagging_list, ranking
+from tracker.notices.models import CriticismNotice, NoticeEntry
+
+MIN_REASON = 5  # characters: "不合适" is no reason anyone can check
+
+
+class NoticeError(ValueError):
+    """The notice cannot change as asked; the message says why, in Chinese, and ``field`` what is at fault."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class NoticePublished(NoticeError):
+    def __init__(self):
+        super().__init__("通报已发布，不能再修改")
+
+
+def draft_notice(day, config, user, title=None):
+    """A new draft carrying the lagging list of ``day`` and the ranking beside it."""
+    result = lagging_list(day, config["lagging"])
+    if result.week is None:
+        raise NoticeError(f"{day:%Y-%m-%d} 之前还没有已结束并存档的周调度，无法生成滞后项目名单", "date")
+    title = (title or "").strip() or f"关于{day.year}年{day.month}月重点项目推进滞后情况的通报"
+    with db.atomic():
+        notice = CriticismNotice.create(
+            title=title,
+            as_of=day,
+            week=result.week,
+            issuer=config["notices"]["issuer"],
+            preamble=config["notices"]["preamble"],
+            ranking_data=json.dumps(ranking(result, config["lagging"]["overdue_days"]), ensure_ascii=False),
+            created_by=user,
+        )
+        rows = [
+            {
+                "notice": notice,
+                "position": position,
+                "project": entry.project_id,
+                "code": entry.code,
+                "name": entry.name,
+                "project_unit": entry.project_unit,
+                "lead_official": entry.lead_official,
+                "lead_department": entry.lead_department,
+                "county": entry.county,
+                "reasons_data": json.dumps([r.as_dict() for r in entry.reasons], ensure_ascii=False),
+            }
+            for position, entry in enumerate(result.projects, start=1)
+        ]
+        if rows:
+            NoticeEntry.insert_many(rows).execute()
+    return notice
+
+
+def edit_notice(notice, title, preamble):
+    title = (title or "").strip()
+    if not title:
+        raise NoticeError("请填写通报标题", "title")
+    changed = (
+        CriticismNotice.update(title=title, preamble=(preamble or "").strip())
+        .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
+        .execute()
+    )
+    _check_changed(changed)
+
+
+def remove_entry(entry, user, reason, now=None):
+    """Take an entry off a draft; the written reason is kept and shown to the inspector."""
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise NoticeError(f"移出名单须写明理由（至少 {MIN_REASON} 个字）", "reason")
+    _set_removed(entry, removed=True, removal_reason=reason, removed_by=user, removed_at=now or utc_now())
+
+
+def restore_entry(entry):
+    """Put a removed entry back on a draft."""
+    _set_removed(entry, removed=False, removal_reason="", removed_by=None, removed_at=None)
+
+
+def _set_removed(entry, **fields):
+    drafts = CriticismNotice.select(CriticismNotice.id).where(CriticismNotice.state == "draft")
+    changed = (
+        NoticeEntry.update(**fields).where((NoticeEntry.id == entry.id) & NoticeEntry.notice.in_(drafts)).execute()
+    )
+    _check_changed(changed)
+
+
+def delete_draft(notice):
+    with db.atomic():
+        changed = (
+            CriticismNotice.delete()
+            .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
+            .execute()
+        )
+    _check_changed(changed)
+
+
+def publish_notice(notice, user, config, day, now=None):
+    """Number the notice (next of ``day``'s year), date it ``day`` and freeze it; return it as published."""
+    prefix = config["notices"]["number_prefix"]
+
+    def write(seq):
+        changed = (
+            CriticismNotice.update(
+                state="published",
+                year=day.year,
+                seq=seq,
+                number=f"{prefix}〔{day.year}〕{seq}号",
+                published_on=day,
+                published_at=now or utc_now(),
+                published_by=user,
+            )
+            .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
+            .execute()
+        )
+        _check_changed(changed)
+
+    try:
+        with_next_number(CriticismNotice, day.year, write)
+    except NumberTaken as e:
+        raise NoticeError("通报编号分配冲突，请稍后重试") from e
+    return CriticismNotice.get_by_id(notice.id)
+
+
+def _check_changed(changed):
+    if changed != 1:
+        raise NoticePublished()
+
+
+def notice_document(notice, kind):
+    """The notice as .xlsx or .docx bytes, laid out by notice_documents."""
+    from tracker.notices import documents as notice_documents
+
+    content = {
+        "title": notice.title,
+        "number": notice.number or "（草稿，未编号）",
+        "issuer": notice.issuer,
+        "date": notice.published_on or notice.as_of,
+        "as_of": notice.as_of,
+        "preamble": notice.preamble,
+        "entries": [
+            {
+                "code": entry.code,
+                "name": entry.name,
+                "project_unit": entry.project_unit,
+                "lead_department": entry.lead_department,
+                "lead_official": entry.lead_official,
+                "reasons": entry.reasons,
+            }
+            for entry in notice.listed()
+        ],
+        "ranking": {
+            "departments": notice.ranking.get("lead_department", []),
+            "counties": notice.ranking.get("county", []),
+        },
+    }
+    render = notice_documents.notice_workbook if kind == "xlsx" else notice_documents.notice_docx
+    return render(content)

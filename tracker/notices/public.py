@@ -1,0 +1,46 @@
+"""Public pages, readable without login: published notices and each project's record in them.
+
+Only published notices appear here, and only what a notice itself says: no
+drafts, no removed entries or their reasons, no phone numbers or email addresses."""
+
+from flask import Blueprint, abort, render_template
+
+from tracker.lagging.rules import RANKED_BY
+from tracker.notices.models import CriticismNotice, notices_of_project
+from tracker.notices.views import send_notice
+from tracker.projects.models import Project
+from tracker.web.listing import Page
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+
+
+def _published(notice_id):
+    notice = CriticismNotice.get_or_none(CriticismNotice.id == notice_id)
+    if notice is None or not notice.is_published:
+        abort(404)
+    return notice
+
+
+@bp.get("/notices/")
+def notices():
+    return render_template("notices/public/notices.html", page=Page(CriticismNotice.published()))
+
+
+@bp.get("/notices/<int:notice_id>")
+def notice(notice_id):
+    notice = _published(notice_id)
+    return render_template(
+        "notices/public/notice.html", notice=notice, listed=list(notice.listed()), RANKED_BY=RANKED_BY
+    )
+
+
+@bp.get("/notices/<int:notice_id>.<any(xlsx, docx):kind>")
+def download(notice_id, kind):
+    return send_notice(_published(notice_id), kind)
+
+
+@bp.get("/projects/<code>")
+def project(code):
+    """A project's public record: what it is, who builds it, and the notices that named it."""
+    project = Project.get_or_none(Project.code == code) or abort(404)
+    return render_template("notices/public/project.html", project=project, notices=list(notices_of_project(project)))

@@ -1,0 +1,57 @@
+"""Raising and moving on ledger problems (问题台账), each change kept as a dated event."""
+
+from tracker.core.db import db
+from tracker.core.weeks import utc_now
+from tracker.problems.models import PROBLEM_STATES, Problem, ProblemEvent
+
+
+class ProblemError(ValueError):
+    """A problem cannot change as asked; the message says why (in Chinese)."""
+
+
+def raise_problem(project, description, department, deadline, user, source="report", report=None, now=None):
+    """Open a ledger entry and its first event."""
+    description = (description or "").strip()
+    if not description:
+        raise ProblemError("请填写问题描述")
+    if not department:
+        raise ProblemError("请指定负责解决的部门")
+    now = now or utc_now()
+    with db.atomic():
+        problem = Problem.create(
+            project=project,
+            report=report,
+            source=source,
+            description=description,
+            department=department,
+            deadline=deadline,
+            raised_by=user,
+            raised_at=now,
+        )
+        _event(problem, "raised", user, description, now)
+    return problem
+
+
+def change_problem(problem, user, kind, text="", status=None, deadline=None, now=None):
+    """Reply to, move on, or re-date a problem; each change is kept as an event.
+
+    Only the office closes a problem (销号), and only one already resolved.
+    """
+    if status == "closed" and (user.role != "office" or problem.status != "resolved"):
+        raise ProblemError("只有办公室可以对已解决的问题销号")
+    if status is not None and status not in PROBLEM_STATES:
+        raise ProblemError(f"未知的问题状态 {status}")
+    if problem.status == "closed":
+        raise ProblemError("问题已销号，不能再修改")
+    with db.atomic():
+        problem.status = status or problem.status
+        problem.deadline = deadline or problem.deadline
+        problem.save()
+        _event(problem, kind, user, text, now or utc_now())
+    return problem
+
+
+def _event(problem, kind, user, text, at):
+    ProblemEvent.create(
+        problem=problem, kind=kind, user=user, text=text, status=problem.status, deadline=problem.deadline, at=at
+    )

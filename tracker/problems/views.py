@@ -1,0 +1,228 @@
+"""The problem ledger (问题台账) in the UI: the list with its overdue counts, one problem's
+events, and the replies, closing and re-dating that move a problem on.
+
+Who sees what is decided once, in ``visible_problems``: the office, leaders and the
+inspector every problem; a department the problems assigned to it; an owner those of
+their own projects."""
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from peewee import JOIN, Case, fn
+
+from tracker.accounts.models import User
+from tracker.problems.forms import ProblemDeadlineForm, ProblemForm, ProblemReplyForm
+from tracker.problems.ledger import ProblemError, change_problem, raise_problem
+from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
+from tracker.projects.models import Project
+from tracker.web.access import require_role
+from tracker.web.listing import Page, today
+
+bp = Blueprint("problems", __name__, url_prefix="/problems")
+
+
+READERS_OF_ALL = ("office", "leader", "inspector")
+
+
+# Who puts a problem on the ledger by hand, and the source it is recorded under.
+RAISED_AS = {"office": "office", "inspector": "inspection"}
+
+
+def visible_problems(user):
+    """The problems ``user`` may see, with their project joined."""
+    query = Problem.select(Problem, Project).join(Project).where(Project.archived == False)  # noqa: E712
+    if user.role == "department":
+        return query.where(Problem.department == user.department)
+    if user.role == "owner":
+        return query.where(Project.owner == user.id)
+    if user.role in READERS_OF_ALL:
+        return query
+    abort(403)
+
+
+def may_reply(user, problem):
+    """The department the problem is assigned to, the office, and the project's owner answer it."""
+    return (
+        user.role == "office"
+        or (user.role == "department" and user.department == problem.department)
+        or (user.role == "owner" and problem.project.owner_id == user.id)
+    )
+
+
+def overdue():
+    """Unresolved and past its deadline today."""
+    return Problem.status.in_(UNRESOLVED) & (Problem.deadline < today())
+
+
+def _problem(problem_id, allowed=None):
+    """The problem if the current user may see it (and ``allowed(user, problem)``): else 404 or 403."""
+    problem = Problem.get_or_none(Problem.id == problem_id) or abort(404)
+    seen = visible_problems(current_user).where(Problem.id == problem.id).exists()
+    if not seen or (allowed and not allowed(current_user, problem)):
+        abort(403)
+    return problem
+
+
+@bp.app_context_processor
+def ledger_helpers():
+    """For the project page: the problems of a project the current user may see."""
+
+    def problems_of(project):
+        query = visible_problems(current_user).where(Problem.project == project.id)
+        return list(query.order_by(Problem.raised_at.desc(), Problem.id.desc()))
+
+    return {"problems_of": problems_of, "PROBLEM_STATES": PROBLEM_STATES}
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The ledger, filtered and paged, with the overdue counts by department and county above it."""
+    args = {
+        k: request.args[k].strip() for k in ("status", "department", "county", "q", "overdue") if request.args.get(k)
+    }
+    if args.get("status") and args["status"] not in PROBLEM_STATES:
+        abort(400, description=f"未知的问题状态 {args['status']}")
+    visible = visible_problems(current_user)
+    query = (
+        visible.select_extend(fn.MAX(ProblemEvent.at).alias("last_at"))
+        .switch(Problem)
+        .join(ProblemEvent)
+        .where(_condition(args))
+        .group_by(Problem, Project)
+    )
+    unresolved_first = Case(None, [(Problem.status.in_(UNRESOLVED), 0)], 1)
+    page = Page(query.order_by(unresolved_first, Problem.deadline, Problem.id))
+    return render_template(
+        "problems/index.html",
+        page=page,
+        args=args,
+        today=today(),
+        by_department=_overdue_counts(visible, Problem.department),
+        by_county=_overdue_counts(visible, Project.county),
+        departments=_distinct(visible, Problem.department),
+        counties=_distinct(visible, Project.county),
+    )
+
+
+def _distinct(query, column):
+    """The values of ``column`` among the rows of ``query``, for a filter's choices."""
+    return [value for (value,) in query.select(fn.DISTINCT(column)).order_by(column).tuples()]
+
+
+def _condition(args):
+    condition = Problem.id.is_null(False)
+    if "status" in args:
+        condition &= Problem.status == args["status"]
+    if "department" in args:
+        condition &= Problem.department == args["department"]
+    if "county" in args:
+        condition &= Project.county == args["county"]
+    if "q" in args:
+        condition &= Project.code.contains(args["q"]) | Project.name.contains(args["q"])
+    if args.get("overdue") == "1":
+        condition &= overdue()
+    return condition
+
+
+def _overdue_counts(visible, column):
+    """[(value, overdue count)], worst first, in one GROUP BY."""
+    count = fn.COUNT(Problem.id)
+    query = visible.select(column, count).where(overdue()).group_by(column).order_by(count.desc(), column)
+    return list(query.tuples())
+
+
+@bp.get("/<int:problem_id>")
+@login_required
+def show(problem_id):
+    return _show(_problem(problem_id))
+
+
+def _show(problem, reply_form=None, deadline_form=None, status=200):
+    """The problem with its dated events, and the forms the current user may use on it."""
+    events = (
+        ProblemEvent.select(ProblemEvent, User)
+        .join(User, JOIN.LEFT_OUTER)
+        .where(ProblemEvent.problem == problem)
+        .order_by(ProblemEvent.at, ProblemEvent.id)
+    )
+    page = render_template(
+        "problems/show.html",
+        problem=problem,
+        events=list(events),
+        today=today(),
+        may_reply=may_reply(current_user, problem) and problem.status != "closed",
+        reply_form=reply_form or ProblemReplyForm(formdata=None),
+        deadline_form=deadline_form or ProblemDeadlineForm(formdata=None, data={"deadline": problem.deadline}),
+        EVENT_KINDS=EVENT_KINDS,
+        PROBLEM_SOURCES=PROBLEM_SOURCES,
+    )
+    return page, status
+
+
+@bp.post("/<int:problem_id>/reply")
+@login_required
+def reply(problem_id):
+    problem = _problem(problem_id, may_reply)
+    form = ProblemReplyForm()
+    if not form.validate_on_submit():
+        return _show(problem, reply_form=form, status=422)
+    return _change(problem, "reply", form.text.data.strip(), "已记录答复", status=form.status.data or None)
+
+
+@bp.post("/<int:problem_id>/close")
+@require_role("office")
+def close(problem_id):
+    problem = _problem(problem_id)
+    return _change(problem, "status", "销号", "问题已销号", status="closed")
+
+
+@bp.post("/<int:problem_id>/deadline")
+@require_role("office")
+def deadline(problem_id):
+    problem = _problem(problem_id)
+    form = ProblemDeadlineForm()
+    if not form.validate_on_submit():
+        return _show(problem, deadline_form=form, status=422)
+    text = form.reason.data.strip()
+    return _change(problem, "deadline", text, f"解决时限已调整为 {form.deadline.data}", deadline=form.deadline.data)
+
+
+def _change(problem, kind, text, done, **changes):
+    """Apply one change; a change the ledger refuses is a message and changes nothing."""
+    try:
+        change_problem(problem, current_user._get_current_object(), kind, text, **changes)
+    except ProblemError as e:
+        flash(str(e), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("problems.show", problem_id=problem.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_role(*RAISED_AS)
+def new():
+    """Raise a problem on a project by hand (the office, or the inspector after an inspection)."""
+    project = Project.active().where(Project.code == request.args.get("project", "")).first() or abort(404)
+    default_days = current_app.config["TRACKER"]["problems"]["default_days"]
+    form = ProblemForm(data={"department": project.lead_department, "deadline": today() + dt.timedelta(default_days)})
+    if form.validate_on_submit():
+        try:
+            problem = raise_problem(
+                project,
+                form.description.data,
+                form.department.data.strip(),
+                form.deadline.data,
+                current_user._get_current_object(),
+                source=RAISED_AS[current_user.role],
+            )
+        except ProblemError as e:
+            form.description.errors.append(str(e))
+        else:
+            flash("问题已登记到问题台账", "success")
+            return redirect(url_for("problems.show", problem_id=problem.id))
+    departments = _distinct(Project.active(), Project.lead_department)
+    return render_template("problems/new.html", form=form, project=project, departments=departments), (
+        422 if form.errors else 200
+    )

@@ -1,0 +1,153 @@
+"""Warning lights (红黄绿灯预警) as one SQL CASE, so pages can filter and count by them.
+
+Each rule has a code and a level; the first rule a project meets, in the order
+of RULE_LEVELS, names its light and the reason shown beside it. A project that
+meets none is green."""
+
+import datetime as dt
+
+from peewee import Case, fn
+
+from tracker.projects.models import MILESTONES, PROCEDURES, UNDER_WAY, WORKS, Milestone, Project
+
+LEVELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+
+
+RULE_LEVELS = {
+    "deadline_passed": "red",
+    "suspended": "red",
+    "far_behind": "red",
+    "milestone_overdue": "red",
+    "deadline_imminent": "red",
+    "milestone_imminent": "red",
+    "deadline_near": "yellow",
+    "milestone_near": "yellow",
+    "behind": "yellow",
+}
+
+
+IN_PROGRESS = ("started", "restarted")
+
+
+# The start itself is judged by the start deadline; the milestones watched are the
+# procedures before it, or the works after it once the project is under way.
+WORKS_AFTER_START = tuple(kind for kind in WORKS if kind != "start")
+
+
+def expected_share(today):
+    """Percent of the annual plan due by ``today`` on a straight line through the year."""
+    start = dt.date(today.year, 1, 1)
+    days = (dt.date(today.year + 1, 1, 1) - start).days
+    return 100 * ((today - start).days + 1) / days
+
+
+def next_milestone_of(project_id, status, day=None):
+    """(kind, planned date) of the next milestone not reached (by ``day``), as SQL subqueries.
+
+    The milestones watched are the procedures before the start, or the works
+    after it once the project is under way; the start itself is judged by the
+    start deadline. A milestone reached after ``day`` counts as not reached.
+    """
+    unreached = Milestone.actual_on.is_null()
+    if day is not None:
+        unreached |= Milestone.actual_on > day
+    watched = (status.in_(UNDER_WAY) & Milestone.kind.in_(WORKS_AFTER_START)) | (
+        status.not_in(UNDER_WAY) & Milestone.kind.in_(tuple(PROCEDURES))
+    )
+    due = (Milestone.project == project_id) & Milestone.planned_on.is_null(False) & unreached & watched
+    first = Milestone.select(Milestone.kind).where(due).order_by(Milestone.planned_on, Milestone.id).limit(1)
+    earliest = Milestone.select(fn.MIN(Milestone.planned_on)).where(due)
+    # Wrapped, so that a selected subquery comes back as a date on SQLite too.
+    return first, fn.COALESCE(earliest, None).python_value(Milestone.planned_on.python_value)
+
+
+def refresh_next_milestones(project_ids=None):
+    """Bring each project's next milestone up to date (all projects when ``project_ids`` is None).
+
+    Called wherever milestones or a project's status change: planning, filing, the demo, a migration.
+    """
+    kind, due = next_milestone_of(Project.id, Project.status)
+    update = Project.update(milestone=kind, milestone_due=due)
+    if project_ids is None:
+        update.execute()
+        return
+    ids = list(project_ids)
+    for start in range(0, len(ids), 500):
+        update.where(Project.id.in_(ids[start : start + 500])).execute()
+
+
+def warning_conditions(today, thresholds, model=Project):
+    """{rule code: SQL condition} for the date ``today``.
+
+    ``model`` is Project for today's lights, or ProjectSnapshot (same column
+    names) for the lights of a closed week.
+    """
+    not_started = model.status.not_in(UNDER_WAY) & (model.status != "suspended")
+    in_progress = model.status.in_(IN_PROGRESS)
+    due = expected_share(today)
+    milestone_due = model.milestone_due
+
+    def within(column, item, level):
+        return column <= today + dt.timedelta(days=thresholds[f"{level}_days_before_{item}"])
+
+    def behind(percent):
+        # completed < due share of the plan, less ``percent`` of it; multiplied out to stay in SQL numbers
+        return in_progress & (
+            model.investment_completed * 10_000 < model.annual_plan_investment * due * (100 - percent)
+        )
+
+    active = model.status.not_in(("completed", "suspended"))
+    return {
+        "deadline_passed": not_started & (model.start_deadline < today),
+        "suspended": model.status == "suspended",
+        "far_behind": behind(thresholds["red_behind_percent"]),
+        "milestone_overdue": active & (milestone_due < today),
+        "deadline_imminent": not_started & within(model.start_deadline, "deadline", "red"),
+        "milestone_imminent": active & within(milestone_due, "milestone", "red"),
+        "deadline_near": not_started & within(model.start_deadline, "deadline", "yellow"),
+        "milestone_near": active & within(milestone_due, "milestone", "yellow"),
+        "behind": behind(thresholds["yellow_behind_percent"]),
+    }
+
+
+def warning_rule(today, thresholds, model=Project):
+    """A CASE expression giving the code of the first rule met, NULL for green."""
+    conditions = warning_conditions(today, thresholds, model)
+    return Case(None, [(conditions[code], code) for code in RULE_LEVELS], None)
+
+
+def level_of(rule):
+    return RULE_LEVELS.get(rule, "green") if rule else "green"
+
+
+def level_condition(level, today, thresholds):
+    """A WHERE condition selecting the projects whose light is ``level``."""
+    rule = warning_rule(today, thresholds)
+    codes = [code for code, rule_level in RULE_LEVELS.items() if rule_level == level]
+    return rule.is_null() if level == "green" else rule.in_(codes)
+
+
+def describe(rule, project, today):
+    """The reason for a light, in words, with the figures behind it."""
+    if rule in ("deadline_passed", "deadline_imminent", "deadline_near"):
+        days = (project.start_deadline - today).days
+        when = f"已超期 {-days} 天" if days < 0 else f"还剩 {days} 天"
+        return f"开工时限 {project.start_deadline:%Y-%m-%d}，{when}，尚未开复工"
+    if rule in ("milestone_overdue", "milestone_imminent", "milestone_near"):
+        days = (project.milestone_due - today).days
+        when = f"已逾期 {-days} 天" if days < 0 else f"还剩 {days} 天"
+        return (
+            f"倒排工期节点“{MILESTONES[project.milestone]}”计划 {project.milestone_due:%Y-%m-%d} 完成，{when}，尚未完成"
+        )
+    if rule == "suspended":
+        return "项目停工"
+    if rule in ("far_behind", "behind"):
+        due = round(project.annual_plan_investment * expected_share(today) / 100)
+        return f"累计完成投资 {project.investment_completed} 万元，按序时进度应完成约 {due} 万元"
+    return "进展正常"
+
+
+def severity(today, thresholds):
+    """0 for red, 1 for yellow, 2 for green: an ORDER BY that puts trouble first."""
+    red, yellow = (level_condition(level, today, thresholds) for level in ("red", "yellow"))
+    return Case(None, [(red, 0), (yellow, 1)], 2)

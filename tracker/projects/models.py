@@ -1,0 +1,245 @@
+"""The tables of the key-project registry: projects, their milestones, weekly reports and funds, and the change log.
+
+Money is integer 万元. A project row carries its current figures (status,
+investment completed, last report) so that the dashboard aggregates one table;
+reports, funds and the change log keep the history behind them."""
+
+import datetime as dt
+
+from peewee import (
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    chunked,
+    fn,
+)
+
+from tracker.accounts.models import LeadOfficial, User
+from tracker.core.db import BaseModel
+from tracker.core.weeks import utc_now
+
+KINDS = {"new": "新建", "continuing": "续建"}
+
+
+STATUSES = {
+    "not_started": "未开工",
+    "started": "已开工",
+    "restarted": "已复工",
+    "suspended": "停工",
+    "completed": "已竣工",
+}
+
+
+# Statuses that count as "started or restarted" in the restart rate (开复工率):
+# a completed project has started; a suspended one is not working now.
+UNDER_WAY = ("started", "restarted", "completed")
+
+
+FUNDING_SOURCES = {
+    "central_budget": "中央预算内",
+    "provincial": "省级资金",
+    "special_bonds": "专项债券",
+    "bank_loans": "银行贷款",
+    "self_raised": "企业自筹",
+    "other": "其他",
+}
+
+
+# 倒排工期: the approval procedures before the start, then the works after it.
+PROCEDURES = {
+    "approval": "立项",
+    "land": "用地",
+    "planning": "规划许可",
+    "environment": "环评",
+    "construction_permit": "施工许可",
+}
+
+
+WORKS = {"start": "开工", "main_works": "主体施工", "completion": "竣工", "production": "投产"}
+
+
+MILESTONES = {**PROCEDURES, **WORKS}
+
+
+class Project(BaseModel):
+    """重点项目: one row of the key-project list, with its current figures."""
+
+    code = CharField(unique=True)
+    name = CharField()
+    county = CharField(index=True)
+    industry_chain = CharField(index=True)
+    kind = CharField(default="new")
+    project_unit = CharField()
+    responsible_person = CharField()
+    responsible_phone = CharField(default="")
+    responsible_email = CharField(default="")
+    owner = ForeignKeyField(User, null=True, backref="projects", on_delete="SET NULL")
+    lead_official = ForeignKeyField(LeadOfficial, backref="projects", on_delete="RESTRICT")
+    lead_department = CharField(index=True)
+    total_investment = IntegerField()
+    annual_plan_investment = IntegerField()
+    start_deadline = DateField()
+    status = CharField(default="not_started", index=True)
+    started_on = DateField(null=True)
+    investment_completed = IntegerField(default=0)
+    physical_progress = TextField(default="")
+    last_report_week = CharField(null=True)
+    # The next milestone (倒排工期) not yet reached and its planned date, kept by
+    # lights.refresh_next_milestones, so the warning lights read a column, not a subquery.
+    milestone = CharField(null=True)
+    milestone_due = DateField(null=True)
+    archived = BooleanField(default=False, index=True)
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+
+    @classmethod
+    def active(cls):
+        return cls.select().where(cls.archived == False)  # noqa: E712 (peewee expression)
+
+    @classmethod
+    def visible_to(cls, user):
+        """The projects a user may see: owners their own, every other role all."""
+        query = cls.active()
+        if user.role == "owner":
+            query = query.where(cls.owner == user)
+        return query
+
+    @property
+    def is_under_way(self):
+        return self.status in UNDER_WAY
+
+    @property
+    def funds_secured(self):
+        """{source: 万元} cumulative, for this one project."""
+        return {row.source: row.amount for row in self.funds}
+
+
+class Milestone(BaseModel):
+    """倒排工期: one planned step of a project, planned and actual dates."""
+
+    project = ForeignKeyField(Project, backref="milestones", on_delete="CASCADE")
+    kind = CharField()
+    planned_on = DateField(null=True)
+    actual_on = DateField(null=True)
+
+    class Meta:
+        indexes = ((("project", "kind"), True),)
+
+
+class ProgressReport(BaseModel):
+    """周报: what a project's responsible person files once per ISO week."""
+
+    project = ForeignKeyField(Project, backref="reports", on_delete="CASCADE")
+    week = CharField(max_length=8)
+    status = CharField()
+    investment_completed = IntegerField()
+    physical_progress = TextField(default="")
+    problems = TextField(default="")
+    next_week_plan = TextField(default="")
+    explanation = TextField(default="")
+    reopened = BooleanField(default=False)
+    submitted_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    submitted_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "progress_report"
+        # (week, project) finds a week's reports; (project, week) a project's latest.
+        indexes = ((("week", "project"), True), (("project", "week"), False))
+
+    @classmethod
+    def latest_before(cls, project, week):
+        """The project's last report from a week before ``week``, or None."""
+        return cls.select().where((cls.project == project) & (cls.week < week)).order_by(cls.week.desc()).first()
+
+
+class ReportFunds(BaseModel):
+    """Funds secured in one report's period, by source."""
+
+    report = ForeignKeyField(ProgressReport, backref="funds", on_delete="CASCADE")
+    source = CharField()
+    amount = IntegerField()
+
+    class Meta:
+        table_name = "report_funds"
+        indexes = ((("report", "source"), True),)
+
+
+class FundsSecured(BaseModel):
+    """争取到位资金: a project's cumulative funds by source, the sum of its reports."""
+
+    project = ForeignKeyField(Project, backref="funds", on_delete="CASCADE")
+    source = CharField()
+    amount = IntegerField(default=0)
+
+    class Meta:
+        table_name = "funds_secured"
+        primary_key = CompositeKey("project", "source")
+
+    @classmethod
+    def recompute(cls, project):
+        """Rebuild one project's totals from its reports (one query each way)."""
+        cls.delete().where(cls.project == project).execute()
+        totals = (
+            ReportFunds.select(ReportFunds.source, fn.SUM(ReportFunds.amount))
+            .join(ProgressReport)
+            .where(ProgressReport.project == project)
+            .group_by(ReportFunds.source)
+            .tuples()
+        )
+        rows = [{"project": project, "source": s, "amount": a} for s, a in totals if a]
+        if rows:
+            cls.insert_many(rows).execute()
+
+
+class Change(BaseModel):
+    """Every edit of a project or report: who, when, which field, old -> new."""
+
+    project = ForeignKeyField(Project, backref="changes", on_delete="CASCADE")
+    report = ForeignKeyField(ProgressReport, null=True, backref="changes", on_delete="SET NULL")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    changed_at = DateTimeField(default=utc_now, index=True)
+    field = CharField()
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+
+    @classmethod
+    def record(cls, project, user, old, new, report=None):
+        """Log each field whose value differs between the ``old`` and ``new`` dicts."""
+        cls.insert_rows(cls.diff(project, user, old, new, report))
+
+    @classmethod
+    def diff(cls, project, user, old, new, report=None, at=None):
+        """The log rows for each field whose value differs between ``old`` and ``new``, not yet written.
+
+        Values are compared as the log stores them, as text (dates in ISO
+        form). Rows are tuples in insert_rows' column order, which peewee turns
+        into SQL faster than dicts when an import gathers thousands.
+        """
+        at = at or utc_now()
+        rows = []
+        for field, value in new.items():
+            before, after = _text(old.get(field)), _text(value)
+            if before != after:
+                rows.append((project, report, user, at, field, before, after))
+        return rows
+
+    @classmethod
+    def insert_rows(cls, rows):
+        """Write rows made by ``diff``, some hundreds per query."""
+        columns = (cls.project, cls.report, cls.user, cls.changed_at, cls.field, cls.old_value, cls.new_value)
+        for chunk in chunked(rows, 500):
+            cls.insert_many(chunk, fields=columns).execute()
+
+
+def _text(value):
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

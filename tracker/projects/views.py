@@ -1,0 +1,260 @@
+"""The project list (项目清单), each project's page, and the office's create / edit / archive."""
+
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from peewee import JOIN, IntegrityError, fn
+
+from tracker.accounts.models import LeadOfficial, User
+from tracker.cycles.consultations import Decision
+from tracker.notices.models import notices_of_project
+from tracker.projects.filters import filter_choices
+from tracker.projects.forms import ImportForm, PlannedProjectForm
+from tracker.projects.models import (
+    FUNDING_SOURCES,
+    KINDS,
+    MILESTONES,
+    STATUSES,
+    Change,
+    ProgressReport,
+    Project,
+    ReportFunds,
+)
+from tracker.projects.registry import (
+    FIELD_LABELS,
+    PROJECT_FIELDS,
+    ProjectError,
+    archive_project,
+    default_plan,
+    save_project,
+)
+from tracker.reports.filing import can_report, is_locked
+from tracker.supervision.models import ORDER_STATES
+from tracker.web.access import require_role
+from tracker.web.listing import Page, request_filters, today
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+
+# How the change log names what changed, beyond the project-list columns.
+CHANGE_LABELS = {
+    **FIELD_LABELS,
+    "status": "项目状态",
+    "investment_completed": "累计完成投资",
+    "physical_progress": "形象进度",
+    "problems": "存在问题",
+    "next_week_plan": "下周计划",
+    "explanation": "情况说明",
+    "reopened": "重新开放填报",
+    "archived": "归档",
+    "owner": "责任人账号",
+}
+
+
+CHANGES_SHOWN = 100
+
+
+def visible_project(code):
+    """The project ``code`` if the current user may see it: 404 if none, 403 if not theirs."""
+    project = Project.get_or_none(Project.code == code)
+    if project is None:
+        abort(404)
+    if current_user.role == "owner" and project.owner_id != current_user.id:
+        abort(403)
+    return project
+
+
+@bp.get("/")
+@login_required
+def index():
+    args, condition, week = request_filters()
+    query = Project.select(Project, LeadOfficial).join(LeadOfficial).where(condition).order_by(Project.code)
+    return render_template("projects/index.html", page=Page(query), args=args, choices=filter_choices(), week=week)
+
+
+@bp.get("/<code>")
+@login_required
+def show(code):
+    """A project's details, milestones, reports, funds, changes and consultation decisions."""
+    project = visible_project(code)
+    config = current_app.config["TRACKER"]
+    reports = list(
+        ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
+    )
+    return render_template(
+        "projects/show.html",
+        project=project,
+        milestones=sorted(project.milestones, key=lambda m: list(MILESTONES).index(m.kind)),
+        reports=reports,
+        locked={r.id for r in reports if is_locked(r.week, config, r)},
+        funds=_funds_by_report(project),
+        changes=_changes(project),
+        decisions=Decision.for_project(project),
+        notices=list(notices_of_project(project)),
+        ORDER_STATES=ORDER_STATES,
+        may_report=can_report(current_user, project) and not project.archived,
+        today=today(),
+        change_label=change_label,
+        change_value=change_value,
+    )
+
+
+def _funds_by_report(project):
+    """{report id: {source: 万元}} for every report of the project, in one query."""
+    funds = {}
+    rows = ReportFunds.select(ReportFunds.report, ReportFunds.source, ReportFunds.amount).join(ProgressReport)
+    for report_id, source, amount in rows.where(ProgressReport.project == project).tuples():
+        funds.setdefault(report_id, {})[source] = amount
+    return funds
+
+
+def _changes(project):
+    """The project's latest changes, newest first, with who made them and the report's week."""
+    return (
+        Change.select(Change, User, ProgressReport)
+        .join(User, JOIN.LEFT_OUTER)
+        .switch(Change)
+        .join(ProgressReport, JOIN.LEFT_OUTER)
+        .where((Change.project == project) & ~(_blank(Change.old_value) & _blank(Change.new_value)))
+        .order_by(Change.changed_at.desc(), Change.id.desc())
+        .limit(CHANGES_SHOWN)
+    )
+
+
+def _blank(column):
+    # A first report logs its empty fields as "nothing -> empty text": no change anyone needs to read.
+    return fn.COALESCE(column, "") == ""
+
+
+def change_label(field):
+    """The Chinese name of a changed field: 项目状态, 到位资金·银行贷款, 开工（实际日期）…"""
+    group, _, name = field.partition(".")
+    if group == "funds" and name in FUNDING_SOURCES:
+        return f"到位资金·{FUNDING_SOURCES[name]}"
+    if group == "milestone" and name in MILESTONES:
+        return f"{MILESTONES[name]}（实际日期）"
+    return CHANGE_LABELS.get(field, field)
+
+
+def change_value(field, value):
+    """A logged value as people read it: statuses and yes/no in Chinese, nothing as a dash."""
+    if value is None or value == "":
+        return "—"
+    if field == "status":
+        return STATUSES.get(value, value)
+    if field == "kind":
+        return KINDS.get(value, value)
+    if field in ("reopened", "archived"):
+        return {"True": "是", "False": "否"}.get(value, value)
+    return value
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_role("office")
+def new():
+    return _project_form(None)
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@require_role("office")
+def edit(code):
+    return _project_form(visible_project(code))
+
+
+def _project_form(project):
+    """Create (``project`` None) or edit a project through registry.save_project; errors go to their fields."""
+    offsets = current_app.config["TRACKER"]["milestones"]
+    form = PlannedProjectForm(data=_form_data(project, offsets) if project else None)
+    officials = LeadOfficial.select(LeadOfficial.name).order_by(LeadOfficial.name).tuples()
+    form.lead_official.choices = {"": "请选择", **{name: name for (name,) in officials}}
+    if form.validate_on_submit():
+        saved = _save(form, project, offsets)
+        if saved:
+            flash(f"已保存项目 {saved.code} {saved.name}", "success")
+            return redirect(url_for("projects.show", code=saved.code))
+    plan = {m.kind: m.planned_on for m in project.milestones} if project else {}
+    status = 422 if form.errors else 200
+    return render_template("projects/form.html", form=form, project=project, plan=plan), status
+
+
+def _form_data(project, offsets):
+    """The form's starting values for ``project``: its columns, and the planned dates the office set by hand.
+
+    Dates that are just the default plan stay blank, so that a new start deadline moves them along.
+    """
+    data = {name: getattr(project, name) for name in PROJECT_FIELDS}
+    data["lead_official"] = project.lead_official.name
+    default = default_plan(project.start_deadline, offsets)
+    data["planned"] = {m.kind: m.planned_on for m in project.milestones if m.planned_on != default.get(m.kind)}
+    return data
+
+
+def _save(form, project, offsets):
+    """Save the form's values; return the project, or None with the reasons put on the form's fields."""
+    values = {name: _clean(form[name].data) for name in PROJECT_FIELDS}
+    planned = {kind: day for kind, day in form.planned.data.items() if day}
+    try:
+        return save_project(values, current_user._get_current_object(), offsets, project=project, planned=planned)
+    except ProjectError as e:
+        for name, message in e.errors.items():
+            form[name].errors.append(message)
+    except IntegrityError:
+        # Another user saved the same code between our check and our write (PostgreSQL).
+        form.code.errors.append(f"项目编号 {values['code']} 已存在")
+    return None
+
+
+def _clean(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+@bp.post("/<code>/archive")
+@require_role("office")
+def archive(code):
+    """Take the project off the list; its page and history stay reachable."""
+    project = visible_project(code)
+    archive_project(project, current_user._get_current_object())
+    flash(f"已归档项目 {project.code} {project.name}，历史记录仍保留", "success")
+    return redirect(url_for("projects.index"))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require_role("office")
+def import_list():
+    """Upload the list: all rows are written, or none and every problem is shown (422)."""
+    from tracker.projects.spreadsheets import SheetError, import_project_list
+
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            result = import_project_list(
+                form.file.data.stream, current_user._get_current_object(), current_app.config["TRACKER"]
+            )
+        except SheetError as e:
+            problems = e.problems
+        else:
+            unchanged = f"，{result.unchanged} 个无变化" if result.unchanged else ""
+            flash(f"导入成功：新增 {result.created} 个，更新 {result.updated} 个{unchanged}", "success")
+            return redirect(url_for("projects.index"))
+    status = 422 if problems or form.errors else 200
+    return render_template("projects/import.html", form=form, problems=problems), status
+
+
+@bp.get("/export")
+@require_role("office", "leader", "inspector")
+def export_list():
+    """Download the projects matching the filter bar's filters as .xlsx."""
+    from tracker.projects.spreadsheets import export_project_list
+
+    _args, condition, _week = request_filters()
+    buffer = io.BytesIO()
+    export_project_list(Project.select().where(condition), buffer)
+    buffer.seek(0)
+    # send_file writes the UTF-8 name as filename*=UTF-8''… with an ASCII fallback.
+    filename = f"重点项目清单-{today().isoformat()}.xlsx"
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=filename)

@@ -1,0 +1,258 @@
+"""Filing the weekly progress report (周报): who may, until when, and what is plausible."""
+
+import datetime as dt
+
+from peewee import fn
+
+from tracker.core.db import db
+from tracker.core.weeks import local_now, report_cutoff, utc_now, week_monday, week_of
+from tracker.problems.ledger import change_problem, raise_problem
+from tracker.problems.models import Problem
+from tracker.projects.lights import refresh_next_milestones
+from tracker.projects.models import (
+    FUNDING_SOURCES,
+    MILESTONES,
+    STATUSES,
+    UNDER_WAY,
+    Change,
+    FundsSecured,
+    ProgressReport,
+    Project,
+    ReportFunds,
+)
+
+# 万元 (10 万亿元): far above any real project, and low enough that a project's funds
+# summed over every week still fit PostgreSQL's integer columns.
+MAX_AMOUNT = 1_000_000_000
+
+
+REPORT_FIELDS = ("status", "investment_completed", "physical_progress", "problems", "next_week_plan", "explanation")
+
+
+class ReportError(ValueError):
+    """The report cannot be saved as given; ``errors`` maps field -> message."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("；".join(errors.values()))
+
+
+class ReportLocked(ReportError):
+    """The week's cut-off has passed and the office has not reopened the report."""
+
+    def __init__(self, week):
+        super().__init__({"week": f"{week} 的周报已过截止时间并锁定，如需修改请联系领导小组办公室重新开放"})
+
+
+class NotYourProject(PermissionError):
+    """The user may not report for this project."""
+
+
+def current_week(config):
+    """The ISO week being reported now, in the city's timezone."""
+    return week_of(local_now(config["city"]["timezone"]).date())
+
+
+def is_locked(week, config, report=None, now=None):
+    """Whether owners can no longer file or correct the report of ``week``."""
+    if report is not None and report.reopened:
+        return False
+    now = now or local_now(config["city"]["timezone"])
+    return now >= report_cutoff(week, config["reporting"]["cutoff"], config["city"]["timezone"])
+
+
+def can_report(user, project):
+    return user.role == "office" or (user.role == "owner" and project.owner_id == user.id)
+
+
+def form_start(project, week):
+    """What the form starts from: this week's report if filed, else last week's figures."""
+    report = ProgressReport.get_or_none(project=project, week=week)
+    if report is None:
+        previous = ProgressReport.latest_before(project, week)
+        values = {
+            "status": project.status,
+            "investment_completed": previous.investment_completed if previous else project.investment_completed,
+            "physical_progress": previous.physical_progress if previous else project.physical_progress,
+            "problems": previous.problems if previous else "",
+            "next_week_plan": "",
+            "explanation": "",
+            "funds": {},
+        }
+    else:
+        values = {f: getattr(report, f) for f in REPORT_FIELDS}
+        values["funds"] = {row.source: row.amount for row in report.funds}
+    values["milestones"] = {m.kind: m.actual_on for m in project.milestones}
+    return values
+
+
+def check_report(project, week, values, today):
+    """Return {field: message} for what is wrong or implausible in ``values``."""
+    errors = {}
+    if values.get("status") not in STATUSES:
+        errors["status"] = "请选择项目状态"
+    amount = values.get("investment_completed")
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        errors["investment_completed"] = "累计完成投资应为数字（万元）"
+    elif amount < 0:
+        errors["investment_completed"] = "累计完成投资不能为负数"
+    elif amount > MAX_AMOUNT:
+        errors["investment_completed"] = f"累计完成投资不能超过 {MAX_AMOUNT} 万元"
+    else:
+        previous = ProgressReport.latest_before(project, week)
+        explained = bool((values.get("explanation") or "").strip())
+        if amount > project.total_investment and not explained:
+            errors["explanation"] = f"累计完成投资 {amount} 万元超过总投资 {project.total_investment} 万元，请填写说明"
+        elif previous and amount < previous.investment_completed and not explained:
+            errors["explanation"] = (
+                f"累计完成投资 {amount} 万元低于上周的 {previous.investment_completed} 万元，请填写说明"
+            )
+    funds = values.get("funds") or {}
+    earlier = _funds_of_other_weeks(project, week) if funds else {}
+    for source, value in funds.items():
+        if source not in FUNDING_SOURCES:
+            errors[f"funds.{source}"] = f"未知的资金来源 {source}"
+        elif not isinstance(value, int) or isinstance(value, bool):
+            errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}到位资金应为数字（万元）"
+        elif value < 0:
+            errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}到位资金不能为负数"
+        elif value + earlier.get(source, 0) > MAX_AMOUNT:
+            errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}累计到位资金不能超过 {MAX_AMOUNT} 万元"
+    for kind, date in (values.get("milestones") or {}).items():
+        if kind not in MILESTONES:
+            errors[f"milestones.{kind}"] = f"未知的节点 {kind}"
+        elif date is not None and date > today:
+            errors[f"milestones.{kind}"] = f"{MILESTONES[kind]}完成日期不能晚于今天"
+    return errors
+
+
+def _funds_of_other_weeks(project, week):
+    """{source: 万元} the project's other reports have secured, in one query."""
+    return dict(
+        ReportFunds.select(ReportFunds.source, fn.SUM(ReportFunds.amount))
+        .join(ProgressReport)
+        .where((ProgressReport.project == project) & (ProgressReport.week != week))
+        .group_by(ReportFunds.source)
+        .tuples()
+    )
+
+
+def file_report(project, week, values, user, config, now=None):
+    """Save (or correct) the report of ``week`` and update the project's figures.
+
+    Raises NotYourProject, ReportLocked or ReportError and then writes nothing.
+    """
+    if not can_report(user, project):
+        raise NotYourProject(project.code)
+    now = now or local_now(config["city"]["timezone"])
+    if week_monday(week) > now.date():
+        raise ReportError({"week": f"不能填报未来的周次 {week}"})
+    report = ProgressReport.get_or_none(project=project, week=week)
+    if user.role != "office" and is_locked(week, config, report, now):
+        raise ReportLocked(week)
+    errors = check_report(project, week, values, now.date())
+    if errors:
+        raise ReportError(errors)
+    with db.atomic():
+        report = _save_report(project, week, report, values, user)
+        _record_milestones(project, values.get("milestones") or {}, user, report)
+        FundsSecured.recompute(project)
+        _update_project(project, report, now.date())
+        refresh_next_milestones([project.id])
+        _ledger_reported_problem(project, report, user, config, now)
+    return report
+
+
+def _save_report(project, week, report, values, user):
+    fields = {f: values.get(f) if values.get(f) is not None else "" for f in REPORT_FIELDS}
+    funds = {s: a for s, a in (values.get("funds") or {}).items() if a}
+    if report is None:
+        report = ProgressReport.create(project=project, week=week, submitted_by=user, **fields)
+        old, old_funds = {}, {}
+    else:
+        old = {f: getattr(report, f) for f in fields}
+        old_funds = {row.source: row.amount for row in report.funds}
+        for field, value in fields.items():
+            setattr(report, field, value)
+        report.submitted_by, report.updated_at = user, utc_now()
+        report.save()
+        ReportFunds.delete().where(ReportFunds.report == report).execute()
+    if funds:
+        ReportFunds.insert_many([{"report": report, "source": s, "amount": a} for s, a in funds.items()]).execute()
+    Change.record(project, user, old, fields, report=report)
+    Change.record(
+        project,
+        user,
+        {f"funds.{s}": a for s, a in old_funds.items()},
+        {f"funds.{s}": funds.get(s) for s in old_funds.keys() | funds.keys()},
+        report=report,
+    )
+    return report
+
+
+def _ledger_reported_problem(project, report, user, config, now):
+    """Put new problem text of a report on the ledger (问题台账), once.
+
+    The form starts from last week's text, so text carried over unchanged is the
+    problem already on the ledger, not a new one. Correcting the week's report
+    re-words the entry it raised, with an event, rather than raising a second one.
+    """
+    text = (report.problems or "").strip()
+    at = now.astimezone(dt.UTC).replace(tzinfo=None) if now.tzinfo else now
+    raised = (
+        Problem.select()
+        .where((Problem.report == report) & (Problem.source == "report") & (Problem.status != "closed"))
+        .order_by(Problem.id.desc())
+        .first()
+    )
+    if raised is not None:
+        if text and text != raised.description:
+            raised.description = text
+            change_problem(raised, user, "reply", f"周报更正问题描述：{text}", now=at)
+        return
+    previous = ProgressReport.latest_before(project, report.week)
+    if text and text != (previous.problems.strip() if previous else ""):
+        deadline = week_monday(report.week) + dt.timedelta(days=config["problems"]["default_days"])
+        raise_problem(project, text, project.lead_department, deadline, user, report=report, now=at)
+
+
+def _record_milestones(project, reached, user, report):
+    for milestone in project.milestones:
+        if milestone.kind in reached and reached[milestone.kind] != milestone.actual_on:
+            Change.record(
+                project,
+                user,
+                {f"milestone.{milestone.kind}": milestone.actual_on},
+                {f"milestone.{milestone.kind}": reached[milestone.kind]},
+                report=report,
+            )
+            milestone.actual_on = reached[milestone.kind]
+            milestone.save()
+
+
+def _update_project(project, report, today):
+    """Carry the newest report's figures onto the project row the dashboard reads."""
+    newest = (
+        ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc()).first()
+    )
+    if newest.id != report.id:
+        return
+    if report.status in UNDER_WAY and project.started_on is None:
+        start = next((m.actual_on for m in project.milestones if m.kind == "start" and m.actual_on), None)
+        project.started_on = start or min(today, week_monday(report.week) + dt.timedelta(days=6))
+    project.status = report.status
+    project.investment_completed = report.investment_completed
+    project.physical_progress = report.physical_progress
+    project.last_report_week = report.week
+    project.updated_at = utc_now()
+    # Only the report's columns: the office may have edited the others since this row was read.
+    columns = ("started_on", "status", "investment_completed", "physical_progress", "last_report_week", "updated_at")
+    project.save(only=[getattr(Project, name) for name in columns])
+
+
+def set_reopened(report, reopened, user):
+    """The office reopens a locked report for correction, or locks it again."""
+    with db.atomic():
+        Change.record(report.project, user, {"reopened": report.reopened}, {"reopened": reopened}, report=report)
+        report.reopened = reopened
+        report.save()

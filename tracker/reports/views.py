@@ -1,0 +1,142 @@
+"""Weekly progress reports (周报): the owner's list of projects, the report form, and reopening by the office."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from tracker.core.weeks import WeekError, shift_week, week_monday
+from tracker.projects.models import ProgressReport, Project
+from tracker.projects.views import visible_project
+from tracker.reports.filing import (
+    NotYourProject,
+    ReportError,
+    ReportLocked,
+    current_week,
+    file_report,
+    form_start,
+    is_locked,
+    set_reopened,
+)
+from tracker.reports.forms import ReportForm
+from tracker.web.access import require_role
+from tracker.web.listing import Page
+
+bp = Blueprint("reports", __name__)
+
+
+REPORTERS = ("owner", "office")
+
+
+@bp.get("/reports/")
+@require_role(*REPORTERS)
+def mine():
+    """The projects the user reports for, with the state of this week's report."""
+    config = current_app.config["TRACKER"]
+    week = current_week(config)
+    page = Page(Project.visible_to(current_user).order_by(Project.code))
+    filed = {
+        r.project_id: r
+        for r in ProgressReport.select().where(
+            (ProgressReport.week == week) & ProgressReport.project.in_([p.id for p in page.items])
+        )
+    }
+    office = current_user.role == "office"
+    locked = {p.id for p in page.items if not office and is_locked(week, config, filed.get(p.id))}
+    # Until last week's cut-off (Monday morning by default) its report can still be corrected.
+    previous = shift_week(week, -1)
+    return render_template(
+        "reports/mine.html",
+        page=page,
+        filed=filed,
+        locked=locked,
+        week=week,
+        previous=None if is_locked(previous, config) else previous,
+    )
+
+
+@bp.route("/projects/<code>/report", methods=["GET", "POST"], defaults={"week": None})
+@bp.route("/projects/<code>/report/<week>", methods=["GET", "POST"])
+@require_role(*REPORTERS)
+def edit(code, week):
+    """File or correct a project's report: this week's, or an earlier one while it is open."""
+    project = visible_project(code)
+    if project.archived:
+        abort(404)
+    config = current_app.config["TRACKER"]
+    week = week or current_week(config)
+    _check_week(week)
+    form = ReportForm(data=form_start(project, week))
+    notice, status = None, 200
+    if form.validate_on_submit():
+        refused = _file(form, project, week, config)
+        if refused is None:
+            flash(f"已提交 {project.name} {week} 周报", "success")
+            return redirect(url_for("reports.mine"))
+        notice, status = refused
+    elif form.errors:
+        status = 422
+    return _report_page(form, project, week, config, notice), status
+
+
+def _file(form, project, week, config):
+    """File the form's report; None when saved, else (message for the page, HTTP status)."""
+    try:
+        file_report(project, week, _values(form), current_user._get_current_object(), config)
+    except NotYourProject:
+        abort(403)
+    except ReportLocked as e:
+        return str(e), 409
+    except ReportError as e:
+        return _place_errors(form, e.errors), 422
+    return None
+
+
+def _report_page(form, project, week, config, notice):
+    """The report form; read-only, with the reason, once the week is locked for this user."""
+    report = ProgressReport.get_or_none(project=project, week=week)
+    locked = current_user.role != "office" and is_locked(week, config, report)
+    if locked and not notice:
+        notice = str(ReportLocked(week))
+    context = {"form": form, "project": project, "week": week, "report": report, "locked": locked, "notice": notice}
+    return render_template("reports/form.html", **context)
+
+
+def _check_week(week):
+    try:
+        week_monday(week)
+    except WeekError:
+        abort(404)
+
+
+def _values(form):
+    """The report as filing.file_report takes it, from the form's parsed data."""
+    values = {name: form[name].data for name in ("status", "investment_completed", "milestones")}
+    for name in ("physical_progress", "problems", "next_week_plan", "explanation"):
+        values[name] = (form[name].data or "").strip()
+    values["funds"] = {source: amount or 0 for source, amount in form.funds.data.items()}
+    return values
+
+
+def _place_errors(form, errors):
+    """Put each of filing's messages on its field (``funds.bank_loans`` on the funds sub-form); return the rest."""
+    rest = []
+    for key, message in errors.items():
+        group, _, name = key.partition(".")
+        if name and group in ("funds", "milestones") and name in form[group].form:
+            form[group][name].errors.append(message)
+        elif not name and group in form:
+            form[group].errors.append(message)
+        else:
+            rest.append(message)
+    return "；".join(rest) or None
+
+
+@bp.post("/projects/<code>/report/<week>/<any(reopen, lock):action>")
+@require_role("office")
+def reopen(code, week, action):
+    """The office reopens a locked report so its owner can correct it, or locks it again."""
+    project = visible_project(code)
+    report = ProgressReport.get_or_none(project=project, week=week) or abort(404)
+    set_reopened(report, action == "reopen", current_user._get_current_object())
+    done = "已重新开放，责任人可以修改" if action == "reopen" else "已重新锁定"
+    flash(f"{project.name} {week} 周报{done}", "success")
+    return redirect(url_for("projects.show", code=project.code, _anchor="reports"))

@@ -1,0 +1,136 @@
+"""Supervision orders (督办) in the UI: the inspector issues them, units and departments reply, both follow up."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.core.db import db
+from tracker.problems.models import Problem
+from tracker.projects.models import Project
+from tracker.supervision.forms import OrderReplyForm, SupervisionForm
+from tracker.supervision.models import ORDER_STATES, SupervisionOrder
+from tracker.supervision.orders import (
+    ISSUERS,
+    SupervisionError,
+    close_order,
+    issue_order,
+    queue_order_mail,
+    reply_to_order,
+)
+from tracker.web.access import require_role
+from tracker.web.forms import ConfirmForm
+from tracker.web.listing import Page, today
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+
+
+def visible_orders(user):
+    """The orders ``user`` may read: all for the office, inspector and leaders; a department's own; an owner's projects'."""
+    query = SupervisionOrder.select(SupervisionOrder, Project).join(Project)
+    if user.role == "department":
+        return query.where(SupervisionOrder.department == user.department)
+    if user.role == "owner":
+        return query.where(Project.owner == user.id)
+    return query
+
+
+def _order(order_id):
+    order = visible_orders(current_user).where(SupervisionOrder.id == order_id).first()
+    if order is None:
+        abort(404 if SupervisionOrder.get_or_none(SupervisionOrder.id == order_id) is None else 403)
+    return order
+
+
+@bp.get("/")
+@login_required
+def index():
+    status = request.args.get("status", "")
+    query = visible_orders(current_user).order_by(SupervisionOrder.issued_at.desc(), SupervisionOrder.id.desc())
+    if status in ORDER_STATES:
+        query = query.where(SupervisionOrder.status == status)
+    if request.args.get("overdue"):
+        query = query.where(SupervisionOrder.replied_at.is_null() & (SupervisionOrder.reply_deadline < today()))
+    return render_template(
+        "supervision/index.html", page=Page(query), status=status, ORDER_STATES=ORDER_STATES, today=today()
+    )
+
+
+@bp.get("/<int:order_id>")
+@login_required
+def show(order_id):
+    return _order_page(_order(order_id))
+
+
+def _order_page(order, form=None, status=200):
+    context = {
+        "order": order,
+        "form": form or OrderReplyForm(),
+        "confirm": ConfirmForm(),
+        "may_reply": order.status == "issued" and order.may_reply(current_user),
+        "may_close": order.status == "replied" and current_user.role in ISSUERS,
+        "ORDER_STATES": ORDER_STATES,
+        "today": today(),
+    }
+    return render_template("supervision/show.html", **context), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_role(*ISSUERS)
+def new():
+    """Issue an order on a project (``?project=CODE``), or on one of its problems (``&problem=ID``)."""
+    project = Project.get_or_none(Project.code == request.args.get("project", "")) or abort(404)
+    problem = None
+    if request.args.get("problem"):
+        problem = Problem.get_or_none(
+            (Problem.id == request.args.get("problem", type=int) or 0) & (Problem.project == project)
+        ) or abort(404)
+    form = SupervisionForm()
+    if form.validate_on_submit():
+        try:
+            with db.atomic():
+                order = issue_order(
+                    project, current_user.id, form.reason.data, form.demand.data, form.reply_deadline.data, problem
+                )
+                queue_order_mail(order, current_app.config["TRACKER"])
+        except SupervisionError as e:
+            if e.field in form:
+                form[e.field].errors.append(str(e))
+            else:
+                flash(str(e), "error")
+        else:
+            flash(f"已下发 {order.number}，督办通知将发送至项目单位和责任部门", "success")
+            return redirect(url_for("supervision.show", order_id=order.id))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("supervision/new.html", form=form, project=project, problem=problem), status
+
+
+@bp.post("/<int:order_id>/reply")
+@login_required
+def reply(order_id):
+    order = _order(order_id)
+    if not order.may_reply(current_user):
+        abort(403)
+    form = OrderReplyForm()
+    if not form.validate_on_submit():
+        return _order_page(order, form, 422)
+    try:
+        replied = reply_to_order(order, current_user._get_current_object(), form.reply.data)
+    except SupervisionError as e:
+        flash(str(e), "error")
+        return _order_page(order, form, 409)
+    flash(f"已回复 {order.number}" + ("（已超过回复时限，记为逾期回复）" if replied.late else ""), "success")
+    return redirect(url_for("supervision.show", order_id=order.id))
+
+
+@bp.post("/<int:order_id>/close")
+@require_role(*ISSUERS)
+def close(order_id):
+    order = _order(order_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        close_order(order, current_user._get_current_object())
+    except SupervisionError as e:
+        flash(str(e), "error")
+        return _order_page(order, status=409)
+    flash(f"{order.number} 已办结", "success")
+    return redirect(url_for("supervision.show", order_id=order.id))

@@ -1,0 +1,31 @@
+"""Jinja filters and globals: money in 万元/亿元, local times, Chinese labels."""
+
+import zoneinfo
+
+from markupsafe import Markup
+
+from tracker.accounts.models import ROLES
+from tracker.core.money import money
+from tracker.projects import lights, models
+
+
+def init_app(app):
+    timezone = zoneinfo.ZoneInfo(app.config["TRACKER"]["city"]["timezone"])
+
+    def localtime(value):
+        if value is None:
+            return ""
+        return value.replace(tzinfo=zoneinfo.ZoneInfo("UTC")).astimezone(timezone).strftime("%Y-%m-%d %H:%M")
+
+    def light(level):
+        return Markup('<span class="light light-{0}" title="{1}">{1}</span>').format(level, lights.LEVELS[level])
+
+    app.jinja_env.filters.update(money=money, localtime=localtime, light=light)
+    app.jinja_env.globals.update(
+        STATUSES=models.STATUSES,
+        KINDS=models.KINDS,
+        ROLES=ROLES,
+        FUNDING_SOURCES=models.FUNDING_SOURCES,
+        MILESTONES=models.MILESTONES,
+        CITY=app.config["TRACKER"]["city"]["name"],
+    )
