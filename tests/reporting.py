@@ -15,4 +15,4 @@ def file(config, project, week, now=FILED_ON, **values):
     office = User.get_or_create(username="office", defaults={"role": "office"})[0]
     values = {"status": "started", "investment_completed": 0, "physical_progress": "施工中", **values}
     now = now.replace(tzinfo=zoneinfo.ZoneInfo(config["city"]["timezone"]))
-    return file_report(project, week, values, office, config, now=now)
+    return file_report(project, week, values, office, config, now=now, past_cutoff=True)

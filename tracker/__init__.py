@@ -64,9 +64,10 @@ def _register_views(app):
     from tracker.projects import views as projects
     from tracker.reports import views as reports
     from tracker.supervision import views as supervision
-    from tracker.web import errors, jinja
+    from tracker.web import access, errors, jinja
 
     jinja.init_app(app)
+    access.init_app(app)
     errors.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)

@@ -124,7 +124,7 @@ def test_the_office_closes_only_a_resolved_problem(client, login, city):
     problem = city["problems"]["mine"]
     response = post(client, f"/problems/{problem.id}/close")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "只有办公室可以对已解决的问题销号" in page and fresh(problem).status == "open"
+    assert "只有已解决的问题可以销号" in page and fresh(problem).status == "open"
     post(client, f"/problems/{problem.id}/reply", {"text": "指标已下达", "status": "resolved"})
     assert post(client, f"/problems/{problem.id}/close").status_code == 302
     page = client.get(f"/problems/{problem.id}").get_data(as_text=True)

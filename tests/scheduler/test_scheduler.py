@@ -35,7 +35,7 @@ def city(conn, config, make_project, make_user):
     office = make_user("office", "office", email="office@example.gov.cn", display_name="项目办")
     for project in (red, ok):
         values = {"status": "not_started", "investment_completed": 0, "physical_progress": "前期"}
-        file_report(project, WEEK, values, office, config, now=FILED_AT)
+        file_report(project, WEEK, values, office, config, now=FILED_AT, past_cutoff=True)
     return {"li": li, "wang": wang, "red": red, "ok": ok, "silent": silent}
 
 

@@ -9,7 +9,7 @@ from tracker.accounts.forms import AccountForm, LeadOfficialForm, NewAccountForm
 from tracker.accounts.models import ROLES, LeadOfficial, User
 from tracker.core.db import db
 from tracker.projects.models import Project
-from tracker.web.access import require_role
+from tracker.web.access import require
 from tracker.web.listing import Page
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -19,7 +19,7 @@ ACCOUNT_FIELDS = ("display_name", "role", "department", "email", "phone")
 
 
 @bp.before_request
-@require_role("office")
+@require("manage_accounts")
 def office_only():
     """Every page here is the office's: one check for the whole blueprint."""
 

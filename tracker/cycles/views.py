@@ -13,31 +13,28 @@ from tracker.cycles.runs import RUN_KINDS, STATES, CycleRun
 from tracker.mail.outbox import KINDS as MAIL_KINDS
 from tracker.mail.outbox import OUTBOX_STATES, Outbox
 from tracker.supervision.models import SupervisionOrder
-from tracker.web.access import require_role
+from tracker.web.access import can, require
 from tracker.web.listing import Page, today
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 
 
-READERS = ("office", "leader", "inspector")
-
-
 @bp.get("/")
-@require_role(*READERS)
+@require("see_runs")
 def index():
     query = CycleRun.select().order_by(CycleRun.started_at.desc(), CycleRun.id.desc())
     return render_template("cycles/index.html", page=Page(query), RUN_KINDS=RUN_KINDS, STATES=STATES)
 
 
 @bp.get("/<int:run_id>")
-@require_role(*READERS)
+@require("see_runs")
 def show(run_id):
     run = CycleRun.get_or_none(CycleRun.id == run_id) or abort(404)
     return _run_page(run)
 
 
 @bp.post("/<int:run_id>/agenda/<int:item_id>/decisions")
-@require_role("office")
+@require("record_decisions")
 def decide(run_id, item_id):
     item = AgendaItem.get_or_none((AgendaItem.id == item_id) & (AgendaItem.run == run_id)) or abort(404)
     form = DecisionForm()
@@ -72,7 +69,7 @@ def _run_page(run, form=None, failed_item=None):
 
 def _mail(run):
     """Who this run wrote to, for the office: each row links to the message in the deliveries view."""
-    if current_user.role != "office":
+    if not can(current_user, "see_mail"):
         return []
     return list(
         Outbox.select(Outbox.id, Outbox.kind, Outbox.recipient, Outbox.recipient_name, Outbox.state)
@@ -82,7 +79,7 @@ def _mail(run):
 
 
 @bp.get("/<int:run_id>/charts/<name>.png")
-@require_role(*READERS)
+@require("see_runs")
 def analysis_chart(run_id, name):
     from tracker.cycles.analysis_exports import analysis_charts
 
@@ -93,7 +90,7 @@ def analysis_chart(run_id, name):
 
 
 @bp.get("/<int:run_id>/analysis.<any(xlsx, pdf):kind>")
-@require_role(*READERS)
+@require("see_runs")
 def analysis_download(run_id, kind):
     from tracker.cycles.analysis_exports import analysis_pdf, analysis_workbook
 

@@ -15,6 +15,7 @@ from tracker.projects import lights
 from tracker.projects.filters import filter_choices
 from tracker.projects.models import Project
 from tracker.supervision.models import overdue_orders_as_of
+from tracker.web.access import can
 from tracker.web.listing import Page, request_filters, today
 
 bp = Blueprint("dashboard", __name__)
@@ -28,7 +29,7 @@ def index():
     return render_template(
         "dashboard/index.html",
         figures=figures,
-        lagging=None if current_user.role == "owner" else _lagging_counts(),
+        lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
         snapshot_week=snapshots.latest_week(),
         args=args,
         choices=filter_choices(),

@@ -6,12 +6,10 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY, RANKED_BY, RULES, lagging_list, ranking
 from tracker.notices.forms import NoticeDraftForm
-from tracker.web.access import require_role
+from tracker.web.access import require
 from tracker.web.listing import today
 
 bp = Blueprint("lagging", __name__, url_prefix="/lagging")
-
-READERS = ("office", "leader", "inspector", "department")
 
 
 def requested_day():
@@ -29,7 +27,7 @@ def requested_day():
 
 
 @bp.get("/")
-@require_role(*READERS)
+@require("see_lagging")
 def index():
     """The lagging list of a day with each project's reasons, and the ranking by department and county."""
     day = requested_day()

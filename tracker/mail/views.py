@@ -13,7 +13,7 @@ from tracker.cycles.runs import RUN_KINDS, CycleRun
 from tracker.mail.compose import CID_REFERENCE
 from tracker.mail.outbox import KINDS as MAIL_KINDS
 from tracker.mail.outbox import OUTBOX_STATES, Outbox, resend
-from tracker.web.access import require_role
+from tracker.web.access import require
 from tracker.web.forms import ConfirmForm
 from tracker.web.listing import Page
 
@@ -29,7 +29,7 @@ HTML_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; san
 
 
 @bp.get("/")
-@require_role("office")
+@require("see_mail")
 def index():
     """Every queued email, newest first, filtered by run and state."""
     run_id = request.args.get("run", type=int)
@@ -46,7 +46,7 @@ def index():
 
 
 @bp.get("/<int:mail_id>")
-@require_role("office")
+@require("see_mail")
 def show(mail_id):
     """One email as its recipient reads it: headers, the HTML in a sandboxed frame, the text."""
     row = _row(mail_id)
@@ -64,7 +64,7 @@ def show(mail_id):
 
 
 @bp.get("/<int:mail_id>/html")
-@require_role("office")
+@require("see_mail")
 def html(mail_id):
     """The HTML body alone, its cid: images inlined as data: URLs, under a policy that allows nothing else."""
     parsed = _parsed(_row(mail_id))
@@ -79,7 +79,7 @@ def html(mail_id):
 
 
 @bp.post("/<int:mail_id>/resend")
-@require_role("office")
+@require("see_mail")
 def resend_mail(mail_id):
     """Queue a failed (or sent) email again; the sender delivers it on its next round."""
     row = _row(mail_id)

@@ -6,10 +6,11 @@ drafts, no removed entries or their reasons, no phone numbers or email addresses
 from flask import Blueprint, abort, render_template
 
 from tracker.lagging.rules import RANKED_BY
+from tracker.notices.drafting import notice_document
 from tracker.notices.models import CriticismNotice, notices_of_project
-from tracker.notices.views import send_notice
 from tracker.projects.models import Project
 from tracker.web.listing import Page
+from tracker.web.responses import send_download
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -36,7 +37,8 @@ def notice(notice_id):
 
 @bp.get("/notices/<int:notice_id>.<any(xlsx, docx):kind>")
 def download(notice_id, kind):
-    return send_notice(_published(notice_id), kind)
+    notice = _published(notice_id)
+    return send_download(notice_document(notice, kind), f"{notice.number}.{kind}")
 
 
 @bp.get("/projects/<code>")

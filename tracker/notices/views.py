@@ -1,13 +1,10 @@
 """Notices of public criticism (通报批评) as the office drafts, reviews and publishes them."""
 
-import io
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
 
 from tracker.lagging.rules import RANKED_BY
-from tracker.lagging.views import READERS
 from tracker.notices.drafting import (
     NoticeError,
     NoticePublished,
@@ -21,25 +18,16 @@ from tracker.notices.drafting import (
 )
 from tracker.notices.forms import NoticeDraftForm, NoticeEditForm, RemovalForm
 from tracker.notices.models import NOTICE_STATES, CriticismNotice, NoticeEntry
-from tracker.web.access import require_role
+from tracker.web.access import can, require, visible_notices
 from tracker.web.forms import ConfirmForm
 from tracker.web.listing import Page, today
+from tracker.web.responses import send_download
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 
-# Who reviews drafts: the office writes them, the inspector sees every removal and its reason.
-REVIEWERS = ("office", "inspector")
-
-
-DOCUMENTS = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
 @bp.get("/")
-@require_role(*READERS)
+@require("see_lagging")
 def index():
     """Published notices for every reader; drafts too for the office and the inspector."""
     listed = (NoticeEntry.notice == CriticismNotice.id) & (NoticeEntry.removed == False)  # noqa: E712
@@ -49,13 +37,12 @@ def index():
         .group_by(CriticismNotice)
         .order_by(CriticismNotice.created_at.desc(), CriticismNotice.id.desc())
     )
-    if current_user.role not in REVIEWERS:
-        query = query.where(CriticismNotice.state == "published")
+    query = visible_notices(current_user, query)
     return render_template("notices/index.html", page=Page(query), NOTICE_STATES=NOTICE_STATES)
 
 
 @bp.post("/")
-@require_role("office")
+@require("draft_notices")
 def new():
     form = NoticeDraftForm()
     if not form.validate_on_submit():
@@ -72,13 +59,13 @@ def new():
 
 def _notice(notice_id):
     notice = CriticismNotice.get_or_none(CriticismNotice.id == notice_id) or abort(404)
-    if not notice.is_published and current_user.role not in REVIEWERS:
+    if not can(current_user, "see", notice):
         abort(404)
     return notice
 
 
 @bp.get("/<int:notice_id>")
-@require_role(*READERS)
+@require("see_lagging")
 def show(notice_id):
     return _notice_page(_notice(notice_id))
 
@@ -87,7 +74,7 @@ def _notice_page(notice, edit_form=None, removal_form=None, failed_entry=None, s
     context = {
         "notice": notice,
         "listed": list(notice.listed()),
-        "removed": list(notice.removed()) if current_user.role in REVIEWERS else [],
+        "removed": list(notice.removed()) if can(current_user, "review_notices") else [],
         "edit_form": edit_form or NoticeEditForm(obj=notice),
         "removal_form": removal_form or RemovalForm(),
         "failed_entry": failed_entry,
@@ -105,7 +92,7 @@ def _refused(notice, e):
 
 
 @bp.post("/<int:notice_id>/edit")
-@require_role("office")
+@require("draft_notices")
 def edit(notice_id):
     notice = _notice(notice_id)
     form = NoticeEditForm()
@@ -120,7 +107,7 @@ def edit(notice_id):
 
 
 @bp.post("/<int:notice_id>/entries/<int:entry_id>/<any(remove, restore):action>")
-@require_role("office")
+@require("draft_notices")
 def entry(notice_id, entry_id, action):
     """Take an entry off the draft, with a written reason, or put it back."""
     notice = _notice(notice_id)
@@ -143,7 +130,7 @@ def entry(notice_id, entry_id, action):
 
 
 @bp.post("/<int:notice_id>/<any(publish, delete):action>")
-@require_role("office")
+@require("draft_notices")
 def finish(notice_id, action):
     """Publish the draft (numbered, dated today, frozen) or discard it."""
     notice = _notice(notice_id)
@@ -164,13 +151,7 @@ def finish(notice_id, action):
 
 
 @bp.get("/<int:notice_id>.<any(xlsx, docx):kind>")
-@require_role(*READERS)
+@require("see_lagging")
 def download(notice_id, kind):
-    return send_notice(_notice(notice_id), kind)
-
-
-def send_notice(notice, kind):
-    """The notice as an .xlsx or .docx download (also used by the public pages)."""
-    data = notice_document(notice, kind)
-    name = f"{notice.number or '通报草稿'}.{kind}"
-    return send_file(io.BytesIO(data), mimetype=DOCUMENTS[kind], as_attachment=True, download_name=name)
+    notice = _notice(notice_id)
+    return send_download(notice_document(notice, kind), f"{notice.number or '通报草稿'}.{kind}")

@@ -35,10 +35,10 @@ def raise_problem(project, description, department, deadline, user, source="repo
 def change_problem(problem, user, kind, text="", status=None, deadline=None, now=None):
     """Reply to, move on, or re-date a problem; each change is kept as an event.
 
-    Only the office closes a problem (销号), and only one already resolved.
+    Only a resolved problem is closed (销号); who may close it is tracker.web.access's rule.
     """
-    if status == "closed" and (user.role != "office" or problem.status != "resolved"):
-        raise ProblemError("只有办公室可以对已解决的问题销号")
+    if status == "closed" and problem.status != "resolved":
+        raise ProblemError("只有已解决的问题可以销号")
     if status is not None and status not in PROBLEM_STATES:
         raise ProblemError(f"未知的问题状态 {status}")
     if problem.status == "closed":

@@ -1,9 +1,7 @@
 """The problem ledger (问题台账) in the UI: the list with its overdue counts, one problem's
 events, and the replies, closing and re-dating that move a problem on.
 
-Who sees what is decided once, in ``visible_problems``: the office, leaders and the
-inspector every problem; a department the problems assigned to it; an owner those of
-their own projects."""
+Who sees and answers what is decided in tracker.web.access."""
 
 import datetime as dt
 
@@ -16,38 +14,14 @@ from tracker.problems.forms import ProblemDeadlineForm, ProblemForm, ProblemRepl
 from tracker.problems.ledger import ProblemError, change_problem, raise_problem
 from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
 from tracker.projects.models import Project
-from tracker.web.access import require_role
+from tracker.web.access import can, require, visible_problems
 from tracker.web.listing import Page, today
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
 
 
-READERS_OF_ALL = ("office", "leader", "inspector")
-
-
-# Who puts a problem on the ledger by hand, and the source it is recorded under.
+# The source a problem raised by hand is recorded under, by who raised it.
 RAISED_AS = {"office": "office", "inspector": "inspection"}
-
-
-def visible_problems(user):
-    """The problems ``user`` may see, with their project joined."""
-    query = Problem.select(Problem, Project).join(Project).where(Project.archived == False)  # noqa: E712
-    if user.role == "department":
-        return query.where(Problem.department == user.department)
-    if user.role == "owner":
-        return query.where(Project.owner == user.id)
-    if user.role in READERS_OF_ALL:
-        return query
-    abort(403)
-
-
-def may_reply(user, problem):
-    """The department the problem is assigned to, the office, and the project's owner answer it."""
-    return (
-        user.role == "office"
-        or (user.role == "department" and user.department == problem.department)
-        or (user.role == "owner" and problem.project.owner_id == user.id)
-    )
 
 
 def overdue():
@@ -55,11 +29,11 @@ def overdue():
     return Problem.status.in_(UNRESOLVED) & (Problem.deadline < today())
 
 
-def _problem(problem_id, allowed=None):
-    """The problem if the current user may see it (and ``allowed(user, problem)``): else 404 or 403."""
+def _problem(problem_id, action="see"):
+    """The problem if the current user may take ``action`` on it: else 404 or 403."""
     problem = Problem.get_or_none(Problem.id == problem_id) or abort(404)
     seen = visible_problems(current_user).where(Problem.id == problem.id).exists()
-    if not seen or (allowed and not allowed(current_user, problem)):
+    if not seen or not can(current_user, action, problem):
         abort(403)
     return problem
 
@@ -152,7 +126,7 @@ def _show(problem, reply_form=None, deadline_form=None, status=200):
         problem=problem,
         events=list(events),
         today=today(),
-        may_reply=may_reply(current_user, problem) and problem.status != "closed",
+        may_reply=can(current_user, "answer_problem", problem) and problem.status != "closed",
         reply_form=reply_form or ProblemReplyForm(formdata=None),
         deadline_form=deadline_form or ProblemDeadlineForm(formdata=None, data={"deadline": problem.deadline}),
         EVENT_KINDS=EVENT_KINDS,
@@ -164,7 +138,7 @@ def _show(problem, reply_form=None, deadline_form=None, status=200):
 @bp.post("/<int:problem_id>/reply")
 @login_required
 def reply(problem_id):
-    problem = _problem(problem_id, may_reply)
+    problem = _problem(problem_id, "answer_problem")
     form = ProblemReplyForm()
     if not form.validate_on_submit():
         return _show(problem, reply_form=form, status=422)
@@ -172,14 +146,14 @@ def reply(problem_id):
 
 
 @bp.post("/<int:problem_id>/close")
-@require_role("office")
+@require("manage_problems")
 def close(problem_id):
     problem = _problem(problem_id)
     return _change(problem, "status", "销号", "问题已销号", status="closed")
 
 
 @bp.post("/<int:problem_id>/deadline")
-@require_role("office")
+@require("manage_problems")
 def deadline(problem_id):
     problem = _problem(problem_id)
     form = ProblemDeadlineForm()
@@ -201,7 +175,7 @@ def _change(problem, kind, text, done, **changes):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_role(*RAISED_AS)
+@require("raise_problems")
 def new():
     """Raise a problem on a project by hand (the office, or the inspector after an inspection)."""
     project = Project.active().where(Project.code == request.args.get("project", "")).first() or abort(404)

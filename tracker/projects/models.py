@@ -101,14 +101,6 @@ class Project(BaseModel):
     def active(cls):
         return cls.select().where(cls.archived == False)  # noqa: E712 (peewee expression)
 
-    @classmethod
-    def visible_to(cls, user):
-        """The projects a user may see: owners their own, every other role all."""
-        query = cls.active()
-        if user.role == "owner":
-            query = query.where(cls.owner == user)
-        return query
-
     @property
     def is_under_way(self):
         return self.status in UNDER_WAY

@@ -2,7 +2,7 @@
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN, IntegrityError, fn
 
@@ -29,9 +29,9 @@ from tracker.projects.registry import (
     default_plan,
     save_project,
 )
-from tracker.reports.filing import can_report, is_locked
+from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
-from tracker.web.access import require_role
+from tracker.web.access import can, require, visible_project
 from tracker.web.listing import Page, request_filters, today
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -55,16 +55,6 @@ CHANGE_LABELS = {
 CHANGES_SHOWN = 100
 
 
-def visible_project(code):
-    """The project ``code`` if the current user may see it: 404 if none, 403 if not theirs."""
-    project = Project.get_or_none(Project.code == code)
-    if project is None:
-        abort(404)
-    if current_user.role == "owner" and project.owner_id != current_user.id:
-        abort(403)
-    return project
-
-
 @bp.get("/")
 @login_required
 def index():
@@ -77,7 +67,7 @@ def index():
 @login_required
 def show(code):
     """A project's details, milestones, reports, funds, changes and consultation decisions."""
-    project = visible_project(code)
+    project = visible_project(current_user, code)
     config = current_app.config["TRACKER"]
     reports = list(
         ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
@@ -93,7 +83,7 @@ def show(code):
         decisions=Decision.for_project(project),
         notices=list(notices_of_project(project)),
         ORDER_STATES=ORDER_STATES,
-        may_report=can_report(current_user, project) and not project.archived,
+        may_report=can(current_user, "report", project) and not project.archived,
         today=today(),
         change_label=change_label,
         change_value=change_value,
@@ -151,15 +141,15 @@ def change_value(field, value):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_role("office")
+@require("manage_projects")
 def new():
     return _project_form(None)
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
-@require_role("office")
+@require("manage_projects")
 def edit(code):
-    return _project_form(visible_project(code))
+    return _project_form(visible_project(current_user, code))
 
 
 def _project_form(project):
@@ -210,10 +200,10 @@ def _clean(value):
 
 
 @bp.post("/<code>/archive")
-@require_role("office")
+@require("manage_projects")
 def archive(code):
     """Take the project off the list; its page and history stay reachable."""
-    project = visible_project(code)
+    project = visible_project(current_user, code)
     archive_project(project, current_user._get_current_object())
     flash(f"已归档项目 {project.code} {project.name}，历史记录仍保留", "success")
     return redirect(url_for("projects.index"))
@@ -223,7 +213,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@require_role("office")
+@require("manage_projects")
 def import_list():
     """Upload the list: all rows are written, or none and every problem is shown (422)."""
     from tracker.projects.spreadsheets import SheetError, import_project_list
@@ -246,7 +236,7 @@ def import_list():
 
 
 @bp.get("/export")
-@require_role("office", "leader", "inspector")
+@require("export_projects")
 def export_list():
     """Download the projects matching the filter bar's filters as .xlsx."""
     from tracker.projects.spreadsheets import export_project_list

@@ -5,9 +5,7 @@ from flask_login import current_user
 
 from tracker.core.weeks import WeekError, shift_week, week_monday
 from tracker.projects.models import ProgressReport, Project
-from tracker.projects.views import visible_project
 from tracker.reports.filing import (
-    NotYourProject,
     ReportError,
     ReportLocked,
     current_week,
@@ -17,30 +15,27 @@ from tracker.reports.filing import (
     set_reopened,
 )
 from tracker.reports.forms import ReportForm
-from tracker.web.access import require_role
+from tracker.web.access import can, project_scope, require, visible_project
 from tracker.web.listing import Page
 
 bp = Blueprint("reports", __name__)
 
 
-REPORTERS = ("owner", "office")
-
-
 @bp.get("/reports/")
-@require_role(*REPORTERS)
+@require("report")
 def mine():
     """The projects the user reports for, with the state of this week's report."""
     config = current_app.config["TRACKER"]
     week = current_week(config)
-    page = Page(Project.visible_to(current_user).order_by(Project.code))
+    page = Page(Project.active().where(project_scope(current_user)).order_by(Project.code))
     filed = {
         r.project_id: r
         for r in ProgressReport.select().where(
             (ProgressReport.week == week) & ProgressReport.project.in_([p.id for p in page.items])
         )
     }
-    office = current_user.role == "office"
-    locked = {p.id for p in page.items if not office and is_locked(week, config, filed.get(p.id))}
+    unlocked = can(current_user, "reopen_reports")
+    locked = {p.id for p in page.items if not unlocked and is_locked(week, config, filed.get(p.id))}
     # Until last week's cut-off (Monday morning by default) its report can still be corrected.
     previous = shift_week(week, -1)
     return render_template(
@@ -55,10 +50,10 @@ def mine():
 
 @bp.route("/projects/<code>/report", methods=["GET", "POST"], defaults={"week": None})
 @bp.route("/projects/<code>/report/<week>", methods=["GET", "POST"])
-@require_role(*REPORTERS)
+@require("report")
 def edit(code, week):
     """File or correct a project's report: this week's, or an earlier one while it is open."""
-    project = visible_project(code)
+    project = visible_project(current_user, code)
     if project.archived:
         abort(404)
     config = current_app.config["TRACKER"]
@@ -80,9 +75,8 @@ def edit(code, week):
 def _file(form, project, week, config):
     """File the form's report; None when saved, else (message for the page, HTTP status)."""
     try:
-        file_report(project, week, _values(form), current_user._get_current_object(), config)
-    except NotYourProject:
-        abort(403)
+        user = current_user._get_current_object()
+        file_report(project, week, _values(form), user, config, past_cutoff=can(user, "reopen_reports"))
     except ReportLocked as e:
         return str(e), 409
     except ReportError as e:
@@ -93,7 +87,7 @@ def _file(form, project, week, config):
 def _report_page(form, project, week, config, notice):
     """The report form; read-only, with the reason, once the week is locked for this user."""
     report = ProgressReport.get_or_none(project=project, week=week)
-    locked = current_user.role != "office" and is_locked(week, config, report)
+    locked = not can(current_user, "reopen_reports") and is_locked(week, config, report)
     if locked and not notice:
         notice = str(ReportLocked(week))
     context = {"form": form, "project": project, "week": week, "report": report, "locked": locked, "notice": notice}
@@ -131,10 +125,10 @@ def _place_errors(form, errors):
 
 
 @bp.post("/projects/<code>/report/<week>/<any(reopen, lock):action>")
-@require_role("office")
+@require("reopen_reports")
 def reopen(code, week, action):
     """The office reopens a locked report so its owner can correct it, or locks it again."""
-    project = visible_project(code)
+    project = visible_project(current_user, code)
     report = ProgressReport.get_or_none(project=project, week=week) or abort(404)
     set_reopened(report, action == "reopen", current_user._get_current_object())
     done = "已重新开放，责任人可以修改" if action == "reopen" else "已重新锁定"

@@ -66,14 +66,6 @@ class SupervisionOrder(BaseModel):
     def overdue_on(self, day):
         return self.replied_at is None and self.reply_deadline < day
 
-    def may_reply(self, user):
-        """The project's owner, the responsible department's users, and the office."""
-        if user.role == "office":
-            return True
-        if user.role == "department":
-            return user.department == self.department
-        return user.role == "owner" and self.project.owner_id == user.id
-
 
 def overdue_orders_as_of(day, grace_days=0):
     """Orders issued by the end of ``day`` and not replied by then, more than ``grace_days`` past their deadline."""

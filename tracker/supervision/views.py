@@ -9,28 +9,17 @@ from tracker.projects.models import Project
 from tracker.supervision.forms import OrderReplyForm, SupervisionForm
 from tracker.supervision.models import ORDER_STATES, SupervisionOrder
 from tracker.supervision.orders import (
-    ISSUERS,
     SupervisionError,
     close_order,
     issue_order,
     queue_order_mail,
     reply_to_order,
 )
-from tracker.web.access import require_role
+from tracker.web.access import can, require, visible_orders
 from tracker.web.forms import ConfirmForm
 from tracker.web.listing import Page, today
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-
-
-def visible_orders(user):
-    """The orders ``user`` may read: all for the office, inspector and leaders; a department's own; an owner's projects'."""
-    query = SupervisionOrder.select(SupervisionOrder, Project).join(Project)
-    if user.role == "department":
-        return query.where(SupervisionOrder.department == user.department)
-    if user.role == "owner":
-        return query.where(Project.owner == user.id)
-    return query
 
 
 def _order(order_id):
@@ -65,8 +54,8 @@ def _order_page(order, form=None, status=200):
         "order": order,
         "form": form or OrderReplyForm(),
         "confirm": ConfirmForm(),
-        "may_reply": order.status == "issued" and order.may_reply(current_user),
-        "may_close": order.status == "replied" and current_user.role in ISSUERS,
+        "may_reply": order.status == "issued" and can(current_user, "answer_order", order),
+        "may_close": order.status == "replied" and can(current_user, "supervise"),
         "ORDER_STATES": ORDER_STATES,
         "today": today(),
     }
@@ -74,7 +63,7 @@ def _order_page(order, form=None, status=200):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_role(*ISSUERS)
+@require("supervise")
 def new():
     """Issue an order on a project (``?project=CODE``), or on one of its problems (``&problem=ID``)."""
     project = Project.get_or_none(Project.code == request.args.get("project", "")) or abort(404)
@@ -107,7 +96,7 @@ def new():
 @login_required
 def reply(order_id):
     order = _order(order_id)
-    if not order.may_reply(current_user):
+    if not can(current_user, "answer_order", order):
         abort(403)
     form = OrderReplyForm()
     if not form.validate_on_submit():
@@ -122,7 +111,7 @@ def reply(order_id):
 
 
 @bp.post("/<int:order_id>/close")
-@require_role(*ISSUERS)
+@require("supervise")
 def close(order_id):
     order = _order(order_id)
     if not ConfirmForm().validate_on_submit():

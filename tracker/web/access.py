@@ -1,22 +1,133 @@
-"""Who may see and do what."""
+"""Who may see and do what: every rule of access, in one place.
+
+Pages, the API and templates ask ``can(user, action, obj)``; lists are cut down to
+what a user may see by the ``visible_*`` queries, which apply the same reach as
+``can``. Two things decide: the user's role (``RULES``: which roles may take an
+action at all) and, where there is an object, the user's reach:
+
+- an owner (项目责任人) reaches only their own projects and what hangs on them
+  (reports, problems, supervision orders);
+- a department (责任部门) reaches every project, but of the problems and
+  supervision orders only those assigned to it;
+- every other role reaches everything;
+- a draft notice is reached only by those who review notices.
+
+The domain functions (filing, the ledger, supervision, notices) trust their
+caller: the pages and the API ask here first.
+"""
 
 import functools
 
 from flask import abort
 from flask_login import current_user, login_required
+from peewee import Value
+
+from tracker.notices.models import CriticismNotice
+from tracker.problems.models import Problem
+from tracker.projects.models import Project
+from tracker.supervision.models import SupervisionOrder
+
+EVERYONE = ("office", "leader", "owner", "inspector", "department")
+READERS = ("office", "leader", "inspector", "department")
+
+# action: the roles that may take it; the object, where there is one, narrows it to the user's reach.
+RULES = {
+    "see": EVERYONE,  # a project, problem, supervision order or notice
+    "manage_projects": ("office",),  # create, edit, archive, import the list
+    "export_projects": ("office", "leader", "inspector"),
+    "report": ("office", "owner"),  # file a project's weekly report
+    "reopen_reports": ("office",),  # reopen a locked week, or correct it after the cut-off
+    "raise_problems": ("office", "inspector"),
+    "answer_problem": ("office", "department", "owner"),
+    "manage_problems": ("office",),  # close (销号) and re-date
+    "supervise": ("inspector", "office"),  # issue and close supervision orders
+    "answer_order": ("office", "department", "owner"),
+    "see_lagging": READERS,  # the whole lagging list, its ranking, and the notices
+    "review_notices": ("office", "inspector"),  # drafts, and the entries taken off them with the reasons
+    "draft_notices": ("office",),  # draft, edit and publish
+    "see_runs": ("office", "leader", "inspector"),
+    "record_decisions": ("office",),
+    "see_mail": ("office",),
+    "manage_accounts": ("office",),
+}
 
 
-def require_role(*roles):
-    """Let only logged-in users with one of ``roles`` through; others get 403."""
+def can(user, action, obj=None):
+    """Whether ``user`` may take ``action`` (a key of RULES), on ``obj`` if given."""
+    if not getattr(user, "is_authenticated", False) or user.role not in RULES[action]:
+        return False
+    return obj is None or _reaches(user, obj)
+
+
+def _reaches(user, obj):
+    if isinstance(obj, CriticismNotice):
+        return obj.is_published or user.role in RULES["review_notices"]
+    project = obj if isinstance(obj, Project) else obj.project
+    if user.role == "owner":
+        return project.owner_id == user.id
+    if user.role == "department" and isinstance(obj, Problem | SupervisionOrder):
+        return obj.department == user.department
+    return True
+
+
+def require(action):
+    """A view decorator: logged in, and allowed to take ``action`` at all; 403 otherwise."""
 
     def decorator(view):
         @functools.wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if not can(current_user, action):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def project_scope(user):
+    """The condition on Project that keeps the projects ``user`` may see (all of them but for owners)."""
+    return Project.owner == user.id if user.role == "owner" else Value(True)
+
+
+def visible_project(user, code):
+    """The project ``code`` if ``user`` may see it: 404 if there is none, 403 if it is not theirs."""
+    # PostgreSQL cannot even compare a string holding NUL: no project has such a code.
+    project = Project.get_or_none(Project.code == code) if "\x00" not in code else None
+    if project is None:
+        abort(404, "项目不存在")
+    if not can(user, "see", project):
+        abort(403, "只能查看自己负责的项目")
+    return project
+
+
+def _reach(query, user, department_column):
+    if user.role == "owner":
+        return query.where(Project.owner == user.id)
+    if user.role == "department":
+        return query.where(department_column == user.department)
+    return query
+
+
+def visible_problems(user):
+    """The ledger problems ``user`` may see, with their project joined; archived projects' are gone."""
+    query = Problem.select(Problem, Project).join(Project).where(Project.archived == False)  # noqa: E712
+    return _reach(query, user, Problem.department)
+
+
+def visible_orders(user):
+    """The supervision orders ``user`` may see, with their project joined."""
+    return _reach(SupervisionOrder.select(SupervisionOrder, Project).join(Project), user, SupervisionOrder.department)
+
+
+def visible_notices(user, query):
+    """``query`` over CriticismNotice without the drafts, unless ``user`` reviews notices."""
+    if can(user, "review_notices"):
+        return query
+    return query.where(CriticismNotice.state == "published")
+
+
+def init_app(app):
+    """Templates ask ``can('action', obj)`` of the logged-in user instead of testing role names."""
+    app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from tracker.core.weeks import local_now
 from tracker.projects.filters import ATTRIBUTE_FILTERS, DRILL_DOWNS, FilterError, project_condition
-from tracker.projects.models import Project
 from tracker.reports.filing import current_week
+from tracker.web.access import project_scope
 
 
 def today():
@@ -16,20 +16,24 @@ def today():
 
 
 def request_filters():
-    """The filters in the query string, the condition they make, and the reporting week.
-
-    Owners are always limited to their own projects, whatever the query string says.
-    """
-    config = current_app.config["TRACKER"]
+    """The filters in the query string, the condition they make, and the reporting week (400 on a bad filter)."""
     args = {k: request.args[k] for k in ATTRIBUTE_FILTERS + DRILL_DOWNS if request.args.get(k)}
-    week = current_week(config)
     try:
-        condition = project_condition(args, week, today(), config["warnings"])
+        condition, week = filter_condition(args, current_user)
     except FilterError as e:
         abort(400, str(e))
-    if current_user.role == "owner":
-        condition &= Project.owner == current_user.id
     return args, condition, week
+
+
+def filter_condition(args, user):
+    """The condition for the filters in ``args`` among the projects ``user`` may see, and the reporting week.
+
+    Owners are always limited to their own projects, whatever the filters say. Raises FilterError.
+    """
+    config = current_app.config["TRACKER"]
+    week = current_week(config)
+    condition = project_condition(args, week, today(), config["warnings"])
+    return condition & project_scope(user), week
 
 
 class Page:

@@ -1,0 +1,165 @@
+"""The API's plumbing: its blueprint, bearer-token authentication, the rate limit and JSON errors.
+
+The operations live beside it, one module per area (projects.py, criticism.py);
+views.py serves them. The OpenAPI description is generated from the schemas in
+schemas.py and served at /api/v1/openapi.json."""
+
+import hashlib
+from http import HTTPStatus
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+from flask_smorest import Api, Blueprint, abort
+from peewee import prefetch
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
+
+from tracker.accounts.credentials import user_for_token
+from tracker.api.schemas import ErrorSchema
+from tracker.notices.drafting import NoticeError, NoticePublished
+from tracker.projects.filters import FilterError
+from tracker.reports.filing import ReportError, ReportLocked
+from tracker.web.errors import error_response
+from tracker.web.extensions import limiter
+
+# A report is a few kilobytes of JSON: refuse far larger bodies before reading them.
+MAX_BODY_BYTES = 256 * 1024
+
+
+class JsonParser(FlaskParser):
+    """webargs' parser, answering a body that is not JSON in Chinese."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            # How json gives up on deeply nested arrays; webargs expects only decode errors.
+            abort(400, message="请求体嵌套过深")
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        abort(400, message="请求体不是有效的 JSON")
+
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint, parsing with JsonParser."""
+
+    ARGUMENTS_PARSER = JsonParser()
+
+
+class TrackerApi(Api):
+    """flask-smorest's Api with our error body, leaving the UI's error pages alone."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        # Api would take over HTTPException for the whole app, UI pages included;
+        # the blueprint below handles the API's errors and errors.py the rest.
+        pass
+
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="重点项目、周报与统计")
+
+
+def bearer_token():
+    """The token of an ``Authorization: Bearer`` header, or None."""
+    auth = request.authorization
+    return auth.token if auth and auth.type == "bearer" and auth.token else None
+
+
+def rate_key():
+    """Whom a request counts against: its token (hashed: the store need not hold it), else its address."""
+    token = bearer_token()
+    return "token:" + hashlib.sha256(token.encode()).hexdigest() if token else get_remote_address()
+
+
+def _rate_limit():
+    return current_app.config["TRACKER"]["web"]["api_rate_limit"]
+
+
+# One budget per token for the whole API, not one per endpoint.
+limiter.shared_limit(_rate_limit, scope="api", key_func=rate_key)(bp)
+
+
+@bp.before_request
+def authenticate():
+    """Let only requests with a valid token through: 401 otherwise."""
+    token = bearer_token()
+    user = user_for_token(token) if token else None
+    if user is None:
+        abort(
+            401, message="请提供有效的 API 令牌：Authorization: Bearer <令牌>", headers={"WWW-Authenticate": "Bearer"}
+        )
+    g.api_user = user
+    request.max_content_length = MAX_BODY_BYTES
+
+
+@bp.errorhandler(HTTPException)
+def http_error(e):
+    """Any HTTP error of the API; webargs' validation errors name their first field."""
+    data = getattr(e, "data", None) or {}
+    if "messages" in data:  # webargs' validation errors
+        field, message = first_error(data["messages"])
+    else:
+        # flask_smorest's abort carries the message in ``data``; flask's (tracker.web.access) in the description.
+        default = e.description == type(e).description
+        field, message = data.get("field"), data.get("message") or (None if default else e.description)
+    response, status = error_response(e.code, message, field)
+    response.headers.update(data.get("headers") or {})
+    return response, status
+
+
+def first_error(messages):
+    """The dotted field and the message of the first error in webargs' ``{location: {field: [...]}}``."""
+    path = []
+    while isinstance(messages, dict):
+        key, messages = next(iter(messages.items()))
+        path.append(str(key))
+    # path[0] is the location (json, query); "_schema" is the object as a whole.
+    field = ".".join(part for part in path[1:] if part != "_schema")
+    return field or None, messages[0] if isinstance(messages, list) else str(messages)
+
+
+@bp.errorhandler(FilterError)
+def filter_error(e):
+    """A filter value that names nothing: 400."""
+    return error_response(400, str(e), e.field)
+
+
+@bp.errorhandler(ReportLocked)
+def report_locked(e):
+    """The week's cut-off has passed: 409, the office can reopen it."""
+    return _report_error(409, e)
+
+
+@bp.errorhandler(NoticeError)
+def notice_error(e):
+    """A published notice refuses every change (409); a draft refuses a change without its reason (422)."""
+    return error_response(409 if isinstance(e, NoticePublished) else 422, str(e), e.field)
+
+
+@bp.errorhandler(ReportError)
+def report_error(e):
+    """The UI's plausibility rules refuse the report: 422 naming the first field."""
+    return _report_error(422, e)
+
+
+def _report_error(status, e):
+    field, message = next(iter(e.errors.items()))
+    return error_response(status, message, field)
+
+
+def errors(*codes):
+    """Document an operation's error responses; 401 and 429 can answer any of them."""
+
+    def decorator(view):
+        for code in sorted({401, 429, *codes}, reverse=True):
+            view = bp.alt_response(code, response=HTTPStatus(code).name)(view)
+        return view
+
+    return decorator
+
+
+def page_of(query, paging, *related):
+    """One page of ``query`` as ``{"items", "page", "per_page", "total"}``, ``related`` rows prefetched."""
+    rows = query.paginate(paging["page"], paging["per_page"])
+    return {"items": prefetch(rows, *related) if related else list(rows), "total": query.count(), **paging}

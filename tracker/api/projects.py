@@ -1,0 +1,109 @@
+"""The API's projects, their weekly reports and the figures (统计)."""
+
+import functools
+
+from flask import current_app, g
+from flask_smorest import abort
+from peewee import JOIN
+
+from tracker.accounts.models import LeadOfficial, User
+from tracker.api.base import bp, errors, page_of
+from tracker.api.schemas import (
+    FiltersSchema,
+    PagingSchema,
+    ProjectDetailSchema,
+    ProjectPageSchema,
+    ProjectQuerySchema,
+    ReportInSchema,
+    ReportPageSchema,
+    ReportSchema,
+    StatsSchema,
+)
+from tracker.cycles import figures as stats
+from tracker.projects.models import ProgressReport, Project, ReportFunds
+from tracker.reports.filing import current_week, file_report, form_start
+from tracker.web.access import can, visible_project
+from tracker.web.listing import filter_condition
+
+REFUSALS = {"report": "只有项目责任人和领导小组办公室可以填报该项目的周报"}
+
+
+def with_project(action="see"):
+    """Hand the view the project of the URL's ``code`` once the user may take ``action`` on it.
+
+    It runs before the body is read: one who may not file is refused (403) whatever the body says.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, code, **kwargs):
+            project = visible_project(g.api_user, code)
+            if not can(g.api_user, action, project):
+                abort(403, message=REFUSALS[action])
+            return view(*args, project=project, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@bp.get("/projects")
+@bp.arguments(ProjectQuerySchema, location="query", error_status_code=400)
+@bp.response(200, ProjectPageSchema)
+@errors(400)
+def list_projects(args):
+    """项目清单：可按包抓领导、部门、县区、产业链、状态筛选，分页；项目责任人只看到自己的项目"""
+    condition, _ = filter_condition(args, g.api_user)
+    query = Project.select(Project, LeadOfficial).join(LeadOfficial).where(condition).order_by(Project.code)
+    return page_of(query, args)
+
+
+@bp.get("/projects/<code>")
+@with_project()
+@bp.response(200, ProjectDetailSchema)
+@errors(403, 404)
+def show_project(project):
+    """一个项目：基本情况、累计到位资金、倒排工期节点"""
+    return project
+
+
+@bp.get("/projects/<code>/reports")
+@with_project()
+@bp.arguments(PagingSchema, location="query", error_status_code=400)
+@bp.response(200, ReportPageSchema)
+@errors(400, 403, 404)
+def list_reports(paging, project):
+    """项目的周报，最新的在前"""
+    query = (
+        ProgressReport.select(ProgressReport, User)
+        .join(User, JOIN.LEFT_OUTER)
+        .where(ProgressReport.project == project)
+        .order_by(ProgressReport.week.desc())
+    )
+    return page_of(query, paging, ReportFunds)
+
+
+@bp.post("/projects/<code>/reports")
+@with_project("report")
+@bp.arguments(ReportInSchema)
+@bp.response(201, ReportSchema)
+@errors(400, 403, 404, 409, 413)
+def file_project_report(values, project):
+    """填报或更正一周的周报，规则与网页填报相同（项目责任人或领导小组办公室）。
+
+    截止时间过后周报锁定（409），只有领导小组办公室可以重新开放。
+    """
+    config = current_app.config["TRACKER"]
+    week = values.pop("week", None) or current_week(config)
+    values = {**form_start(project, week), **values}
+    return file_report(project, week, values, g.api_user, config, past_cutoff=can(g.api_user, "reopen_reports"))
+
+
+@bp.get("/stats")
+@bp.arguments(FiltersSchema, location="query", error_status_code=400)
+@bp.response(200, StatsSchema)
+@errors(400)
+def show_stats(filters):
+    """统计数据：开复工率、完成投资与年度计划、到位资金（按来源）、本周未报周报数；筛选同项目清单"""
+    condition, week = filter_condition(filters, g.api_user)
+    return stats.summary(condition, week)
