@@ -1,5 +1,6 @@
 """The workbooks the service writes: text stays text, columns fit their content, headers print on every page."""
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -7,9 +8,17 @@ import sys
 
 import pytest
 from openpyxl import load_workbook
+from reporting import file
 
+from tracker.accounts.models import LeadOfficial
 from tracker.core import xlsx
 from tracker.core.config import PROJECT_ROOT
+from tracker.cycles.analysis import quarterly_analysis
+from tracker.cycles.analysis_exports import analysis_workbook
+from tracker.cycles.snapshots import take_snapshot
+from tracker.notices.drafting import draft_notice, notice_document
+from tracker.projects.models import Project
+from tracker.projects.spreadsheets import export_project_list
 
 # Text a spreadsheet would run as a formula, as people paste it into names.
 FORMULA_LIKE = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", "'=1+1"]
@@ -84,3 +93,60 @@ def test_the_web_app_starts_without_loading_openpyxl(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# Every workbook the service writes, with formula-like text where people type names ---------------
+
+NAMES = {
+    "name": "@SUM(A1)",
+    "county": "=cmd|' /C calc'!A0",
+    "industry_chain": "=1+1",
+    "project_unit": "+1+1",
+    "lead_official": "-2+3",
+    "lead_department": '=HYPERLINK("http://x")',
+}
+DAY, WEEK = dt.date(2026, 11, 25), "2026-W47"
+
+
+@pytest.fixture
+def lagging_project(conn, config, make_project):
+    """A project with the NAMES above, past its start deadline and not started in WEEK; the week closed."""
+    LeadOfficial.create(name=NAMES["lead_official"], title="副市长", email="official@example.gov.cn")
+    project = make_project(**NAMES)
+    Project.update(start_deadline=dt.date(2026, 11, 1)).where(Project.id == project.id).execute()
+    file(config, project, WEEK, status="not_started")
+    take_snapshot(WEEK, config["warnings"])
+    return project
+
+
+def project_list(config):
+    buffer = io.BytesIO()
+    export_project_list(Project.active(), buffer)
+    return buffer.getvalue()
+
+
+def notice(config):
+    return notice_document(draft_notice(DAY, config, None), "xlsx")
+
+
+def quarterly_analysis_workbook(config):
+    return analysis_workbook(quarterly_analysis("2026-Q4"))
+
+
+# Each export, and the names it shows.
+EXPORTS = {
+    "project list": (project_list, tuple(NAMES)),
+    "notice": (notice, ("name", "county", "project_unit", "lead_official", "lead_department")),
+    "quarterly analysis": (quarterly_analysis_workbook, ("county", "industry_chain")),
+}
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_no_workbook_turns_a_name_into_a_formula(lagging_project, config, export):
+    write, fields = EXPORTS[export]
+    book = load_workbook(io.BytesIO(write(config)))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert [f"{c.parent.title}!{c.coordinate}" for c in cells if c.data_type == "f"] == []
+    # Shown as written, after the apostrophe that marks it as text (the list's import takes it off).
+    shown = {cell.value for cell in cells}
+    assert [NAMES[f] for f in fields if "'" + NAMES[f] not in shown] == []
