@@ -18,7 +18,7 @@ from tracker.cycles.analysis_exports import analysis_workbook
 from tracker.cycles.snapshots import take_snapshot
 from tracker.notices.drafting import draft_notice, notice_document
 from tracker.projects.models import Project
-from tracker.projects.spreadsheets import export_project_list
+from tracker.projects.sheet_export import export_project_list
 
 # Text a spreadsheet would run as a formula, as people paste it into names.
 FORMULA_LIKE = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", "'=1+1"]
@@ -120,9 +120,7 @@ def lagging_project(conn, config, make_project):
 
 
 def project_list(config):
-    buffer = io.BytesIO()
-    export_project_list(Project.active(), buffer)
-    return buffer.getvalue()
+    return export_project_list(Project.active())
 
 
 def notice(config):

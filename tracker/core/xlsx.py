@@ -146,9 +146,13 @@ def display_width(value):
         return len(f"{value:,}")
     if isinstance(value, float):
         return len(f"{value:,.1f}")
-    return max(
-        sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in str(value).split("\n")
-    )
+    return max(map(_line_width, str(value).split("\n")))
+
+
+def _line_width(line):
+    if line.isascii():  # most cells of a long list: codes, phone numbers, emails
+        return len(line)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 def fit_columns(sheet, rows, least=NARROWEST, most=WIDEST):
@@ -163,7 +167,7 @@ def fit_columns(sheet, rows, least=NARROWEST, most=WIDEST):
     widths = {}
     for row in rows:
         for index, value in enumerate(row, start=1):
-            widths[index] = max(widths.get(index, 0), display_width(value))
+            widths[index] = max(widths.get(index, 0), display_width(safe_value(value)))
     for index, width in widths.items():
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + PADDING, least), most)
 

@@ -226,7 +226,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_role("office")
 def import_list():
     """Upload the list: all rows are written, or none and every problem is shown (422)."""
-    from tracker.projects.spreadsheets import SheetError, import_project_list
+    from tracker.projects.sheet_import import SheetError, import_project_list
 
     form = ImportForm()
     problems = []
@@ -249,12 +249,10 @@ def import_list():
 @require_role("office", "leader", "inspector")
 def export_list():
     """Download the projects matching the filter bar's filters as .xlsx."""
-    from tracker.projects.spreadsheets import export_project_list
+    from tracker.projects.sheet_export import export_project_list
 
     _args, condition, _week = request_filters()
-    buffer = io.BytesIO()
-    export_project_list(Project.select().where(condition), buffer)
-    buffer.seek(0)
+    content = export_project_list(Project.select().where(condition))
     # send_file writes the UTF-8 name as filename*=UTF-8''… with an ASCII fallback.
     filename = f"重点项目清单-{today().isoformat()}.xlsx"
-    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=filename)
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=filename)
