@@ -148,3 +148,16 @@ def test_no_workbook_turns_a_name_into_a_formula(lagging_project, config, export
     # Shown as written, after the apostrophe that marks it as text (the list's import takes it off).
     shown = {cell.value for cell in cells}
     assert [NAMES[f] for f in fields if "'" + NAMES[f] not in shown] == []
+
+
+def test_a_row_is_tall_enough_for_its_wrapped_lines():
+    book = xlsx.new_workbook()
+    sheet = book.active
+    xlsx.append_row(sheet, ["1. 开工时限已过未开复工\n2. 连续缺报周报", "短"], wrap=True)
+    xlsx.append_row(sheet, ["一行", "长" * 30], wrap=True)
+    xlsx.append_row(sheet, ["不换行"])
+    xlsx.fit_columns(sheet, [["x" * 24, "x" * 18]])  # 26 and 20 wide: room for 24 and 18
+    xlsx.fit_row_heights(sheet, first_row=1)
+    sheet = load_workbook(io.BytesIO(xlsx.to_bytes(book))).active
+    # Two lines of 23 and 15 in 24; 60 wide in 18 is four lines; a row without wrapped text keeps the default height.
+    assert [sheet.row_dimensions[row].height for row in (1, 2, 3)] == [2 * xlsx.LINE_HEIGHT, 4 * xlsx.LINE_HEIGHT, None]

@@ -10,6 +10,7 @@ here when the app starts, and the app's start-up stays light."""
 
 import datetime as dt
 import io
+import math
 import re
 import unicodedata
 from decimal import Decimal
@@ -38,6 +39,9 @@ HEADER_FILL = "F0F2F5"  # the light grey of the header row in the analysis PDF's
 
 
 TITLE_SIZE = 16  # points
+
+
+LINE_HEIGHT = 16  # points: one line of 11-point text, Chinese included
 
 
 def safe_value(value):
@@ -170,6 +174,27 @@ def fit_columns(sheet, rows, least=NARROWEST, most=WIDEST):
             widths[index] = max(widths.get(index, 0), display_width(safe_value(value)))
     for index, width in widths.items():
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + PADDING, least), most)
+
+
+def fit_row_heights(sheet, first_row):
+    """Make each row from ``first_row`` down tall enough for its wrapped text, in the widths set.
+
+    LibreOffice, for one, does not grow a row to its wrapped text when it opens
+    a file: without a height, the second of a project's reasons stays hidden.
+    """
+    from openpyxl.utils import get_column_letter
+
+    for row in sheet.iter_rows(min_row=first_row):
+        wrapped = [cell for cell in row if cell.value is not None and cell.alignment.wrap_text]
+        width = {cell.column: sheet.column_dimensions[get_column_letter(cell.column)].width for cell in wrapped}
+        lines = max((_wrapped_lines(cell.value, width[cell.column]) for cell in wrapped), default=1)
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = lines * LINE_HEIGHT
+
+
+def _wrapped_lines(value, width):
+    room = max(width - PADDING, 1)
+    return sum(max(1, math.ceil(_line_width(line) / room)) for line in str(value).split("\n"))
 
 
 def freeze_panes(sheet, below_row, right_of_column=0):

@@ -44,6 +44,7 @@ def _list_sheet(sheet, notice):
         xlsx.append_row(sheet, ["本期无项目列入通报。"])
         sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width)
     xlsx.fit_columns(sheet, [*above, SHEET_HEADER, *rows], most=WIDEST)
+    xlsx.fit_row_heights(sheet, header + 1)
     xlsx.freeze_panes(sheet, below_row=header)
     xlsx.print_setup(sheet, header_rows=(header, header))
 
