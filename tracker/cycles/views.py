@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_login import current_user
 
 from tracker.core.db import db
+from tracker.core.xlsx import XLSX_MIME
 from tracker.cycles.analysis import BREAKDOWNS
 from tracker.cycles.consultations import AGENDA_KINDS, AgendaItem, Decision, record_decision
 from tracker.cycles.forms import DecisionForm
@@ -108,7 +109,7 @@ def analysis_download(run_id, kind):
 
 
 DOWNLOAD_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_MIME,
     "pdf": "application/pdf",
 }
 

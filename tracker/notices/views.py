@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import JOIN, fn
 
+from tracker.core.xlsx import XLSX_MIME
 from tracker.lagging.rules import RANKED_BY
 from tracker.lagging.views import READERS
 from tracker.notices.drafting import (
@@ -33,7 +34,7 @@ REVIEWERS = ("office", "inspector")
 
 
 DOCUMENTS = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_MIME,
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 

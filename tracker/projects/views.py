@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from peewee import JOIN, IntegrityError, fn
 
 from tracker.accounts.models import LeadOfficial, User
+from tracker.core.xlsx import XLSX_MIME
 from tracker.cycles.consultations import Decision
 from tracker.notices.models import notices_of_project
 from tracker.projects.filters import filter_choices
@@ -219,9 +220,6 @@ def archive(code):
     return redirect(url_for("projects.index"))
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @require_role("office")
 def import_list():
@@ -255,4 +253,4 @@ def export_list():
     content = export_project_list(Project.select().where(condition))
     # send_file writes the UTF-8 name as filename*=UTF-8''… with an ASCII fallback.
     filename = f"重点项目清单-{today().isoformat()}.xlsx"
-    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=filename)
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIME, as_attachment=True, download_name=filename)
