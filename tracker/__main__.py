@@ -107,7 +107,7 @@ def load_demo(config_path, count, seed, weeks, if_empty, accounts_file):
 @click.pass_obj
 def import_projects(config_path, path, username):
     """Import the project list from an .xlsx file (all rows or nothing)."""
-    from tracker.projects.spreadsheets import SheetError, import_project_list
+    from tracker.projects.sheet_import import SheetError, import_project_list
 
     config = _open(config_path)
     create_tables()
@@ -128,11 +128,12 @@ def import_projects(config_path, path, username):
 def export_projects(config_path, path):
     """Write the active project list to an .xlsx file."""
     from tracker.projects.models import Project
-    from tracker.projects.spreadsheets import export_project_list
+    from tracker.projects.sheet_export import export_project_list
 
     _open(config_path)
+    content = export_project_list(Project.active())
     with open(path, "wb") as f:
-        export_project_list(Project.active(), f)
+        f.write(content)
     click.echo(f"wrote {path}")
 
 

@@ -11,7 +11,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 
-from tracker.notices.documents import chinese_number, notice_docx, notice_workbook
+from tracker.notices.documents import chinese_number, notice_docx
+from tracker.notices.workbook import notice_workbook
 
 LATE = {"rule": "deadline_passed", "label": "开工时限已过未开复工"}
 LATE["detail"] = "开工时限 2026-10-31，截至 2026-11-22 已超期 22 天，尚未开复工"

@@ -16,7 +16,8 @@ from tracker.core.config import PROJECT_ROOT
 from tracker.core.db import db
 from tracker.projects.models import KINDS, Change, Milestone, Project
 from tracker.projects.registry import archive_project, save_project
-from tracker.projects.spreadsheets import SheetError, export_project_list, import_project_list
+from tracker.projects.sheet_export import export_project_list
+from tracker.projects.sheet_import import SheetError, import_project_list
 
 HEADER = ["序号", "项目编号", "项目名称", "县（区）", "建设性质", "项目单位", "责任人", "联系电话"]
 HEADER += ["市级包抓领导", "包抓部门", "投资（万元）", None, "开工时限"]
@@ -263,11 +264,9 @@ def test_an_exported_list_imports_back_unchanged(conn, config, make_project):
     before = {p.code: p.__data__ for p in Project.select()}
     milestones_before = sorted(Milestone.select(Milestone.kind, Milestone.planned_on).tuples())
     changes_before = Change.select().count()
-    exported = io.BytesIO()
-    export_project_list(Project.active(), exported)
-    exported.seek(0)
+    exported = export_project_list(Project.active())
 
-    result = import_project_list(exported, None, config)
+    result = import_project_list(io.BytesIO(exported), None, config)
 
     assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
     assert {p.code: p.__data__ for p in Project.select()} == before
@@ -277,9 +276,7 @@ def test_an_exported_list_imports_back_unchanged(conn, config, make_project):
 
 def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(conn, make_project):
     make_project(code="XM-1", name="=cmd|' /C calc'!A0", project_unit="-2+3", responsible_phone="+8613900000001")
-    exported = io.BytesIO()
-    export_project_list(Project.active(), exported)
-    sheet = load_workbook(exported).active
+    sheet = load_workbook(io.BytesIO(export_project_list(Project.active()))).active
     header = [c.value for c in sheet[2]]
     project = {label: cell for label, cell in zip(header, sheet[3], strict=True)}
     assert project["项目名称"].value == "'=cmd|' /C calc'!A0"

@@ -1,11 +1,14 @@
 """The quarterly analysis rendered: its charts (PNG), the .xlsx workbook and the PDF.
 
 Each takes the analysis dict of ``analysis.quarterly_analysis``, fresh or as a
-cycle run stored it. matplotlib and openpyxl are imported inside the functions
-that need them, keeping the web app's start-up light."""
+cycle run stored it. The workbook is written through tracker.core.xlsx, so a
+county or industry chain named like a formula stays text. matplotlib is
+imported inside the functions that need it, keeping the web app's start-up
+light."""
 
 import io
 
+from tracker.core import xlsx
 from tracker.core.money import money
 from tracker.cycles.analysis import BREAKDOWNS, METRICS, metric
 
@@ -67,71 +70,70 @@ def _now_before_change(compared, key):
 
 def analysis_workbook(analysis):
     """The analysis as an .xlsx: sheets 总览, 按产业链, 按县区, 按资金来源; numbers stored as numbers."""
-    from openpyxl import Workbook
-
-    book = Workbook()
+    book = xlsx.new_workbook()
     _overview_sheet(book.active, analysis)
     for key in ("by_industry_chain", "by_county"):
         _group_sheet(book.create_sheet(f"按{BREAKDOWNS[key]}"), BREAKDOWNS[key], analysis[key])
     _funds_sheet(book.create_sheet("按资金来源"), analysis["by_funding_source"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(book)
 
 
 def _overview_sheet(sheet, analysis):
-    from openpyxl.styles import Font
-
     sheet.title = "总览"
-    sheet.append([f"{analysis['quarter']} 重点项目季度分析"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["本季度截至", analysis["closing_week"] or "无快照"])
-    sheet.append([f"上季度（{analysis['previous_quarter']}）截至", analysis["previous_closing_week"] or "无快照"])
+    header = ["指标", "本季度", "上季度", "环比变化"]
+    xlsx.append_title(sheet, f"{analysis['quarter']} 重点项目季度分析", across=len(header))
+    periods = [
+        ["本季度截至", analysis["closing_week"] or "无快照"],
+        [f"上季度（{analysis['previous_quarter']}）截至", analysis["previous_closing_week"] or "无快照"],
+    ]
+    for values in periods:
+        xlsx.append_row(sheet, values)
     if analysis["notice"]:
-        sheet.append([analysis["notice"]])
-    sheet.append([])
-    header = sheet.max_row + 1
-    sheet.append(["指标", "本季度", "上季度", "环比变化"])
-    for key, _, unit, _ in METRICS:
-        sheet.append([_heading(key), *_now_before_change(analysis["headline"], key)])
+        xlsx.append_row(sheet, [analysis["notice"]])
+    xlsx.append_row(sheet, [])
+    xlsx.append_header(sheet, header)
+    figures = [[_heading(key), *_now_before_change(analysis["headline"], key)] for key, *_ in METRICS]
+    for values, (_, _, unit, _) in zip(figures, METRICS, strict=True):
+        xlsx.append_row(sheet, values)
         _number_formats(sheet[sheet.max_row][1:], unit)
-    _bold(sheet[header])
-    _widths(sheet, [24, 14, 14, 14])
+    xlsx.fit_columns(sheet, [*periods, header, *figures])
+    xlsx.print_setup(sheet)
 
 
 def _group_sheet(sheet, dimension, rows):
     """Two header rows: each figure over 本季度 / 上季度 / 变化."""
-    from openpyxl.styles import Alignment
-
-    sheet.append([dimension, *(label for key in GROUP_METRICS for label in (_heading(key), None, None))])
-    sheet.append([None, *(["本季度", "上季度", "变化"] * len(GROUP_METRICS))])
+    quarters = ["本季度", "上季度", "变化"] * len(GROUP_METRICS)
+    xlsx.append_header(sheet, [dimension, *(label for key in GROUP_METRICS for label in (_heading(key), None, None))])
+    xlsx.append_header(sheet, [None, *quarters])
     sheet.merge_cells(start_row=1, start_column=1, end_row=2, end_column=1)
     for index in range(len(GROUP_METRICS)):
         column = 2 + 3 * index
         sheet.merge_cells(start_row=1, start_column=column, end_row=1, end_column=column + 2)
-        sheet.cell(1, column).alignment = Alignment(horizontal="center")
-    for row in rows:
-        sheet.append([row["label"], *(value for key in GROUP_METRICS for value in _now_before_change(row, key))])
+    body = [[row["label"], *(value for key in GROUP_METRICS for value in _now_before_change(row, key))] for row in rows]
+    for values in body:
+        xlsx.append_row(sheet, values)
         for index, key in enumerate(GROUP_METRICS):
             _number_formats(sheet[sheet.max_row][1 + 3 * index : 4 + 3 * index], metric(key)[2])
-    _bold(sheet[1])
-    _bold(sheet[2])
-    sheet.freeze_panes = "B3"
-    _widths(sheet, [18] + [11] * 3 * len(GROUP_METRICS))
+    # A figure's heading spans its three columns, so the quarters' labels below it set their widths.
+    xlsx.fit_columns(sheet, [[dimension, *quarters], *body])
+    xlsx.freeze_panes(sheet, below_row=2, right_of_column=1)
+    xlsx.print_setup(sheet, header_rows=(1, 2))
 
 
 def _funds_sheet(sheet, rows):
-    sheet.append(["资金来源", "本季度（万元）", "上季度（万元）", "环比变化（万元）"])
-    for row in rows:
-        sheet.append([row["label"], row["current"], row["previous"], row["change"]])
+    header = ["资金来源", "本季度（万元）", "上季度（万元）", "环比变化（万元）"]
+    xlsx.append_header(sheet, header)
+    body = [[row["label"], row["current"], row["previous"], row["change"]] for row in rows]
+    for values in body:
+        xlsx.append_row(sheet, values)
     if rows:
         total = [sum(r[k] for r in rows) if rows[0][k] is not None else None for k in ("current", "previous", "change")]
-        sheet.append(["合计", *total])
-        _bold(sheet[sheet.max_row])
+        xlsx.append_row(sheet, ["合计", *total], bold=True)
     for cells in sheet.iter_rows(min_row=2, min_col=2):
         _number_formats(cells, "万元")
-    _bold(sheet[1])
-    _widths(sheet, [16, 16, 16, 18])
+    xlsx.fit_columns(sheet, [header, *body])
+    xlsx.freeze_panes(sheet, below_row=1)
+    xlsx.print_setup(sheet, header_rows=(1, 1))
 
 
 def _heading(key):
@@ -144,20 +146,6 @@ def _number_formats(cells, unit):
     number = "0.0" if unit == "%" else "#,##0"
     for position, cell in enumerate(cells):
         cell.number_format = f"+{number};-{number};{number}" if position % 3 == 2 else number
-
-
-def _bold(cells):
-    from openpyxl.styles import Font
-
-    for cell in cells:
-        cell.font = Font(bold=True)
-
-
-def _widths(sheet, widths):
-    from openpyxl.utils import get_column_letter
-
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 # A4 landscape, in inches.

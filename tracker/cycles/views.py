@@ -15,6 +15,7 @@ from tracker.mail.outbox import OUTBOX_STATES, Outbox
 from tracker.supervision.models import SupervisionOrder
 from tracker.web.access import can, require
 from tracker.web.listing import Page, today
+from tracker.web.responses import send_download
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 
@@ -96,18 +97,7 @@ def analysis_download(run_id, kind):
 
     run = _quarterly(run_id)
     content = analysis_workbook(run.data) if kind == "xlsx" else analysis_pdf(run.data)
-    return send_file(
-        io.BytesIO(content),
-        mimetype=DOWNLOAD_TYPES[kind],
-        as_attachment=True,
-        download_name=f"重点项目季度分析-{run.period}.{kind}",
-    )
-
-
-DOWNLOAD_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
+    return send_download(content, f"重点项目季度分析-{run.period}.{kind}")
 
 
 def _quarterly(run_id):

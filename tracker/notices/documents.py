@@ -1,10 +1,9 @@
-"""通报批评: the public criticism notice (CriticismNotice) as an .xlsx list and as a .docx document.
+"""通报批评: the public criticism notice (CriticismNotice) as a .docx document (its .xlsx list is workbook.py).
 
-Both functions take the notice as one plain dict (title, number, issuer, date,
-as_of, preamble, entries, ranking) and return the file's bytes, so the web
-view, the scheduler and the tests share them. No Flask here; openpyxl and
-python-docx are imported inside the functions, keeping the web app's start-up
-light.
+notice_docx takes the notice as one plain dict (title, number, issuer, date,
+as_of, preamble, entries, ranking) and returns the file's bytes, so the web
+view, the scheduler and the tests share it. No Flask here; python-docx is
+imported inside the functions, keeping the web app's start-up light.
 
 The .docx follows the layout of Chinese government documents, GB/T 9704-2012:
 A4, fixed margins, a red version head (issuing office, document number, red
@@ -21,23 +20,14 @@ XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NUMERALS = "一二三四五六七八九十"
 
 
-# --- the .xlsx ---
-SHEET_HEADER = ("序号", "项目编号", "项目名称", "项目单位", "包抓部门", "包抓领导", "滞后原因", "具体情况")
-
-
-SHEET_WIDTHS = (6, 12, 30, 26, 16, 10, 26, 56)
-
-
+# The ranking's columns: the .docx table and the .xlsx sheet (workbook.py) show the same figures.
 RANKING_HEADER = ("名称", "滞后项目数", "逾期问题数", "缺报周报数")
 
 
 RANKING_KEYS = ("name", "lagging", "overdue_problems", "reports_missing")
 
 
-RANKINGS = (("departments", "部门"), ("counties", "县区"))
-
-
-# --- the .docx (GB/T 9704-2012) ---
+# GB/T 9704-2012's fonts, sizes and page.
 XIAOBIAOSONG = "方正小标宋简体"  # version head and title
 
 
@@ -85,101 +75,6 @@ PBDR_SUCCESSORS = (
     "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
     "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
 )  # fmt: skip
-
-
-def notice_workbook(notice):
-    """The notice as an .xlsx: sheet 通报 (one row per project, its reasons on separate lines) and sheet 红黑榜.
-
-    Every text cell goes through spreadsheets._cell, so a name such as "=1+1"
-    stays text instead of running as a formula.
-    """
-    from openpyxl import Workbook
-
-    book = Workbook()
-    _list_sheet(book.active, notice)
-    _ranking_sheet(book.create_sheet("红黑榜"), notice["ranking"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _list_sheet(sheet, notice):
-    from openpyxl.styles import Alignment, Font
-
-    from tracker.projects.spreadsheets import _cell
-
-    sheet.title = "通报"
-    width = len(SHEET_HEADER)
-    sheet.append([_cell(notice["title"])])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet["A1"].font = Font(bold=True, size=16)
-    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.row_dimensions[1].height = 32
-    sheet.append(["文号", _cell(notice["number"])])
-    sheet.append(["发布日期", chinese_date(notice["date"]), "统计截至", chinese_date(notice["as_of"])])
-    sheet.append([])
-    sheet.append(list(SHEET_HEADER))
-    header = sheet.max_row
-    for cell in sheet[header]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for index, entry in enumerate(notice["entries"], start=1):
-        reasons = entry["reasons"]
-        numbered = len(reasons) > 1  # "1. …" lines up each reason with its detail
-        labels = [_numbered(i, r["label"], numbered) for i, r in enumerate(reasons, start=1)]
-        details = [_numbered(i, r["detail"], numbered) for i, r in enumerate(reasons, start=1)]
-        row = [index, entry["code"], entry["name"], entry["project_unit"], entry["lead_department"]]
-        row += [entry["lead_official"], "\n".join(labels), "\n".join(details)]
-        sheet.append([_cell(value) for value in row])
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-    if not notice["entries"]:
-        sheet.append(["本期无项目列入通报。"])
-        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width)
-    _widths(sheet, SHEET_WIDTHS)
-    sheet.freeze_panes = sheet.cell(header + 1, 1)
-    sheet.print_title_rows = f"{header}:{header}"
-    _print_setup(sheet)
-
-
-def _numbered(index, text, numbered):
-    return f"{index}. {text}" if numbered else text
-
-
-def _ranking_sheet(sheet, ranking):
-    from openpyxl.styles import Font
-
-    from tracker.projects.spreadsheets import _cell
-
-    for key, label in RANKINGS:
-        if sheet.max_row > 1:
-            sheet.append([])
-        sheet.append([label])
-        sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=13)
-        sheet.append(list(RANKING_HEADER))
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-        for row in ranking[key]:
-            sheet.append([_cell(row[k]) for k in RANKING_KEYS])
-        if not ranking[key]:
-            sheet.append(["无"])
-    _widths(sheet, (28, 12, 12, 12))
-    _print_setup(sheet)
-
-
-def _widths(sheet, widths):
-    from openpyxl.utils import get_column_letter
-
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def _print_setup(sheet):
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def notice_docx(notice):

@@ -135,8 +135,9 @@ def _check_changed(changed):
 
 
 def notice_document(notice, kind):
-    """The notice as .xlsx or .docx bytes, laid out by notice_documents."""
-    from tracker.notices import documents as notice_documents
+    """The notice as .xlsx or .docx bytes, laid out by workbook.py or documents.py."""
+    from tracker.notices.documents import notice_docx
+    from tracker.notices.workbook import notice_workbook
 
     content = {
         "title": notice.title,
@@ -161,5 +162,5 @@ def notice_document(notice, kind):
             "counties": notice.ranking.get("county", []),
         },
     }
-    render = notice_documents.notice_workbook if kind == "xlsx" else notice_documents.notice_docx
+    render = notice_workbook if kind == "xlsx" else notice_docx
     return render(content)

@@ -1,8 +1,6 @@
 """The project list (项目清单), each project's page, and the office's create / edit / archive."""
 
-import io
-
-from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN, IntegrityError, fn
 
@@ -33,6 +31,7 @@ from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
 from tracker.web.access import can, require, visible_project
 from tracker.web.listing import Page, request_filters, today
+from tracker.web.responses import send_download
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -209,14 +208,11 @@ def archive(code):
     return redirect(url_for("projects.index"))
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @require("manage_projects")
 def import_list():
     """Upload the list: all rows are written, or none and every problem is shown (422)."""
-    from tracker.projects.spreadsheets import SheetError, import_project_list
+    from tracker.projects.sheet_import import SheetError, import_project_list
 
     form = ImportForm()
     problems = []
@@ -239,12 +235,8 @@ def import_list():
 @require("export_projects")
 def export_list():
     """Download the projects matching the filter bar's filters as .xlsx."""
-    from tracker.projects.spreadsheets import export_project_list
+    from tracker.projects.sheet_export import export_project_list
 
     _args, condition, _week = request_filters()
-    buffer = io.BytesIO()
-    export_project_list(Project.select().where(condition), buffer)
-    buffer.seek(0)
-    # send_file writes the UTF-8 name as filename*=UTF-8''… with an ASCII fallback.
-    filename = f"重点项目清单-{today().isoformat()}.xlsx"
-    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=filename)
+    content = export_project_list(Project.select().where(condition))
+    return send_download(content, f"重点项目清单-{today().isoformat()}.xlsx")

@@ -4,8 +4,10 @@ import io
 
 from flask import send_file
 
+from tracker.core.xlsx import XLSX_MIME
+
 MIME_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_MIME,
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }

@@ -1,43 +1,30 @@
-"""Excel import and export of the project list (包抓清单).
+"""Importing the project list (包抓清单) from the sheet offices keep.
 
-The import takes the sheet as offices keep it: title and units rows above a
-header of one or two rows, section rows per industry chain, a totals row,
-merged cells, dates and amounts typed as text. It checks every row with
-registry.check_project before writing anything, then writes the whole list
-through registry.save_projects, in one transaction. The export writes a plain
-sheet that imports back unchanged. No Flask here: the web view, the command
-line and the tests share these two functions. openpyxl reads the XML through
-defusedxml, which is installed."""
+The sheet as offices keep it: title and units rows above a header of one or
+two rows, section rows per industry chain, a totals row, merged cells, dates
+and amounts typed as text (sheet_values reads those). Every row is checked
+with registry.check_project before anything is written, then the whole list
+is written through registry.save_projects, in one transaction. sheet_export
+writes a list that imports back unchanged. No Flask here: the web view, the
+command line and the tests share import_project_list. openpyxl reads the XML
+through defusedxml, which is installed."""
 
-import calendar
-import datetime as dt
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
+from openpyxl import load_workbook
 from peewee import IntegrityError
 
 from tracker.accounts.models import LeadOfficial
-from tracker.projects.models import KINDS, MILESTONES, Milestone, Project
+from tracker.core.xlsx import cell_text
+from tracker.projects.models import MILESTONES
 from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS, REQUIRED, Entry, check_project, save_projects
-
-TITLE = "重点项目包抓清单"
-
-
-AMOUNT_FIELDS = ("total_investment", "annual_plan_investment")
-
+from tracker.projects.sheet_values import AMOUNT_FIELDS, parse_amount, parse_date, parse_kind
 
 # Fields read from numbers or dates: a message about one of them quotes what the cell held.
 TYPED_FIELDS = ("kind", *AMOUNT_FIELDS, "start_deadline")
-
-
-KIND_BY_LABEL = {label: kind for kind, label in KINDS.items()}
 
 
 # Header spellings seen in office sheets, besides FIELD_LABELS, after _header_key.
@@ -84,18 +71,6 @@ MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 UNREADABLE = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, SyntaxError, EOFError)
 
 
-# A spreadsheet runs a cell starting with one of these as a formula; the
-# apostrophe itself is escaped too, so that stripping one on import is exact.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-MAX_AMOUNT = 2**31 - 1  # an INTEGER column, in 万元
-
-
-# A bare number in a date column is an Excel date serial only within these years.
-SERIAL_YEARS = range(1990, 2100)
-
-
 NUMERAL = "一二三四五六七八九十"
 
 
@@ -106,12 +81,6 @@ SECTION = re.compile(rf"[{NUMERAL}]+[、.．](?P<name>.+?)(?:[(（][^()（）]*\
 SKIPPED = re.compile(
     rf"(?:合计|总计|小计|共计)(?:[:：(（\d]|$)|[(（][{NUMERAL}]+[)）]|单位[:：]|(?:备注|注|说明)\d*[:：]|填表|制表|审核"
 )
-
-
-DATE_TEXT = re.compile(r"(?P<y>\d{4})[年./-](?P<m>\d{1,2})(?:[月./-](?:(?P<d>\d{1,2})[日号]?)?)?")
-
-
-DATE_SUFFIX = re.compile(r"(?:\d{1,2}:\d{2}(?::\d{2})?)?份?(?:底|末)?(?:以前|之前|前)?$")
 
 
 class SheetError(ValueError):
@@ -220,7 +189,7 @@ def _unmerged(grid, merges):
 
 def _header_key(value):
     """A header's text reduced to what ALIASES spell: no spaces, units or year."""
-    text = re.sub(r"\s+", "", _text(value)).replace("（", "(").replace("）", ")")
+    text = re.sub(r"\s+", "", cell_text(value)).replace("（", "(").replace("）", ")")
     text = re.sub(r"\((万元|亿元)\)$", "", text)
     return re.sub(r"^\d{4}年度?", "", text).rstrip(":：")
 
@@ -257,7 +226,7 @@ def _layout(grid, copies, header, merges):
         # The lower header row names the column; the upper one when the lower does not.
         keys = [_column_key(grid[r][c]) for r in dict.fromkeys((lower, header)) if (r, c) not in copies]
         key = next(filter(None, keys), None)
-        texts[c] = "".join(_text(grid[r][c]) for r in range(header, lower + 1))
+        texts[c] = "".join(cell_text(grid[r][c]) for r in range(header, lower + 1))
         if key is None:
             continue
         if key in columns:
@@ -266,7 +235,7 @@ def _layout(grid, copies, header, merges):
     missing = [FIELD_LABELS[f] for f in REQUIRED if f not in columns and f != "industry_chain"]
     if missing:
         raise SheetError([f"表头缺少列：{'、'.join(missing)}"])
-    above = " ".join(_text(v) for row in grid[:header] for v in row)
+    above = " ".join(cell_text(v) for row in grid[:header] for v in row)
     sheet_factor = 10_000 if re.search(r"单位[:：]\s*亿元", above) else 1
     factors = {f: _factor(texts.get(columns.get(f), ""), sheet_factor) for f in AMOUNT_FIELDS}
     return _Layout(lower + 1, columns, factors)
@@ -300,12 +269,12 @@ def _project_rows(grid, layout):
     chain = ""
     for index in range(layout.first_data_row, len(grid)):
         cells = grid[index]
-        texts = list(dict.fromkeys(t for t in map(_text, cells) if t))  # merged copies once
+        texts = list(dict.fromkeys(t for t in map(cell_text, cells) if t))  # merged copies once
         if not texts:
             continue
         heading = _heading(texts)
         # A project row may start with anything; only rows without a code of their own are headings.
-        if _text(cells[layout.columns["code"]]) in ("", *texts[:2]):
+        if cell_text(cells[layout.columns["code"]]) in ("", *texts[:2]):
             if section := SECTION.fullmatch(heading):
                 chain = section["name"]
                 continue
@@ -327,86 +296,20 @@ def _parse_row(number, cells, layout, chain):
         column = layout.columns.get(key)
         return None if column is None else cells[column]
 
-    values = {f: _text(cell(f)) for f in PROJECT_FIELDS}
+    values = {f: cell_text(cell(f)) for f in PROJECT_FIELDS}
     values["industry_chain"] = values["industry_chain"] or chain
-    values["kind"] = _kind(values["kind"])
+    values["kind"] = parse_kind(values["kind"])
     for f in AMOUNT_FIELDS:
-        values[f] = _amount(cell(f), layout.factors[f])
-    values["start_deadline"] = _date(cell("start_deadline"))
+        values[f] = parse_amount(cell(f), layout.factors[f])
+    values["start_deadline"] = parse_date(cell("start_deadline"))
     row = _Row(number, values)
     for kind in MILESTONES:
-        planned = _date(cell(kind))
+        planned = parse_date(cell(kind))
         if isinstance(planned, str):
             row.bad_dates[kind] = planned
         elif planned:
             row.planned[kind] = planned
     return row
-
-
-def _text(value):
-    """A cell as stripped text; numbers typed as numbers lose a trailing “.0”."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    if text[:1] == "'" and text[1:2] and text[1] in FORMULA_START:
-        return text[1:]  # escaped on export: see _cell
-    return text
-
-
-def _kind(text):
-    if not text:
-        return "new"
-    return KIND_BY_LABEL.get(text.removesuffix("项目"), text)
-
-
-def _amount(value, factor):
-    """Whole 万元 (halves round up), or the text when it is not a number."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-    else:
-        text = _text(value)
-        if not text:
-            return None
-        try:
-            number = Decimal(re.sub(r"[,，\s]", "", text).removesuffix("万元"))
-        except InvalidOperation:
-            return text
-    if not number.is_finite() or abs(number * factor) > MAX_AMOUNT:
-        return _text(value)
-    return int((number * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _date(value):
-    """A date, None for an empty cell, or the text when it is not a date.
-
-    A month without a day (“2026年3月底前”) means the month's last day.
-    """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            day = from_excel(value).date()  # a date serial without a date format
-        except (ValueError, OverflowError):
-            return _text(value)
-        return day if day.year in SERIAL_YEARS else _text(value)
-    text = _text(value)
-    if not text:
-        return None
-    match = DATE_TEXT.fullmatch(DATE_SUFFIX.sub("", re.sub(r"\s+", "", text)))
-    if not match:
-        return text
-    year, month = int(match["y"]), int(match["m"])
-    try:
-        day = int(match["d"]) if match["d"] else calendar.monthrange(year, month)[1]
-        return dt.date(year, month, day)
-    except ValueError:
-        return text
 
 
 def _problems(rows, officials):
@@ -437,63 +340,3 @@ def _message(name, message, value):
     if name in TYPED_FIELDS and isinstance(value, str) and value:
         message += f"，收到“{value}”"
     return message
-
-
-def export_project_list(query, fileobj):
-    """Write the projects of ``query`` to ``fileobj`` as an .xlsx that import_project_list reads back.
-
-    A title row, the header row, then one row per project ordered by code:
-    every PROJECT_FIELDS column and each milestone's planned date. Three
-    queries in all, whatever the number of projects.
-    """
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(TITLE)
-    header = _export_header()
-    for index, width in enumerate(_export_widths(), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C3"
-    sheet.append([TITLE])
-    sheet.append(header)
-    leaders = dict(LeadOfficial.select(LeadOfficial.id, LeadOfficial.name).tuples())
-    planned = _planned_dates(query)
-    for project in query.order_by(Project.code).iterator():
-        sheet.append(_export_row(project, leaders[project.lead_official_id], planned.get(project.id, {})))
-    book.save(fileobj)
-
-
-def _export_header():
-    labels = [FIELD_LABELS[f] + ("（万元）" if f in AMOUNT_FIELDS else "") for f in PROJECT_FIELDS]
-    return labels + [f"{label}（计划）" for label in MILESTONES.values()]
-
-
-def _export_widths():
-    wide = {"name": 36, "project_unit": 28, "lead_department": 18, "responsible_email": 24}
-    return [wide.get(f, 14) for f in PROJECT_FIELDS] + [12] * len(MILESTONES)
-
-
-def _planned_dates(query):
-    """{project id: {milestone kind: planned date}} for the projects of ``query``, in one query."""
-    rows = (
-        Milestone.select(Milestone.project, Milestone.kind, Milestone.planned_on)
-        .where(Milestone.project.in_(query.select(Project.id)) & Milestone.planned_on.is_null(False))
-        .tuples()
-    )
-    planned = {}
-    for project_id, kind, day in rows:
-        planned.setdefault(project_id, {})[kind] = day
-    return planned
-
-
-def _export_row(project, leader, planned):
-    values = {f: getattr(project, f) for f in PROJECT_FIELDS if f != "lead_official"}
-    values["lead_official"] = leader
-    values["kind"] = KINDS.get(project.kind, project.kind)
-    return [_cell(values[f]) for f in PROJECT_FIELDS] + [planned.get(kind) for kind in MILESTONES]
-
-
-def _cell(value):
-    """Text a spreadsheet would run as a formula gets an apostrophe; characters XML cannot hold go."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(FORMULA_START) else value
