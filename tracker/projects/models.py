@@ -7,6 +7,7 @@ reports, funds and the change log keep the history behind them."""
 import datetime as dt
 
 from peewee import (
+    JOIN,
     BooleanField,
     CharField,
     CompositeKey,
@@ -108,6 +109,19 @@ class Project(BaseModel):
         if user.role == "owner":
             query = query.where(cls.owner == user)
         return query
+
+    @classmethod
+    def with_owner(cls, query):
+        """``query``, which selects Project, with each project's owner account selected beside it (or none).
+
+        So reading ``contact_email`` over the rows costs no query per row.
+        """
+        return query.select_extend(User).switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.owner == User.id))
+
+    @property
+    def contact_email(self):
+        """Where mail to the responsible person goes: the project's address, else their account's, else ""."""
+        return self.responsible_email or (self.owner.email if self.owner_id else "")
 
     @property
     def is_under_way(self):
