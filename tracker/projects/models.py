@@ -167,9 +167,13 @@ class ProgressReport(BaseModel):
         indexes = ((("week", "project"), True), (("project", "week"), False))
 
     @classmethod
-    def latest_before(cls, project, week):
-        """The project's last report from a week before ``week``, or None."""
-        return cls.select().where((cls.project == project) & (cls.week < week)).order_by(cls.week.desc()).first()
+    def of_week_and_before(cls, project, week):
+        """(the project's report of ``week``, its last report from a week before), each None if missing; one query."""
+        rows = list(
+            cls.select().where((cls.project == project) & (cls.week <= week)).order_by(cls.week.desc()).limit(2)
+        )
+        current = rows.pop(0) if rows and rows[0].week == week else None
+        return current, (rows[0] if rows else None)
 
 
 class ReportFunds(BaseModel):
