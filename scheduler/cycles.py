@@ -79,7 +79,7 @@ def weekly_dispatch(run, week, config):
     context = {"week": week, "city": totals_figures(totals), "base_url": config["web"]["base_url"]}
     images = weekly_charts(week, config)
     flagged = _flagged(week)
-    missing = list(snapshot_rows(week, ProjectSnapshot.reported == False))  # noqa: E712
+    missing = list(Project.with_owner(snapshot_rows(week, ProjectSnapshot.reported == False)))  # noqa: E712
     by_official = figures_by_lead_official(week)
     officials = list(LeadOfficial.select().where(LeadOfficial.id.in_(list(by_official))).order_by(LeadOfficial.name))
     for official in officials:
@@ -95,7 +95,7 @@ def weekly_dispatch(run, week, config):
         "reminded": _remind(run, missing, context, config),
         "briefed": [o.name for o in officials if o.email],
         "unbriefed": [o.name for o in officials if not o.email],
-        "unreachable": [row.project.code for row in missing if not _contact(row.project)],
+        "unreachable": [row.project.code for row in missing if not row.project.contact_email],
     }
     leaders = [{"name": o.name, **by_official[o.id]} for o in officials]
     for user in _office_users():
@@ -140,15 +140,11 @@ def _flagged(week):
     return sorted(flagged, key=lambda p: (p["level"] != "red", p["code"]))
 
 
-def _contact(project):
-    return project.responsible_email or (project.owner.email if project.owner_id else "")
-
-
 def _remind(run, missing, context, config):
     """One reminder per responsible person, listing every project they have not reported for."""
     by_address = {}
     for row in missing:
-        address = _contact(row.project)
+        address = row.project.contact_email
         if address:
             by_address.setdefault(address, []).append(row.project)
     for address, projects in by_address.items():

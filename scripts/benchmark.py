@@ -25,7 +25,7 @@ from tracker.accounts.models import User  # noqa: E402
 from tracker.core.db import db  # noqa: E402
 from tracker.core.weeks import shift_week, week_monday  # noqa: E402
 from tracker.cycles.snapshots import take_snapshot  # noqa: E402
-from tracker.demo import load_demo_city  # noqa: E402
+from tracker.demo.loading import load_demo_city  # noqa: E402
 from tracker.projects.models import ProgressReport, Project  # noqa: E402
 from tracker.reports.filing import current_week  # noqa: E402
 from tracker.schema import create_tables  # noqa: E402

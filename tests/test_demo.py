@@ -5,7 +5,7 @@ import pytest
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.weeks import local_now
 from tracker.cycles import figures as stats
-from tracker.demo import DemoError, load_demo_city
+from tracker.demo.loading import DemoError, load_demo_city
 from tracker.projects import lights
 from tracker.projects.filters import project_condition
 from tracker.projects.models import Project

@@ -82,7 +82,7 @@ def init_db(config_path):
 @click.pass_obj
 def load_demo(config_path, count, seed, weeks, if_empty, accounts_file):
     """Load the demo city into an empty database and print its accounts."""
-    from .demo import DemoError, load_demo_city
+    from .demo.loading import DemoError, load_demo_city
 
     config = _open(config_path)
     create_tables()

@@ -6,7 +6,16 @@ import zoneinfo
 import pytest
 
 from tracker.core.config import DEFAULTS
-from tracker.core.periods import PeriodError, due_at, just_ended, latest_due, next_period, period_start, previous_period
+from tracker.core.periods import (
+    PeriodError,
+    due_at,
+    just_ended,
+    latest_due,
+    next_period,
+    period_of,
+    period_start,
+    previous_period,
+)
 
 TZ = "Asia/Shanghai"
 SCHEDULE = DEFAULTS["scheduler"]
@@ -48,6 +57,12 @@ def test_the_latest_due_quarter_after_a_long_outage_is_only_the_last_one():
 def test_a_manual_run_takes_the_period_just_ended_by_default():
     today = dt.date(2026, 11, 23)
     assert [just_ended(c, today) for c in ("weekly", "monthly", "quarterly")] == ["2026-W47", "2026-10", "2026-Q3"]
+
+
+def test_a_date_falls_in_its_quarter():
+    assert period_of("quarterly", dt.date(2026, 11, 23)) == "2026-Q4"
+    assert period_of("quarterly", dt.date(2026, 1, 1)) == "2026-Q1"
+    assert period_of("quarterly", dt.date(2026, 9, 30)) == "2026-Q3"
 
 
 def test_periods_step_across_year_ends():

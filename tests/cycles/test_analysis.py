@@ -12,18 +12,12 @@ from openpyxl import load_workbook
 from reporting import file
 
 from tracker.core.config import DEFAULTS
-from tracker.cycles.analysis import QuarterError, previous_quarter, quarter_bounds, quarter_of, quarterly_analysis
+from tracker.cycles.analysis import QuarterError, previous_quarter, quarter_bounds, quarterly_analysis
 from tracker.cycles.analysis_exports import analysis_charts, analysis_pdf, analysis_workbook
 from tracker.cycles.snapshots import take_snapshot
 from tracker.projects.models import FUNDING_SOURCES
 
 # Quarters ----------------------------------------------------------------------
-
-
-def test_a_date_falls_in_its_quarter():
-    assert quarter_of(dt.date(2026, 11, 23)) == "2026-Q4"
-    assert quarter_of(dt.date(2026, 1, 1)) == "2026-Q1"
-    assert quarter_of(dt.date(2026, 9, 30)) == "2026-Q3"
 
 
 def test_a_quarter_runs_from_its_first_to_its_last_day():

@@ -14,7 +14,7 @@ from tracker.core.config import ConfigError, load_config
 from tracker.core.db import db
 from tracker.core.weeks import week_monday
 from tracker.cycles.consultations import AgendaItem
-from tracker.demo import load_demo_city
+from tracker.demo.loading import load_demo_city
 from tracker.problems.ledger import change_problem, raise_problem
 from tracker.problems.models import Problem, ProblemEvent
 

@@ -2,81 +2,17 @@
 
 import datetime as dt
 import io
-import os
-import subprocess
-import sys
-from urllib.parse import quote
 
 import pytest
-from conftest import csrf_token
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+from sheets import COLUMNS, office_book, row, xlsx
 
 from tracker.accounts.models import LeadOfficial
-from tracker.core.config import PROJECT_ROOT
 from tracker.core.db import db
 from tracker.projects.models import KINDS, Change, Milestone, Project
 from tracker.projects.registry import archive_project, save_project
 from tracker.projects.sheet_export import export_project_list
 from tracker.projects.sheet_import import SheetError, import_project_list
-
-HEADER = ["序号", "项目编号", "项目名称", "县（区）", "建设性质", "项目单位", "责任人", "联系电话"]
-HEADER += ["市级包抓领导", "包抓部门", "投资（万元）", None, "开工时限"]
-SUBHEADER = [None] * 10 + ["总投资", "年度计划投资", None]
-COLUMNS = ["code", "name", "county", "kind", "project_unit", "responsible_person", "responsible_phone"]
-COLUMNS += ["lead_official", "lead_department", "total_investment", "annual_plan_investment", "start_deadline"]
-WIDTH = len(HEADER)
-
-
-def row(code, **values):
-    """One project row of the office sheet, after its 序号 cell."""
-    fields = {
-        "code": code,
-        "name": f"{code}项目",
-        "county": "东城区",
-        "kind": "新建",
-        "project_unit": f"{code}公司",
-        "responsible_person": f"{code}负责人",
-        "responsible_phone": f"139{code}",
-        "lead_official": "王建国",
-        "lead_department": "市发展改革委",
-        "total_investment": 10_000,
-        "annual_plan_investment": 2_000,
-        "start_deadline": "2026年3月底前",
-        **values,
-    }
-    return [fields[c] for c in COLUMNS]
-
-
-def office_book(sections):
-    """The list as offices keep it: a merged title, a units row, a two-row header,
-    a merged section row per industry chain, the projects, and a totals row."""
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["2026年X市重点项目包抓清单"])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=WIDTH)
-    sheet.append([None] * (WIDTH - 1) + ["单位：万元"])
-    sheet.append(HEADER)
-    sheet.append(SUBHEADER)
-    for column in range(1, WIDTH + 1):
-        if column not in (11, 12):
-            sheet.merge_cells(start_row=3, start_column=column, end_row=4, end_column=column)
-    sheet.merge_cells("K3:L3")
-    number = 0
-    for heading, rows in sections.items():
-        sheet.append([heading])
-        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=WIDTH)
-        for cells in rows:
-            number += 1
-            sheet.append([number, *cells])
-    sheet.append(["合计", *[None] * 9, f"=SUM(K6:K{sheet.max_row})", None, None])
-    return book
-
-
-def xlsx(book):
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
 
 
 def import_sections(sections, config, user=None):
@@ -284,129 +220,3 @@ def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(conn, make_pro
     assert project["联系电话"].value == "'+8613900000001"
     assert all(cell.data_type != "f" for cell in sheet[3])
     assert project["开工时限"].is_date
-
-
-# The web pages -----------------------------------------------------------------
-
-
-def upload(client, data, filename="重点项目清单.xlsx"):
-    token = csrf_token(client.get("/projects/import").get_data(as_text=True))
-    form = {"csrf_token": token, "file": (io.BytesIO(data), filename)}
-    return client.post("/projects/import", data=form, content_type="multipart/form-data")
-
-
-def sheet_bytes(rows):
-    return xlsx(office_book({"一、化工产业链": rows})).getvalue()
-
-
-def test_the_office_uploads_the_list_through_the_form(client, login, make_user, official):
-    make_user("office", "office")
-    login("office")
-    response = upload(client, sheet_bytes([row("HG-001"), row("HG-002")]))
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/projects/")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "导入成功：新增 2 个，更新 0 个" in page
-    assert 'data-code="HG-002"' in page
-
-
-def test_a_bad_upload_lists_every_problem_and_writes_nothing(client, login, make_user, official):
-    make_user("office", "office")
-    login("office")
-    response = upload(client, sheet_bytes([row("HG-001", start_deadline=None), row("HG-002", lead_official="赵六")]))
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "第6行：开工时限不能为空" in page
-    assert "第7行：未登记的包抓领导“赵六”" in page
-    with db.connection_context():
-        assert Project.select().count() == 0
-
-
-def test_an_upload_that_is_not_xlsx_is_refused_with_422(client, login, make_user):
-    make_user("office", "office")
-    login("office")
-    response = upload(client, b"code,name\nHG-001,x\n", filename="清单.csv")
-    assert response.status_code == 422
-    assert "只接受 .xlsx 文件" in response.get_data(as_text=True)
-
-
-@pytest.mark.parametrize("role", ["owner", "leader", "inspector"])
-def test_only_the_office_may_import(client, login, make_user, role):
-    make_user("someone", role)
-    login("someone")
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    assert client.get("/projects/import").status_code == 403
-    assert client.post("/projects/import", data={"csrf_token": token}).status_code == 403
-
-
-def test_an_oversize_upload_is_refused_with_413(app, client, login, make_user):
-    make_user("office", "office")
-    login("office")
-    app.config["MAX_CONTENT_LENGTH"] = 4096
-    response = upload(client, os.urandom(8192))
-    assert response.status_code == 413
-
-
-@pytest.mark.parametrize("role", ["office", "leader", "inspector"])
-def test_export_downloads_the_projects_matching_the_filters(client, login, make_user, make_project, role):
-    make_project(code="E-1", county="东城区")
-    make_project(code="W-1", county="西城区")
-    make_user("reader", role)
-    login("reader")
-    response = client.get("/projects/export?county=西城区")
-    assert response.status_code == 200
-    disposition = response.headers["Content-Disposition"]
-    assert f"filename*=UTF-8''{quote('重点项目清单-')}" in disposition
-    assert disposition.endswith(".xlsx")
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    assert [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)] == ["W-1"]
-
-
-def test_an_owner_cannot_export_the_list(client, login, make_project):
-    make_project(code="O-1", responsible_phone="13900000001")
-    login("13900000001")
-    assert client.get("/projects/export").status_code == 403
-
-
-def test_the_navigation_offers_import_and_export_to_the_office(client, login, make_user):
-    make_user("office", "office")
-    login("office")
-    page = client.get("/projects/").get_data(as_text=True)
-    assert "导入清单" in page and "导出清单" in page
-
-
-# The command line --------------------------------------------------------------
-
-
-def run(database_url, tmp_path, *args):
-    env = {
-        **os.environ,
-        "TRACKER_DATABASE_URL": database_url,
-        "TRACKER_WEB_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
-    }
-    command = [sys.executable, "-m", "tracker", *args]
-    return subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
-
-
-def test_the_command_line_imports_and_exports_the_list(app, database_url, tmp_path, official):
-    sheet = tmp_path / "清单.xlsx"
-    sheet.write_bytes(sheet_bytes([row("HG-001"), row("HG-002")]))
-    imported = run(database_url, tmp_path, "import-projects", str(sheet))
-    assert imported.returncode == 0, imported.stderr
-    assert "imported 2 new and 0 updated" in imported.stdout
-
-    exported = run(database_url, tmp_path, "export-projects", str(tmp_path / "out.xlsx"))
-    assert exported.returncode == 0, exported.stderr
-    rows = load_workbook(tmp_path / "out.xlsx").active.iter_rows(min_row=3, values_only=True)
-    assert [r[0] for r in rows] == ["HG-001", "HG-002"]
-
-
-def test_the_command_line_prints_every_problem_and_imports_nothing(app, database_url, tmp_path, official):
-    sheet = tmp_path / "清单.xlsx"
-    sheet.write_bytes(sheet_bytes([row("HG-001", total_investment="很多")]))
-    result = run(database_url, tmp_path, "import-projects", str(sheet))
-    assert result.returncode != 0
-    assert "第6行：总投资应为数字（万元），收到“很多”" in result.stderr
-    assert "nothing imported: 1 problem(s)" in result.stderr
-    with db.connection_context():
-        assert Project.select().count() == 0

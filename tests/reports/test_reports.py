@@ -4,10 +4,12 @@ import re
 
 import pytest
 from pages import changes_on, field_errors, post
+from queries import recorded_queries, selects
 from reporting import file
 
 from tracker.core.db import db
 from tracker.core.weeks import local_now, shift_week
+from tracker.problems.models import Problem
 from tracker.projects.models import FUNDING_SOURCES, MILESTONES, Change, ProgressReport, Project
 from tracker.reports.filing import current_week
 
@@ -261,3 +263,22 @@ def test_a_future_week_cannot_be_filed(client, owner, project, week):
     future = shift_week(week, 2)
     response = post(client, f"/projects/{project.code}/report/{future}", report_form())
     assert response.status_code == 422 and f"不能填报未来的周次 {future}" in response.get_data(as_text=True)
+
+
+def test_correcting_an_earlier_week_leaves_the_project_on_its_newest_report(config, conn, project):
+    file(config, project, "2026-W46", investment_completed=100)
+    file(config, project, "2026-W47", investment_completed=300)
+    file(config, project, "2026-W46", investment_completed=150)
+    current = Project.get_by_id(project.id)
+    assert (current.investment_completed, current.last_report_week) == (300, "2026-W47")
+
+
+def test_filing_a_report_reads_the_projects_reports_once(config, conn, project):
+    file(config, project, "2026-W46", investment_completed=100, problems="道路未通")
+    with recorded_queries() as statements:
+        file(config, project, "2026-W47", investment_completed=80, explanation="核减", problems="电力未接入")
+    reads = [sql for sql in selects(statements) if 'FROM "progress_report"' in sql]
+    # This week's report and last week's in one read, then whether a later week has one: never a row twice.
+    assert len(reads) == 2
+    assert Project.get_by_id(project.id).investment_completed == 80
+    assert [p.description for p in Problem.select().order_by(Problem.id)] == ["道路未通", "电力未接入"]

@@ -8,6 +8,7 @@ import sys
 import zoneinfo
 
 import pytest
+from queries import recorded_queries, selects
 from smtp_server import smtp_config, smtp_server  # noqa: F401 (fixture)
 
 from scheduler.cycles import run_cycle
@@ -242,6 +243,29 @@ def test_each_recipient_appears_once_per_run_in_the_outbox(config, city):
     assert len(rows) == len(set(rows)) == 4
     assert User.select().where(User.role == "office").count() == 1
     assert Project.select().count() == 3
+
+
+def test_reminding_30_unreported_projects_reads_no_more_than_reminding_3(config, conn, make_project):
+    def unreported(first, count):
+        """Projects whose owner account, not the project, has the address: each a reminder of its own."""
+        for n in range(first, first + count):
+            project = make_project(code=f"U-{n:03d}")
+            User.update(email=f"owner{n}@example.gov.cn").where(User.id == project.owner_id).execute()
+
+    def reads(week):
+        with recorded_queries() as statements:
+            run = run_cycle("weekly", week, config)
+        return len(selects(statements)), run.data
+
+    make_project(code="N-1", responsible_phone="")  # no account, no address: unreachable
+    run_cycle("weekly", "2026-W45", config)  # so that both weeks counted below have a week before them
+    unreported(0, 3)
+    few, summary_few = reads("2026-W46")
+    unreported(3, 27)
+    many, summary_many = reads("2026-W47")
+    assert (summary_few["reminded"], summary_many["reminded"]) == (3, 30)
+    assert summary_many["unreachable"] == ["N-1"]
+    assert many == few
 
 
 def test_the_monthly_email_carries_the_lagging_list_with_reasons_and_the_ranking(config, city, smtp_server):  # noqa: F811

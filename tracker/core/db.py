@@ -43,10 +43,6 @@ def bind_database(url):
     return database
 
 
-def is_sqlite():
-    return isinstance(db.obj, SqliteDatabase)
-
-
 class NumberTaken(Exception):
     """Every attempt at the next number of the year met another writer's."""
 

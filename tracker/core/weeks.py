@@ -45,16 +45,6 @@ def shift_week(week, weeks):
     return week_of(week_monday(week) + dt.timedelta(weeks=weeks))
 
 
-def weeks_between(first, last):
-    """Every week label from ``first`` to ``last`` inclusive."""
-    monday, end = week_monday(first), week_monday(last)
-    labels = []
-    while monday <= end:
-        labels.append(week_of(monday))
-        monday += dt.timedelta(weeks=1)
-    return labels
-
-
 def report_cutoff(week, cutoff, timezone):
     """When the reports of ``week`` lock: ``cutoff`` ("monday 09:00") in the following week."""
     day_name, time_text = cutoff.split()

@@ -14,7 +14,7 @@ from collections import namedtuple
 
 from peewee import fn
 
-from tracker.core.periods import PeriodError, next_period, period_of, period_start, previous_period
+from tracker.core.periods import PeriodError, next_period, period_start, previous_period
 from tracker.core.weeks import week_of
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals, figure_columns, totals_figures
 from tracker.projects.models import FUNDING_SOURCES
@@ -49,11 +49,6 @@ METRICS = (
 
 # The breakdowns of the analysis, by key, with what each of their rows is a group of.
 BREAKDOWNS = {"by_industry_chain": "产业链", "by_county": "县区", "by_funding_source": "资金来源"}
-
-
-def quarter_of(day):
-    """The quarter label of a date: 2026-11-23 -> "2026-Q4"."""
-    return period_of("quarterly", day)
 
 
 def quarter_bounds(quarter):

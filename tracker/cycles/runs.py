@@ -74,16 +74,6 @@ class CycleRun(BaseModel):
             return cls.get(cycle=cycle, period=period)
         return None
 
-    def extend_lease(self, lease, now=None):
-        """Keep the claim while working; False if another process has taken it over."""
-        now = now or utc_now()
-        changed = (
-            CycleRun.update(lease_until=now + lease)
-            .where((CycleRun.id == self.id) & (CycleRun.claimed_by == self.claimed_by))
-            .execute()
-        )
-        return changed == 1
-
     def finish(self, state, summary=None, error=""):
         """Record the outcome (``sent`` or ``failed``) and what the cycle found."""
         self.state, self.error, self.finished_at = state, error, utc_now()

@@ -20,7 +20,7 @@ from tracker.accounts.models import LeadOfficial
 from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
 from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
-from tracker.projects.lights import IN_PROGRESS, expected_share
+from tracker.projects.lights import IN_PROGRESS, behind_plan, behind_words, due_by
 from tracker.projects.models import MILESTONES, STATUSES, UNDER_WAY, Project
 from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
 
@@ -196,22 +196,17 @@ def _deadline_passed(day, week):
 def _behind_plan(week, percent):
     s = ProjectSnapshot
     end = week_end(week)
-    share = expected_share(end)
-    # completed < share % of the plan, less ``percent`` % of that; multiplied out to stay in SQL integers
-    short = s.investment_completed * 10_000 < s.annual_plan_investment * share * (100 - percent)
 
     def describe(row):
-        due = round(row.annual_plan_investment * share / 100)
+        due = due_by(row.annual_plan_investment, end)
         done = round(100 * row.investment_completed / due) if due else 0
         detail = (
-            f"截至 {end:%Y-%m-%d}（{week}）累计完成投资 {row.investment_completed} 万元，"
-            f"按年度计划 {row.annual_plan_investment} 万元的序时进度应完成约 {due} 万元，"
-            f"仅完成 {done}%，低于序时进度超过 {percent}%"
+            f"截至 {end:%Y-%m-%d}（{week}）{behind_words(row.investment_completed, row.annual_plan_investment, end)}"
+            f"，仅完成 {done}%，低于序时进度超过 {percent}%"
         )
         return row.project_id, Reason("behind_plan", detail)
 
-    query = _snapshots(week).where(s.status.in_(IN_PROGRESS) & (s.annual_plan_investment > 0) & short)
-    return _Finding(query, s.project, describe)
+    return _Finding(_snapshots(week).where(behind_plan(s, end, percent)), s.project, describe)
 
 
 def _milestone_overdue(day, week, grace_days):

@@ -145,11 +145,6 @@ def claim_one(config, now=None, holder=None):
             return Outbox.get_by_id(candidate.id)
 
 
-def deliver_one(config, now=None, holder=None):
-    """Claim, send and record one due message; return False when nothing was due."""
-    return _send_one(config, now, holder) is not None
-
-
 def deliver_due(config, now=None, stop=lambda: False):
     """Deliver until nothing is due or ``stop()`` is true; return {"sent", "retrying", "failed"} counts."""
     counts = dict.fromkeys(("sent", "retrying", "failed"), 0)

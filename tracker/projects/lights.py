@@ -41,6 +41,29 @@ def expected_share(today):
     return 100 * ((today - start).days + 1) / days
 
 
+def behind_plan(model, day, percent):
+    """SQL condition: under way, and investment completed short of the plan due by ``day`` by over ``percent`` %.
+
+    The plan due is the annual plan's pro-rata share (``expected_share``). ``model`` is Project (today's
+    lights) or ProjectSnapshot (same column names: a closed week's lights, the lagging list); the warning
+    lights and the lagging rule ``behind_plan`` both ask this one question.
+    """
+    share = expected_share(day)
+    # completed < share % of the plan, less ``percent`` % of that; multiplied out to stay in SQL numbers
+    short = model.investment_completed * 10_000 < model.annual_plan_investment * share * (100 - percent)
+    return model.status.in_(IN_PROGRESS) & (model.annual_plan_investment > 0) & short
+
+
+def due_by(plan, day):
+    """万元 of an annual ``plan`` due by ``day`` on the straight line, rounded as the reasons quote it."""
+    return round(plan * expected_share(day) / 100)
+
+
+def behind_words(completed, plan, day):
+    """Why a project is behind plan, in words: completed against the share of the annual ``plan`` due by ``day``."""
+    return f"累计完成投资 {completed} 万元，按年度计划 {plan} 万元的序时进度应完成约 {due_by(plan, day)} 万元"
+
+
 def next_milestone_of(project_id, status, day=None):
     """(kind, planned date) of the next milestone not reached (by ``day``), as SQL subqueries.
 
@@ -83,30 +106,22 @@ def warning_conditions(today, thresholds, model=Project):
     names) for the lights of a closed week.
     """
     not_started = model.status.not_in(UNDER_WAY) & (model.status != "suspended")
-    in_progress = model.status.in_(IN_PROGRESS)
-    due = expected_share(today)
     milestone_due = model.milestone_due
 
     def within(column, item, level):
         return column <= today + dt.timedelta(days=thresholds[f"{level}_days_before_{item}"])
 
-    def behind(percent):
-        # completed < due share of the plan, less ``percent`` of it; multiplied out to stay in SQL numbers
-        return in_progress & (
-            model.investment_completed * 10_000 < model.annual_plan_investment * due * (100 - percent)
-        )
-
     active = model.status.not_in(("completed", "suspended"))
     return {
         "deadline_passed": not_started & (model.start_deadline < today),
         "suspended": model.status == "suspended",
-        "far_behind": behind(thresholds["red_behind_percent"]),
+        "far_behind": behind_plan(model, today, thresholds["red_behind_percent"]),
         "milestone_overdue": active & (milestone_due < today),
         "deadline_imminent": not_started & within(model.start_deadline, "deadline", "red"),
         "milestone_imminent": active & within(milestone_due, "milestone", "red"),
         "deadline_near": not_started & within(model.start_deadline, "deadline", "yellow"),
         "milestone_near": active & within(milestone_due, "milestone", "yellow"),
-        "behind": behind(thresholds["yellow_behind_percent"]),
+        "behind": behind_plan(model, today, thresholds["yellow_behind_percent"]),
     }
 
 
@@ -142,8 +157,7 @@ def describe(rule, project, today):
     if rule == "suspended":
         return "项目停工"
     if rule in ("far_behind", "behind"):
-        due = round(project.annual_plan_investment * expected_share(today) / 100)
-        return f"累计完成投资 {project.investment_completed} 万元，按序时进度应完成约 {due} 万元"
+        return behind_words(project.investment_completed, project.annual_plan_investment, today)
     return "进展正常"
 
 

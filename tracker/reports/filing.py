@@ -59,9 +59,8 @@ def is_locked(week, config, report=None, now=None):
 
 def form_start(project, week):
     """What the form starts from: this week's report if filed, else last week's figures."""
-    report = ProgressReport.get_or_none(project=project, week=week)
+    report, previous = ProgressReport.of_week_and_before(project, week)
     if report is None:
-        previous = ProgressReport.latest_before(project, week)
         values = {
             "status": project.status,
             "investment_completed": previous.investment_completed if previous else project.investment_completed,
@@ -78,8 +77,11 @@ def form_start(project, week):
     return values
 
 
-def check_report(project, week, values, today):
-    """Return {field: message} for what is wrong or implausible in ``values``."""
+def check_report(project, week, values, today, previous):
+    """Return {field: message} for what is wrong or implausible in ``values``.
+
+    ``previous`` is the project's last report before ``week`` (or None): the figures may not fall below it unexplained.
+    """
     errors = {}
     if values.get("status") not in STATUSES:
         errors["status"] = "请选择项目状态"
@@ -91,7 +93,6 @@ def check_report(project, week, values, today):
     elif amount > MAX_AMOUNT:
         errors["investment_completed"] = f"累计完成投资不能超过 {MAX_AMOUNT} 万元"
     else:
-        previous = ProgressReport.latest_before(project, week)
         explained = bool((values.get("explanation") or "").strip())
         if amount > project.total_investment and not explained:
             errors["explanation"] = f"累计完成投资 {amount} 万元超过总投资 {project.total_investment} 万元，请填写说明"
@@ -139,10 +140,11 @@ def file_report(project, week, values, user, config, now=None, past_cutoff=False
     now = now or local_now(config["city"]["timezone"])
     if week_monday(week) > now.date():
         raise ReportError({"week": f"不能填报未来的周次 {week}"})
-    report = ProgressReport.get_or_none(project=project, week=week)
+    # The rows filing compares with, read once: this week's report (a correction) and last week's.
+    report, previous = ProgressReport.of_week_and_before(project, week)
     if not past_cutoff and is_locked(week, config, report, now):
         raise ReportLocked(week)
-    errors = check_report(project, week, values, now.date())
+    errors = check_report(project, week, values, now.date(), previous)
     if errors:
         raise ReportError(errors)
     with db.atomic():
@@ -151,7 +153,7 @@ def file_report(project, week, values, user, config, now=None, past_cutoff=False
         FundsSecured.recompute(project)
         _update_project(project, report, now.date())
         refresh_next_milestones([project.id])
-        _ledger_reported_problem(project, report, user, config, now)
+        _ledger_reported_problem(project, report, previous, user, config, now)
     return report
 
 
@@ -182,7 +184,7 @@ def _save_report(project, week, report, values, user):
     return report
 
 
-def _ledger_reported_problem(project, report, user, config, now):
+def _ledger_reported_problem(project, report, previous, user, config, now):
     """Put new problem text of a report on the ledger (问题台账), once.
 
     The form starts from last week's text, so text carried over unchanged is the
@@ -202,7 +204,6 @@ def _ledger_reported_problem(project, report, user, config, now):
             raised.description = text
             change_problem(raised, user, "reply", f"周报更正问题描述：{text}", now=at)
         return
-    previous = ProgressReport.latest_before(project, report.week)
     if text and text != (previous.problems.strip() if previous else ""):
         deadline = week_monday(report.week) + dt.timedelta(days=config["problems"]["default_days"])
         raise_problem(project, text, project.lead_department, deadline, user, report=report, now=at)
@@ -224,10 +225,8 @@ def _record_milestones(project, reached, user, report):
 
 def _update_project(project, report, today):
     """Carry the newest report's figures onto the project row the dashboard reads."""
-    newest = (
-        ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc()).first()
-    )
-    if newest.id != report.id:
+    later = ProgressReport.select().where((ProgressReport.project == project) & (ProgressReport.week > report.week))
+    if later.exists():
         return
     if report.status in UNDER_WAY and project.started_on is None:
         start = next((m.actual_on for m in project.milestones if m.kind == "start" and m.actual_on), None)

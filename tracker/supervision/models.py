@@ -77,8 +77,3 @@ def overdue_orders_as_of(day, grace_days=0):
         .join(Project)
         .where((SupervisionOrder.issued_at <= end) & replied_later & (SupervisionOrder.reply_deadline < limit))
     )
-
-
-def orders_for_project(project):
-    """The project's orders, newest first."""
-    return SupervisionOrder.select().where(SupervisionOrder.project == project).order_by(SupervisionOrder.id.desc())

@@ -100,7 +100,7 @@ def _order_recipients(order):
     """(name, address) of the project's responsible person, the department's active users and the office."""
     project = order.project
     recipients = {}
-    contact = project.responsible_email or (project.owner.email if project.owner_id else "")
+    contact = project.contact_email
     if contact:
         recipients[contact] = f"{project.project_unit} {project.responsible_person}"
     department = (User.role == "department") & (User.department == order.department)

@@ -1,0 +1,88 @@
+"""A month of follow-up in the demo city: supervision orders, a published notice, the problem ledger's stories."""
+
+import datetime as dt
+
+from tracker.accounts.models import User
+from tracker.core.db import db
+from tracker.demo.city import PROBLEMS
+from tracker.lagging.rules import lagging_list
+from tracker.notices.drafting import draft_notice, publish_notice
+from tracker.problems.ledger import change_problem, raise_problem
+from tracker.projects.models import Project
+from tracker.supervision.orders import issue_order, reply_to_order
+
+
+def write_follow_up(config, today):
+    """A month of follow-up on the lagging list: three supervision orders and a published notice.
+
+    One order was replied on time, one late, one not at all; last month's
+    notice lists the projects lagging four weeks ago.
+    """
+    month_ago = today - dt.timedelta(days=28)
+    lagging = lagging_list(month_ago, config["lagging"]).projects
+    if not lagging:
+        return
+    with db.atomic():
+        inspector = User.get(username="inspector")
+        issued = dt.datetime.combine(month_ago, dt.time(9))
+        replies = (dt.timedelta(days=5), dt.timedelta(days=16), None)  # on time, late, never
+        for project, reply_after in zip(lagging, replies, strict=False):  # fewer lagging: fewer orders
+            order = issue_order(
+                Project.get_by_id(project.project_id),
+                inspector,
+                f"列入 {month_ago:%Y-%m-%d} 滞后项目名单：{project.reasons[0].label}",
+                "说明原因，报送整改措施和赶工计划",
+                month_ago + dt.timedelta(days=10),
+                now=issued,
+            )
+            if reply_after:
+                reply_to_order(
+                    order, User.get(username="office"), "已召开专题会，报送整改措施和赶工计划", now=issued + reply_after
+                )
+        office = User.get(username="office")
+        notice = draft_notice(month_ago, config, office)
+        publish_notice(notice, office, config, month_ago + dt.timedelta(days=2), now=issued + dt.timedelta(days=2))
+
+
+# The ledger's stories (问题台账): (raised days ago, days given to solve it, the answers after it was
+# raised as (days later, words, status)). Open and overdue, in progress, resolved, closed by the office.
+LEDGER_STORIES = (
+    (60, 30, ()),
+    (45, 20, ()),
+    (40, 30, ()),
+    (20, 30, ()),
+    (50, 30, ((7, "已召开协调会，正在办理", "in_progress"),)),
+    (30, 45, ((5, "已对接省厅，预计下月批复", "in_progress"),)),
+    (25, 40, ((3, "已列入专题会议研究", "in_progress"), (15, "资金已申请，待财政审核", None))),
+    (55, 30, ((10, "正在办理", "in_progress"), (25, "手续已办结", "resolved"))),
+    (35, 30, ((12, "已协调解决", "resolved"),)),
+    (70, 30, ((8, "正在办理", "in_progress"), (20, "已解决", "resolved"), (22, "销号", "closed"))),
+    (90, 30, ((14, "已解决", "resolved"), (16, "销号", "closed"))),
+    (15, 30, ()),
+)
+
+
+def write_ledger(today):
+    """A dozen problems on the ledger, half of them the demo department's, as their stories left them."""
+    office, inspector, department = (User.get(username=name) for name in ("office", "inspector", "department"))
+    ours = Project.select().where(Project.lead_department == department.department).order_by(Project.id)
+    others = Project.select().where(Project.lead_department != department.department).order_by(Project.id)
+    projects = [p for pair in zip(ours.limit(6), others.limit(6), strict=False) for p in pair]
+    with db.atomic():
+        for n, (project, (ago, days, answers)) in enumerate(zip(projects, LEDGER_STORIES, strict=False)):
+            raised = dt.datetime.combine(today - dt.timedelta(days=ago), dt.time(9))
+            by_inspection = n % 3 == 2
+            problem = raise_problem(
+                project,
+                PROBLEMS[n % 5],
+                project.lead_department,
+                raised.date() + dt.timedelta(days=days),
+                inspector if by_inspection else office,
+                source="inspection" if by_inspection else "office",
+                now=raised,
+            )
+            answerer = department if project.lead_department == department.department else project.owner or office
+            for later, words, status in answers:
+                user = office if status == "closed" else answerer
+                kind = "status" if status == "closed" else "reply"
+                change_problem(problem, user, kind, words, status=status, now=raised + dt.timedelta(days=later))

@@ -1,0 +1,54 @@
+"""Loading the demo city into an empty database, in the order its parts depend on.
+
+127 key projects, 69 started or restarted (54.3 %), 4.7 亿元 (47,000 万元) of funds
+secured, about 20 lead officials, 6 counties, 4 industry chains, and weekly report
+history for the weeks before today, closed by weekly snapshots. ``count`` scales the same shape to a larger
+city; everything is drawn from one seeded random generator, so a seed gives the
+same city (relative to today) every time. Rows are written in bulk: a province
+of 10,000 projects and years of history loads in minutes, not hours.
+"""
+
+import random
+
+from tracker.core.db import db
+from tracker.core.weeks import local_now
+from tracker.cycles.snapshots import take_snapshot
+from tracker.demo.city import HEADLINE, City
+from tracker.demo.follow_up import write_follow_up, write_ledger
+from tracker.demo.history import write_history
+from tracker.projects.lights import refresh_next_milestones
+from tracker.projects.models import Project
+
+
+class DemoError(Exception):
+    """The database is not in a state the demo can load into."""
+
+
+def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_empty=False):
+    """Fill an empty database with the demo city and return its demo accounts.
+
+    Returns [(role, username, password)], or None when ``if_empty`` and projects
+    exist already. Raises DemoError when projects exist and ``if_empty`` is off.
+    """
+    if count < 1 or weeks < 1:
+        raise DemoError("--projects and --weeks must be at least 1")
+    if Project.select().exists():
+        if if_empty:
+            return None
+        raise DemoError("the database has projects already: load the demo into an empty database")
+    today = local_now(config["city"]["timezone"]).date()
+    city = City(random.Random(seed), count, today, weeks, config["milestones"])
+    with db.atomic():
+        officials = city.write_officials()
+        owners = city.write_owners()
+        projects = city.write_projects(officials, owners)
+        write_history(city, projects)
+        refresh_next_milestones()
+        accounts = city.write_accounts(officials, owners)
+    # Past weeks closed as the weekly dispatch would have; the week just ended is
+    # left for the scheduler, so a newcomer sees it run on first start.
+    for week in city.weeks[:-2]:
+        take_snapshot(week, config["warnings"])
+    write_follow_up(config, today)
+    write_ledger(today)
+    return accounts
