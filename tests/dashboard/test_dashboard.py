@@ -81,3 +81,5 @@ def test_dashboard_draws_history_charts_from_the_latest_snapshot(app, client, lo
     for name in ("restart_rate", "investment", "funds"):
         response = client.get(f"/charts/{name}.png")
         assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
+        # Behind the login: the browser may keep a chart a few minutes, shared caches may not.
+        assert response.cache_control.private and response.cache_control.max_age == 300

@@ -1,8 +1,6 @@
 """The dashboard (总览) and the battle map (挂图作战)."""
 
-import io
-
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from tracker.accounts.models import LeadOfficial
@@ -17,6 +15,7 @@ from tracker.projects.models import Project
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can
 from tracker.web.listing import Page, request_filters, today
+from tracker.web.responses import png_response
 
 bp = Blueprint("dashboard", __name__)
 
@@ -57,10 +56,7 @@ def chart(name):
     if name not in snapshots.HISTORY_CHARTS or week is None:
         abort(404)
     target = current_app.config["TRACKER"]["charts"]["restart_rate_target"]
-    response = send_file(io.BytesIO(snapshots.history_chart(name, week, target)), mimetype="image/png")
-    response.cache_control.private = True
-    response.cache_control.max_age = 300
-    return response
+    return png_response(snapshots.history_chart(name, week, target))
 
 
 @bp.get("/board")
