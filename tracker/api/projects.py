@@ -106,4 +106,4 @@ def file_project_report(values, project):
 def show_stats(filters):
     """统计数据：开复工率、完成投资与年度计划、到位资金（按来源）、本周未报周报数；筛选同项目清单"""
     condition, week = filter_condition(filters, g.api_user)
-    return stats.summary(condition, week)
+    return stats.figures(stats.Live(week), condition)

@@ -24,10 +24,9 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def index():
     args, condition, week = request_filters()
-    figures = stats.summary(condition, week)
     return render_template(
         "dashboard/index.html",
-        figures=figures,
+        figures=stats.figures(stats.Live(week), condition),
         lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
         snapshot_week=snapshots.latest_week(),
         args=args,
