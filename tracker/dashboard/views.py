@@ -24,11 +24,13 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def index():
     args, condition, week = request_filters()
+    snapshot_week = snapshots.latest_week()
     return render_template(
         "dashboard/index.html",
         figures=stats.figures(stats.Live(week), condition),
+        # The charts draw the city from the weekly snapshots: their captions print the latest one's figures.
+        snapshot=stats.figures(snapshots.Snapshot(snapshot_week)) if snapshot_week and not args else None,
         lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
-        snapshot_week=snapshots.latest_week(),
         args=args,
         choices=filter_choices(),
         light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
