@@ -82,7 +82,8 @@ def test_dashboard_draws_history_charts_from_the_latest_snapshot(app, client, lo
     with db.connection_context():
         take_snapshot("2026-W46", DEFAULTS["warnings"])
     page = client.get("/").get_data(as_text=True)
-    assert "/charts/restart_rate.png" in page and "截至第46周快照" in page
+    assert "/charts/restart_rate.png?week=2026-W46" in page and "截至第46周快照" in page
+    assert client.get("/charts/restart_rate.png?week=2026-W45").status_code == 404  # no snapshot of that week
     for name in ("restart_rate", "investment", "funds"):
         response = client.get(f"/charts/{name}.png")
         assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
@@ -116,6 +117,7 @@ def test_the_cards_say_they_are_live_and_the_charts_which_snapshot_they_draw(
     assert snapshot["as_of"] == f"截至第{int(closed[-2:])}周快照" and snapshot["as_of"] in caption
     assert "1 / 3 = 33.3%" in caption
     assert last_point == (closed, snapshot["restart_rate"]["percent"]) == (closed, 33.3)
+    assert f"/charts/restart_rate.png?week={closed}" in page  # the chart of the week the caption names
     assert live["as_of"] not in caption and snapshot["as_of"] not in card
 
 

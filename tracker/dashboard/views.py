@@ -1,6 +1,6 @@
 """The dashboard (总览) and the battle map (挂图作战)."""
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from tracker.accounts.models import LeadOfficial
@@ -52,9 +52,16 @@ def _lagging_counts():
 @bp.get("/charts/<name>.png")
 @login_required
 def chart(name):
-    """The dashboard's history charts, from the latest weekly snapshot (the emails carry the same)."""
-    week = snapshots.latest_week()
-    if name not in snapshots.HISTORY_CHARTS or week is None:
+    """The dashboard's history charts up to ``?week=`` (default: the latest snapshot), as the emails carry them.
+
+    The dashboard names the week it captions, so a browser's cached chart of the week before
+    never shows under the caption of a newer snapshot.
+    """
+    week = request.args.get("week") or snapshots.latest_week()
+    if (
+        name not in snapshots.HISTORY_CHARTS
+        or snapshots.WeekTotals.get_or_none(snapshots.WeekTotals.week == week) is None
+    ):
         abort(404)
     target = current_app.config["TRACKER"]["charts"]["restart_rate_target"]
     return png_response(snapshots.history_chart(name, week, target))
