@@ -17,16 +17,16 @@ from tracker.core.weeks import week_of
 from tracker.cycles.analysis import quarterly_analysis
 from tracker.cycles.analysis_exports import analysis_charts
 from tracker.cycles.consultations import replace_agenda
+from tracker.cycles.figures import figures, figures_by
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import (
     HISTORY_CHARTS,
     ProjectSnapshot,
+    Snapshot,
     WeekTotals,
-    figures_by_lead_official,
     history_chart,
     snapshot_rows,
     take_snapshot,
-    totals_figures,
     week_end,
 )
 from tracker.lagging.rules import RANKED_BY, lagging_list, ranking
@@ -75,20 +75,18 @@ def refresh_states():
 def weekly_dispatch(run, week, config):
     """Close the week, snapshot it, remind missing reporters, and brief each leader and the office."""
     ProgressReport.update(reopened=False).where(ProgressReport.week == week).execute()
-    totals = take_snapshot(week, config["warnings"])
-    context = {"week": week, "city": totals_figures(totals), "base_url": config["web"]["base_url"]}
+    take_snapshot(week, config["warnings"])
+    context = {"week": week, "city": figures(Snapshot(week)), "base_url": config["web"]["base_url"]}
     images = weekly_charts(week, config)
     flagged = _flagged(week)
     missing = list(Project.with_owner(snapshot_rows(week, ProjectSnapshot.reported == False)))  # noqa: E712
-    by_official = figures_by_lead_official(week)
+    by_official = figures_by(Snapshot(week), ProjectSnapshot.lead_official)
     officials = list(LeadOfficial.select().where(LeadOfficial.id.in_(list(by_official))).order_by(LeadOfficial.name))
     for official in officials:
         if official.email:
             own = [p for p in flagged if p["lead_official"] == official.name]
-            figures = by_official[official.id]
-            _queue(
-                run, "leader_summary", "weekly-leader", official, context, config, images, figures=figures, flagged=own
-            )
+            mine = by_official[official.id]
+            _queue(run, "leader_summary", "weekly-leader", official, context, config, images, figures=mine, flagged=own)
     summary = {
         **context,
         "flagged": len(flagged),
@@ -164,8 +162,8 @@ def monthly_consultation(run, month, config):
     if last_week is None:
         return {"month": month, "closing_week": None}
     previous = _last_snapshot_week(None, first - dt.timedelta(days=1))
-    city = totals_figures(WeekTotals.get_by_id(last_week))
-    before = totals_figures(WeekTotals.get_by_id(previous)) if previous else None
+    city = figures(Snapshot(last_week))
+    before = figures(Snapshot(previous)) if previous else None
     lagging = lagging_list(month_end, config["lagging"])
     problems = _open_problems(month_end)
     replace_agenda(

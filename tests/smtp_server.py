@@ -89,7 +89,8 @@ def leader_summary(config, images, address="wang@example.gov.cn", name="王建�
         "investment_completed": 100,
         "annual_plan_investment": 200,
         "investment_percent": 50.0,
-        "funds_secured": 80,
+        "funds_secured": {"special_bonds": 80},
+        "funds_secured_total": 80,
         "reports_missing": 0,
     }
     context = {

@@ -15,7 +15,7 @@ from tracker.reports.filing import current_week
 def figures(config):
     week = current_week(config)
     day = local_now(config["city"]["timezone"]).date()
-    return stats.summary(project_condition({}, week, day, config["warnings"]), week)
+    return stats.figures(stats.Live(week), project_condition({}, week, day, config["warnings"]))
 
 
 def test_demo_city_shows_69_of_127_started_and_47000_wan_secured(conn, config):

@@ -146,6 +146,13 @@ def test_stats_give_the_restart_rate_as_a_fraction(call, office, make_project):
     assert body["annual_plan_investment"] == 15_000 and body["reports_missing"] == 3
 
 
+def test_stats_say_they_are_live_figures_of_this_week(app, call, office, make_project):
+    make_project()
+    body = call(office, "GET", "/stats").get_json()
+    week = current_week(app.config["TRACKER"])
+    assert (body["source"], body["week"], body["as_of"]) == ("live", week, "截至本周实时")
+
+
 def test_stats_take_the_same_filters(call, office, make_project):
     set_status(make_project(county="南湖县"), "started")
     make_project(county="北山县")

@@ -81,9 +81,14 @@ def figures(projects, under_way, rate, completed, plan, completed_percent, funds
         "investment_completed": completed,
         "annual_plan_investment": plan,
         "investment_percent": completed_percent,
-        "funds_secured": funds,
+        "funds_secured_total": funds,
         "reports_missing": missing,
     }
+
+
+def printed(f):
+    """The figures the analysis tables print, out of a figures dict."""
+    return {key: f[key] for key in figures(0, 0, 0, 0, 0, 0, 0, 0)}
 
 
 def test_the_quarter_closes_on_its_last_snapshotted_week(city):
@@ -94,8 +99,8 @@ def test_the_quarter_closes_on_its_last_snapshotted_week(city):
 
 def test_headline_figures_compare_the_quarter_with_the_previous(city):
     headline = quarterly_analysis("2026-Q4")["headline"]
-    assert headline["current"] == figures(4, 2, 50.0, 5_400, 11_000, 49.1, 1_800, 1)
-    assert headline["previous"] == figures(3, 1, 33.3, 1_500, 10_000, 15.0, 500, 1)
+    assert printed(headline["current"]) == figures(4, 2, 50.0, 5_400, 11_000, 49.1, 1_800, 1)
+    assert printed(headline["previous"]) == figures(3, 1, 33.3, 1_500, 10_000, 15.0, 500, 1)
     assert headline["change"] == {
         "projects": 1,
         "under_way": 1,
@@ -111,10 +116,10 @@ def test_headline_figures_compare_the_quarter_with_the_previous(city):
 def test_breakdown_by_industry_chain(city):
     rows = {row["label"]: row for row in quarterly_analysis("2026-Q4")["by_industry_chain"]}
     assert set(rows) == {"化工产业链", "文旅产业链"}
-    assert rows["化工产业链"]["current"] == figures(2, 2, 100.0, 5_200, 8_000, 65.0, 1_800, 0)
-    assert rows["化工产业链"]["previous"] == figures(2, 1, 50.0, 1_500, 8_000, 18.8, 500, 0)
-    assert rows["文旅产业链"]["current"] == figures(2, 0, 0.0, 200, 3_000, 6.7, 0, 1)
-    assert rows["文旅产业链"]["previous"] == figures(1, 0, 0.0, 0, 2_000, 0.0, 0, 1)
+    assert printed(rows["化工产业链"]["current"]) == figures(2, 2, 100.0, 5_200, 8_000, 65.0, 1_800, 0)
+    assert printed(rows["化工产业链"]["previous"]) == figures(2, 1, 50.0, 1_500, 8_000, 18.8, 500, 0)
+    assert printed(rows["文旅产业链"]["current"]) == figures(2, 0, 0.0, 200, 3_000, 6.7, 0, 1)
+    assert printed(rows["文旅产业链"]["previous"]) == figures(1, 0, 0.0, 0, 2_000, 0.0, 0, 1)
     assert rows["化工产业链"]["change"]["restart_rate"] == 50.0
     assert rows["化工产业链"]["change"]["investment_completed"] == 3_700
     assert rows["文旅产业链"]["change"]["projects"] == 1
@@ -122,10 +127,10 @@ def test_breakdown_by_industry_chain(city):
 
 def test_breakdown_by_county(city):
     rows = {row["label"]: row for row in quarterly_analysis("2026-Q4")["by_county"]}
-    assert rows["东城区"]["current"] == figures(2, 1, 50.0, 4_000, 6_000, 66.7, 1_500, 1)
-    assert rows["东城区"]["previous"] == figures(1, 1, 100.0, 1_500, 5_000, 30.0, 500, 0)
-    assert rows["南湖县"]["current"] == figures(2, 1, 50.0, 1_400, 5_000, 28.0, 300, 0)
-    assert rows["南湖县"]["previous"] == figures(2, 0, 0.0, 0, 5_000, 0.0, 0, 1)
+    assert printed(rows["东城区"]["current"]) == figures(2, 1, 50.0, 4_000, 6_000, 66.7, 1_500, 1)
+    assert printed(rows["东城区"]["previous"]) == figures(1, 1, 100.0, 1_500, 5_000, 30.0, 500, 0)
+    assert printed(rows["南湖县"]["current"]) == figures(2, 1, 50.0, 1_400, 5_000, 28.0, 300, 0)
+    assert printed(rows["南湖县"]["previous"]) == figures(2, 0, 0.0, 0, 5_000, 0.0, 0, 1)
     assert rows["东城区"]["change"]["restart_rate"] == -50.0
     assert rows["南湖县"]["change"]["restart_rate"] == 50.0
 
@@ -252,3 +257,17 @@ def test_charts_compare_the_quarters_for_each_breakdown(city):
     images = analysis_charts(quarterly_analysis("2026-Q4"))
     assert set(images) == {"by_industry_chain", "by_county", "by_funding_source"}
     assert all(image.startswith(b"\x89PNG") for image in images.values())
+
+
+def test_an_analysis_stored_before_funds_by_source_still_exports_its_funds(city):
+    stored = json.loads(json.dumps(quarterly_analysis("2026-Q4")))
+    # Stored by an earlier version: funds_secured held the total, and nothing said where figures came from.
+    rows = [stored["headline"], *stored["by_industry_chain"], *stored["by_county"]]
+    for f in (row[when] for row in rows for when in ("current", "previous")):
+        f["funds_secured"] = f.pop("funds_secured_total")
+        for key in ("source", "week", "as_of", "by_status"):
+            del f[key]
+    book = load_workbook(io.BytesIO(analysis_workbook(stored)))
+    overview = {row[0]: tuple(row[1:4]) for row in sheet_rows(book["总览"]) if row and row[0]}
+    assert overview["争取到位资金（万元）"] == (1_800, 500, 1_300)
+    assert analysis_pdf(stored).startswith(b"%PDF")

@@ -5,7 +5,8 @@ import datetime as dt
 from reporting import file
 
 from tracker.core.config import DEFAULTS
-from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals, take_snapshot
+from tracker.cycles.figures import figures
+from tracker.cycles.snapshots import ProjectSnapshot, Snapshot, WeekFunds, WeekTotals, take_snapshot
 from tracker.projects.models import Project
 
 THRESHOLDS = DEFAULTS["warnings"]
@@ -21,7 +22,7 @@ def test_snapshot_takes_each_project_as_of_its_latest_report_that_week(conn, con
     assert (row.status, row.investment_completed, row.funds_secured, row.reported) == ("started", 100, 40, False)
     assert ProjectSnapshot.get(week="2026-W46", project=c).status == "not_started"
     assert (totals.projects, totals.under_way, totals.reports_missing) == (3, 1, 3)
-    assert totals.restart_rate == {"numerator": 1, "denominator": 3, "percent": 33.3}
+    assert figures(Snapshot("2026-W46"))["restart_rate"] == {"numerator": 1, "denominator": 3, "percent": 33.3}
 
 
 def test_week_totals_add_up_funds_by_source(conn, config, make_project):

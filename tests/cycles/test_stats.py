@@ -8,6 +8,7 @@ from reporting import file
 from tracker.accounts.models import LeadOfficial
 from tracker.core.config import DEFAULTS
 from tracker.cycles import figures as stats
+from tracker.cycles.snapshots import ProjectSnapshot, Snapshot, take_snapshot
 from tracker.projects import lights
 from tracker.projects.filters import FilterError, project_condition
 from tracker.projects.models import UNDER_WAY, Milestone, Project
@@ -23,7 +24,7 @@ def report(config, project, **values):
 
 
 def figures(args=None):
-    return stats.summary(project_condition(args or {}, WEEK, TODAY, THRESHOLDS), WEEK)
+    return stats.figures(stats.Live(WEEK), project_condition(args or {}, WEEK, TODAY, THRESHOLDS))
 
 
 def test_restart_rate_counts_started_restarted_and_completed(conn, config, make_project):
@@ -73,6 +74,51 @@ def test_filters_narrow_every_figure(conn, config, make_project):
     assert figures({"lead_official": "李明"})["restart_rate"]["numerator"] == 1
     assert figures({"under_way": "1"})["restart_rate"]["denominator"] == 1
     assert figures({"unreported": "1"})["restart_rate"]["denominator"] == 2
+
+
+def test_a_snapshot_keeps_the_figures_the_live_projects_had_at_the_close(conn, config, make_project):
+    a, b, _ = make_project(annual_plan_investment=3_000), make_project(), make_project()
+    report(config, a, status="started", investment_completed=1_200, funds={"special_bonds": 500})
+    report(config, b, status="suspended", funds={"bank_loans": 100})
+    take_snapshot(WEEK, THRESHOLDS)
+    live, snapshot = figures(), stats.figures(Snapshot(WEEK))
+    assert (live["source"], live["as_of"]) == ("live", "截至本周实时")
+    assert (snapshot["source"], snapshot["week"], snapshot["as_of"]) == ("snapshot", WEEK, "截至第10周快照")
+    labels = ("source", "as_of")
+    assert {k: v for k, v in live.items() if k not in labels} == {k: v for k, v in snapshot.items() if k not in labels}
+
+    report(config, b, status="restarted", funds={"bank_loans": 100})
+    assert figures()["restart_rate"]["numerator"] == 2
+    assert stats.figures(Snapshot(WEEK)) == snapshot
+
+
+def test_grouped_figures_are_each_groups_own_figures(conn, config, make_project):
+    LeadOfficial.create(name="李明", email="li@example.gov.cn")
+    report(config, make_project(lead_official="李明"), status="started", funds={"provincial": 300})
+    make_project(lead_official="李明")
+    report(config, make_project(), investment_completed=50)
+    take_snapshot(WEEK, THRESHOLDS)
+    source = Snapshot(WEEK)
+    grouped = stats.figures_by(source, ProjectSnapshot.lead_official)
+    assert len(grouped) == 2
+    for official, own in grouped.items():
+        assert own == stats.figures(source, ProjectSnapshot.lead_official == official)
+    li = LeadOfficial.get(LeadOfficial.name == "李明").id
+    assert grouped[li]["restart_rate"] == {"numerator": 1, "denominator": 2, "percent": 50.0}
+    assert grouped[li]["funds_secured"]["provincial"] == grouped[li]["funds_secured_total"] == 300
+    assert stats.figures_by(stats.Live(WEEK), Project.lead_official)[li] == {
+        **grouped[li],
+        "source": "live",
+        "as_of": "截至本周实时",
+    }
+
+
+def test_no_project_counts_zero_everywhere(conn, config):
+    for source in (stats.Live(WEEK), Snapshot(WEEK)):
+        empty = stats.figures(source)
+        assert empty == stats.no_figures(source) and stats.figures_by(source, source.table.county) == {}
+        assert empty["restart_rate"] == {"numerator": 0, "denominator": 0, "percent": 0.0}
+        assert empty["funds_secured_total"] == 0 and set(empty["by_status"].values()) == {0}
 
 
 def test_an_unknown_status_filter_is_refused_by_name(conn, config):

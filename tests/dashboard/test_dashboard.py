@@ -3,9 +3,17 @@
 import datetime as dt
 import re
 
+from reporting import file
+
 from tracker.accounts.models import LeadOfficial
+from tracker.core.config import DEFAULTS
 from tracker.core.db import db
+from tracker.core.weeks import shift_week
+from tracker.cycles import charts
+from tracker.cycles.figures import Live, figures
+from tracker.cycles.snapshots import Snapshot, take_snapshot, weeks_of_totals
 from tracker.projects.models import Project
+from tracker.reports.filing import current_week
 
 
 def set_status(project, status, completed=0):
@@ -67,9 +75,6 @@ def test_an_unknown_filter_value_is_a_clear_400(client, login, make_user):
 
 
 def test_dashboard_draws_history_charts_from_the_latest_snapshot(app, client, login, make_user, make_project):
-    from tracker.core.config import DEFAULTS
-    from tracker.cycles.snapshots import take_snapshot
-
     make_user("office", "office")
     make_project()
     login("office")
@@ -77,7 +82,66 @@ def test_dashboard_draws_history_charts_from_the_latest_snapshot(app, client, lo
     with db.connection_context():
         take_snapshot("2026-W46", DEFAULTS["warnings"])
     page = client.get("/").get_data(as_text=True)
-    assert "/charts/restart_rate.png" in page and "截至 2026-W46" in page
+    assert "/charts/restart_rate.png?week=2026-W46" in page and "截至第46周快照" in page
+    assert client.get("/charts/restart_rate.png?week=2026-W45").status_code == 404  # no snapshot of that week
     for name in ("restart_rate", "investment", "funds"):
         response = client.get(f"/charts/{name}.png")
         assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
+        # Behind the login: the browser may keep a chart a few minutes, shared caches may not.
+        assert response.cache_control.private and response.cache_control.max_age == 300
+
+
+def test_the_cards_say_they_are_live_and_the_charts_which_snapshot_they_draw(
+    config, client, login, make_user, make_project
+):
+    make_user("office", "office")
+    started, restarted, _ = make_project(), make_project(), make_project()
+    week = current_week(config)
+    closed = shift_week(week, -1)
+    with db.connection_context():
+        file(config, started, closed, status="started")
+        take_snapshot(closed, DEFAULTS["warnings"])  # the weekly dispatch closes last week
+        file(config, restarted, week, status="restarted")  # a report after it: the cards count it, the charts not
+        live, snapshot = figures(Live(week)), figures(Snapshot(closed))
+        last_point = charts.restart_rate_series(weeks_of_totals(last=closed))[-1]
+    login("office")
+    page = client.get("/").get_data(as_text=True)
+
+    card = re.search(r'<section class="card" id="restart-rate">(.*?)</section>', page, re.S).group(1)
+    assert live["as_of"] == "截至本周实时" and live["as_of"] in card
+    shown = [re.search(rf'data-figure="{name}">([^<]+)<', card).group(1) for name in ("numerator", "denominator")]
+    assert shown == ["2", "3"] == [str(live["restart_rate"][key]) for key in ("numerator", "denominator")]
+    assert f"{live['restart_rate']['percent']}%" in card
+
+    caption = re.search(r'<figcaption data-chart="restart_rate">(.*?)</figcaption>', page, re.S).group(1)
+    assert snapshot["as_of"] == f"截至第{int(closed[-2:])}周快照" and snapshot["as_of"] in caption
+    assert "1 / 3 = 33.3%" in caption
+    assert last_point == (closed, snapshot["restart_rate"]["percent"]) == (closed, 33.3)
+    assert f"/charts/restart_rate.png?week={closed}" in page  # the chart of the week the caption names
+    assert live["as_of"] not in caption and snapshot["as_of"] not in card
+
+
+STARTS_LIGHT = """
+import json, sys
+from tracker import create_app
+from tracker.core.db import db
+from tracker.schema import MODELS
+
+app = create_app(overrides=json.loads(sys.argv[1]))
+db.create_tables(MODELS, safe=True)
+assert app.test_client().get("/login").status_code == 200
+print(json.dumps(sorted(name for name in ("matplotlib", "openpyxl") if name in sys.modules)))
+"""
+
+
+def test_the_web_app_starts_and_serves_without_loading_matplotlib(sqlite_url, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import overrides_for
+
+    # A fresh interpreter: this test session has long imported the charts.
+    overrides = json.dumps(overrides_for(sqlite_url, tmp_path))
+    run = subprocess.run([sys.executable, "-c", STARTS_LIGHT, overrides], capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout.splitlines()[-1]) == []

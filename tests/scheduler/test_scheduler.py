@@ -234,7 +234,9 @@ def test_the_quarterly_analysis_is_viewable_and_downloadable(config, city, clien
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
     pdf = client.get(f"/cycles/{run.id}/analysis.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    assert client.get(f"/cycles/{run.id}/charts/by_county.png").data.startswith(b"\x89PNG")
+    chart = client.get(f"/cycles/{run.id}/charts/by_county.png")
+    assert chart.data.startswith(b"\x89PNG")
+    assert chart.cache_control.private and chart.cache_control.max_age == 300  # as the dashboard's charts
 
 
 def test_each_recipient_appears_once_per_run_in_the_outbox(config, city):

@@ -104,6 +104,10 @@ def file_project_report(values, project):
 @bp.response(200, StatsSchema)
 @errors(400)
 def show_stats(filters):
-    """统计数据：开复工率、完成投资与年度计划、到位资金（按来源）、本周未报周报数；筛选同项目清单"""
+    """统计数据：开复工率、完成投资与年度计划、到位资金（按来源）、本周未报周报数；筛选同项目清单
+
+    数据为项目当前的实时数据（source 为 live，as_of 为“截至本周实时”），与总览页的卡片相同；
+    总览页的走势图取自周调度快照，可能与之不同。
+    """
     condition, week = filter_condition(filters, g.api_user)
-    return stats.summary(condition, week)
+    return stats.figures(stats.Live(week), condition)

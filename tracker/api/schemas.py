@@ -301,7 +301,16 @@ class ReportPageSchema(Schema):
 
 
 class StatsSchema(Schema):
-    week = fields.String(metadata={"description": "报告周次"})
+    source = fields.String(
+        metadata={
+            "enum": ["live", "snapshot"],
+            "description": "数据来源：live 为项目当前的实时数据，snapshot 为周调度关账时该周的快照",
+        }
+    )
+    week = fields.String(
+        metadata={"description": "报告周次（live：本周；snapshot：快照所属的周）", "example": "2026-W48"}
+    )
+    as_of = fields.String(metadata={"description": "数据时点的说明，页面印在数字旁", "example": "截至本周实时"})
     projects = fields.Integer(metadata={"description": "重点项目数"})
     restart_rate = fields.Nested(RestartRateSchema)
     investment_completed = fields.Integer(metadata={"description": "年内累计完成投资（万元）"})

@@ -10,13 +10,13 @@ The analysis is a JSON-serialisable dict, so a cycle run can store it and
 the stored copy. This module computes figures only."""
 
 import datetime as dt
-from collections import namedtuple
 
 from peewee import fn
 
 from tracker.core.periods import PeriodError, next_period, period_start, previous_period
 from tracker.core.weeks import week_of
-from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals, figure_columns, totals_figures
+from tracker.cycles.figures import figures, figures_by, no_figures
+from tracker.cycles.snapshots import ProjectSnapshot, Snapshot, WeekFunds, WeekTotals
 from tracker.projects.models import FUNDING_SOURCES
 
 
@@ -24,13 +24,12 @@ class QuarterError(PeriodError):
     """A quarter label is not of the form 2026-Q4."""
 
 
-# The shape snapshots.totals_figures reads, for a group of projects instead of the city.
-_Totals = namedtuple(
-    "_Totals", "projects under_way investment_completed annual_plan_investment funds_secured reports_missing"
-)
+def funds_total(f):
+    """Funds secured in all, from a figures dict.
 
-
-_NOTHING = _Totals(0, 0, 0, 0, 0, 0)
+    Analyses stored before figures carried funds by source keep the total under funds_secured.
+    """
+    return f["funds_secured_total"] if "funds_secured_total" in f else f["funds_secured"]
 
 
 # (key, label, unit, value in a figures dict): the figures every table prints, in order;
@@ -42,7 +41,7 @@ METRICS = (
     ("investment_completed", "完成投资", "万元", lambda f: f["investment_completed"]),
     ("annual_plan_investment", "年度计划投资", "万元", lambda f: f["annual_plan_investment"]),
     ("investment_percent", "投资完成率", "%", lambda f: f["investment_percent"]),
-    ("funds_secured", "争取到位资金", "万元", lambda f: f["funds_secured"]),
+    ("funds_secured", "争取到位资金", "万元", funds_total),
     ("reports_missing", "未填报周报", "个", lambda f: f["reports_missing"]),
 )
 
@@ -92,7 +91,7 @@ def quarterly_analysis(quarter):
     headline {current, previous, change}, by_industry_chain and by_county
     [{label, current, previous, change}], by_funding_source [{source, label,
     current, previous, change}]. current/previous are the figures of
-    snapshots.totals_figures; change maps each METRICS key to the difference
+    figures.figures over the closing weeks' snapshots; change maps each METRICS key to the difference
     (percentages in points); previous and change are None without a
     snapshot in the previous quarter.
     """
@@ -122,33 +121,23 @@ def quarterly_analysis(quarter):
 
 
 def _headline(week, previous_week):
-    totals = {
-        row.week: totals_figures(row)
-        for row in WeekTotals.select().where(WeekTotals.week.in_(_weeks(week, previous_week)))
-    }
-    return _compared(totals[week], totals.get(previous_week))
+    return _compared(figures(Snapshot(week)), figures(Snapshot(previous_week)) if previous_week else None)
 
 
 def _breakdown(field, week, previous_week):
-    """One row per group (industry chain or county), most projects first, from one GROUP BY."""
-    s = ProjectSnapshot
-    query = (
-        s.select(s.week, field, *figure_columns())
-        .where(s.week.in_(_weeks(week, previous_week)))
-        .group_by(s.week, field)
-        .tuples()
-    )
-    groups = {(w, label): _Totals(*(int(v) for v in values)) for w, label, *values in query}
+    """One row per group (industry chain or county), most projects first, from one grouped count per quarter."""
+    current = figures_by(Snapshot(week), field)
+    previous = figures_by(Snapshot(previous_week), field) if previous_week else None
     # A group may exist in one quarter only (a new county, projects moved): it counts zero in the other.
     rows = [
         {
             "label": label,
             **_compared(
-                totals_figures(groups.get((week, label), _NOTHING)),
-                totals_figures(groups.get((previous_week, label), _NOTHING)) if previous_week else None,
+                current.get(label) or no_figures(Snapshot(week)),
+                (previous.get(label) or no_figures(Snapshot(previous_week))) if previous is not None else None,
             ),
         }
-        for label in {label for _, label in groups}
+        for label in {*current, *(previous or {})}
     ]
     return sorted(rows, key=lambda row: (-row["current"]["projects"], row["label"]))
 

@@ -10,7 +10,7 @@ import io
 
 from tracker.core import xlsx
 from tracker.core.money import money
-from tracker.cycles.analysis import BREAKDOWNS, METRICS, metric
+from tracker.cycles.analysis import BREAKDOWNS, METRICS, funds_total, metric
 
 # What the breakdown tables by industry chain and county print.
 GROUP_METRICS = (
@@ -233,7 +233,7 @@ def _breakdown_cells(key, rows):
                 money(now["investment_completed"]),
                 _shown(change.get("investment_completed"), "万元", signed=True),
                 money(now["annual_plan_investment"]),
-                money(now["funds_secured"]),
+                money(funds_total(now)),
                 _shown(change.get("funds_secured"), "万元", signed=True),
             ]
         )

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from tracker.core.money import money, percent
+from tracker.cycles.figures import restart_rate
 from tracker.projects.models import FUNDING_SOURCES
 
 # Set once, when the module is first imported, and never changed per call, so
@@ -69,12 +70,13 @@ def png(figure):
 
 def restart_rate_series(weeks):
     """The (week, percent) points the restart-rate chart draws, one per WeekTotals row."""
-    return [(row.week, percent(row.under_way, row.projects)) for row in weeks]
+    return [(row.week, restart_rate(row.under_way, row.projects)["percent"]) for row in weeks]
 
 
 def restart_rate_label(row):
     """The fraction written beside the last point: "69/127 = 54.3%"."""
-    return f"{row.under_way}/{row.projects} = {percent(row.under_way, row.projects)}%"
+    rate = restart_rate(row.under_way, row.projects)
+    return f"{rate['numerator']}/{rate['denominator']} = {rate['percent']}%"
 
 
 def restart_rate_figure(weeks, target_percent=0):

@@ -1,56 +1,181 @@
-"""The figures: restart rate, investment against plan, funds by source, reports missing.
+"""The figures: restart rate, investment against plan, funds secured by source, reports missing.
 
-Every figure is one SQL aggregate over the projects a condition selects (see
-filters.project_condition), so the cost does not grow with history."""
+One function counts them, over either source of project rows:
 
-from peewee import Case, fn
+- ``Live(week)``: the projects as they are now (the dashboard's cards, ``GET /api/v1/stats``);
+  ``week`` is the reporting week whose missing reports count.
+- ``snapshots.Snapshot(week)``: every project as it stood when the weekly dispatch closed
+  ``week`` (the emails, the monthly and quarterly figures, the charts' stored totals).
+
+``figures(source, condition)`` gives one dict, ``figures_by(source, field, condition)`` one
+dict per value of a column (per lead official, county …), from the same queries. The dict
+says what it counts: ``source`` ("live" or "snapshot"), ``week`` and ``as_of``, the label
+a page prints beside the figures, so two numbers that differ say why.
+
+Every figure is an SQL aggregate (COUNT, SUM, GROUP BY) over the rows a condition
+selects, so the cost does not grow with history and no project is loaded into Python."""
+
+import dataclasses
+
+from peewee import SQL, Case, fn
 
 from tracker.core.money import percent
+from tracker.core.weeks import week_monday
 from tracker.projects.lights import LEVELS, level_condition
 from tracker.projects.models import FUNDING_SOURCES, STATUSES, UNDER_WAY, FundsSecured, ProgressReport, Project
 
 
-def summary(condition, week):
-    """All headline figures for the projects matching ``condition`` in ``week``."""
-    under_way = fn.SUM(Case(None, [(Project.status.in_(UNDER_WAY), 1)], 0))
-    total, started, completed, plan = (
-        Project.select(
-            fn.COUNT(Project.id),
-            fn.COALESCE(under_way, 0),
-            fn.COALESCE(fn.SUM(Project.investment_completed), 0),
-            fn.COALESCE(fn.SUM(Project.annual_plan_investment), 0),
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """Rows of one project each, standing for ``week``: what figures are counted over.
+
+    ``table`` is the model whose columns conditions and groups are written with; it has
+    the columns ``status``, ``investment_completed`` and ``annual_plan_investment``.
+    """
+
+    week: str
+
+    kind = None
+    table = None
+    # A column of funds secured in all, summed for the total; None: add up the sources.
+    funds_total = None
+
+    def where(self, condition):
+        """The WHERE that selects this source's rows, narrowed by ``condition`` (None: all)."""
+        raise NotImplementedError
+
+    def reported(self):
+        """An expression true for a row whose project reported for ``week``."""
+        raise NotImplementedError
+
+    def funds(self, keys, where):
+        """A query of (*keys, funding source, amount) rows: funds secured summed per group and source."""
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class Live(Source):
+    """The projects as they are now, not archived; ``week`` is the reporting week."""
+
+    kind = "live"
+    table = Project
+
+    def where(self, condition):
+        active = Project.archived == False  # noqa: E712 (peewee expression)
+        return active if condition is None else active & condition
+
+    def reported(self):
+        return Project.id.in_(ProgressReport.select(ProgressReport.project).where(ProgressReport.week == self.week))
+
+    def funds(self, keys, where):
+        return (
+            FundsSecured.select(*keys, FundsSecured.source, fn.SUM(FundsSecured.amount))
+            .join(Project)
+            .where(where)
+            .group_by(*keys, FundsSecured.source)
         )
-        .where(condition)
-        .tuples()
-        .get()
-    )
-    by_status = dict(
-        Project.select(Project.status, fn.COUNT(Project.id)).where(condition).group_by(Project.status).tuples()
-    )
-    funds = dict(
-        FundsSecured.select(FundsSecured.source, fn.SUM(FundsSecured.amount))
-        .join(Project)
-        .where(condition)
-        .group_by(FundsSecured.source)
-        .tuples()
-    )
-    reported = (
-        ProgressReport.select(fn.COUNT(ProgressReport.id))
-        .join(Project)
-        .where(condition & (ProgressReport.week == week))
-        .scalar()
-    )
+
+
+def figures(source, condition=None):
+    """The headline figures of the rows of ``source`` that ``condition`` selects (None: all of them).
+
+    ``condition`` is written with the columns of ``source.table``. Returns::
+
+        {"source": "live" | "snapshot", "week": "2026-W48", "as_of": "截至第48周快照",
+         "projects": 127,
+         "restart_rate": {"numerator": 69, "denominator": 127, "percent": 54.3},
+         "investment_completed": …, "annual_plan_investment": …, "investment_percent": …,
+         "funds_secured": {source: amount for every FUNDING_SOURCES key}, "funds_secured_total": …,
+         "by_status": {status: projects for every STATUSES key}, "reports_missing": …}
+
+    Amounts are whole 万元, percentages rounded to one decimal (core.money.percent).
+    """
+    return _count(source, condition).get(None) or no_figures(source)
+
+
+def figures_by(source, field, condition=None):
+    """{value of ``field``: figures of the rows with that value}, for every value present.
+
+    ``field`` is a column of ``source.table`` (``ProjectSnapshot.lead_official`` gives the
+    figures of each lead official's projects). The same queries as ``figures``, grouped.
+    """
+    return _count(source, condition, field)
+
+
+def no_figures(source):
+    """The figures of no project at all: what a group absent from ``source`` counts."""
+    return _shaped(source, (0, 0, 0, 0, 0, 0), {}, {})
+
+
+def restart_rate(numerator, denominator):
+    """The restart rate as every page, email and chart prints it: 69 / 127 = 54.3 %."""
+    numerator, denominator = int(numerator), int(denominator)
+    return {"numerator": numerator, "denominator": denominator, "percent": percent(numerator, denominator)}
+
+
+def as_of_label(source):
+    """What figures of ``source`` stand for, in the words a page prints beside them.
+
+    "截至本周实时" for the live projects, "截至第48周快照" for the snapshot of 2026-W48.
+    """
+    if source.kind == "live":
+        return "截至本周实时"
+    return f"截至第{week_monday(source.week).isocalendar().week}周快照"
+
+
+def _count(source, condition, field=None):
+    """{group key (None without ``field``): figures}, from three grouped queries."""
+    table, keys = source.table, ([] if field is None else [field])
+    where = source.where(condition)
+    totals = [
+        fn.COUNT(SQL("*")),
+        fn.SUM(Case(None, [(table.status.in_(UNDER_WAY), 1)], 0)),
+        fn.SUM(table.investment_completed),
+        fn.SUM(table.annual_plan_investment),
+        fn.SUM(Case(None, [(source.reported(), 0)], 1)),
+        fn.SUM(source.funds_total) if source.funds_total is not None else SQL("NULL"),
+    ]
+    rows = table.select(*keys, *totals).where(where)
+    statuses = table.select(*keys, table.status, fn.COUNT(SQL("*"))).where(where).group_by(*keys, table.status)
+    if keys:
+        rows = rows.group_by(*keys)
+    by_status, funds = _per_group(statuses, len(keys)), _per_group(source.funds(keys, where), len(keys))
+    result = {}
+    for row in rows.tuples():
+        key = row[0] if keys else None
+        # Without GROUP BY an aggregate gives one row even over no rows at all: no projects, no figures.
+        if row[len(keys)]:
+            result[key] = _shaped(source, row[len(keys) :], by_status.get(key, {}), funds.get(key, {}))
+    return result
+
+
+def _per_group(query, width):
+    """{group key: {name: number}} from rows of (*key, name, number); None is the key without groups."""
+    grouped = {}
+    for row in query.tuples():
+        key = row[0] if width else None
+        grouped.setdefault(key, {})[row[width]] = int(row[width + 1] or 0)
+    return grouped
+
+
+def _shaped(source, totals, by_status, funds):
+    """The figures dict, the same for every source and group."""
+    projects, under_way, completed, plan, missing, funds_total = (int(value or 0) for value in totals)
+    if source.funds_total is None:
+        funds_total = sum(funds.values())
     return {
-        "week": week,
-        "projects": total,
-        "restart_rate": {"numerator": int(started), "denominator": total, "percent": percent(started, total)},
-        "investment_completed": int(completed),
-        "annual_plan_investment": int(plan),
+        "source": source.kind,
+        "week": source.week,
+        "as_of": as_of_label(source),
+        "projects": projects,
+        "restart_rate": restart_rate(under_way, projects),
+        "investment_completed": completed,
+        "annual_plan_investment": plan,
         "investment_percent": percent(completed, plan),
-        "funds_secured": {source: int(funds.get(source) or 0) for source in FUNDING_SOURCES},
-        "funds_secured_total": int(sum(v or 0 for v in funds.values())),
+        "funds_secured": {name: funds.get(name, 0) for name in FUNDING_SOURCES},
+        "funds_secured_total": funds_total,
         "by_status": {status: by_status.get(status, 0) for status in STATUSES},
-        "reports_missing": total - reported,
+        "reports_missing": missing,
     }
 
 

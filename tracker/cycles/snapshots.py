@@ -2,9 +2,12 @@
 
 History never depends on recomputing the past: charts, trends and the lagging
 list of a past date read these rows, which later edits of projects or reports
-do not touch. A snapshot is written with a few INSERT ... SELECT statements,
-so closing a week of 10,000 projects is a handful of queries, not one per project."""
+do not touch (one exception: see Snapshot, on funds by source). A snapshot is
+written with a few INSERT ... SELECT statements, and the city's totals are
+counted over it by ``figures(Snapshot(week))``, the function every figure comes
+from, so closing a week of 10,000 projects is a handful of queries, not one per project."""
 
+import dataclasses
 import datetime as dt
 
 from peewee import (
@@ -22,10 +25,10 @@ from peewee import (
 
 from tracker.accounts.models import LeadOfficial
 from tracker.core.db import BaseModel, db
-from tracker.core.money import percent
 from tracker.core.weeks import shift_week, week_monday
+from tracker.cycles.figures import Source, figures
 from tracker.projects.lights import next_milestone_of, warning_rule
-from tracker.projects.models import UNDER_WAY, ProgressReport, Project, ReportFunds
+from tracker.projects.models import ProgressReport, Project, ReportFunds
 
 
 class ProjectSnapshot(BaseModel):
@@ -58,7 +61,10 @@ class ProjectSnapshot(BaseModel):
 
 
 class WeekTotals(BaseModel):
-    """The city's headline figures at the close of a week: what the charts draw."""
+    """The city's headline figures at the close of a week, stored for the charts to draw weeks at a time.
+
+    Written from ``figures(Snapshot(week))`` when the week is snapshotted, so a chart's
+    point is the figure the emails and pages print for that week."""
 
     week = CharField(max_length=8, primary_key=True)
     projects = IntegerField()
@@ -71,19 +77,9 @@ class WeekTotals(BaseModel):
     class Meta:
         table_name = "week_totals"
 
-    @property
-    def restart_rate(self):
-        from tracker.core.money import percent
-
-        return {
-            "numerator": self.under_way,
-            "denominator": self.projects,
-            "percent": percent(self.under_way, self.projects),
-        }
-
 
 class WeekFunds(BaseModel):
-    """Cumulative funds secured by source at the close of a week, city-wide."""
+    """Cumulative funds secured by source at the close of a week, city-wide, as WeekTotals."""
 
     week = CharField(max_length=8)
     source = CharField()
@@ -92,6 +88,38 @@ class WeekFunds(BaseModel):
     class Meta:
         table_name = "week_funds"
         primary_key = CompositeKey("week", "source")
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot(Source):
+    """Every project as it stood at the close of ``week``, from its ProjectSnapshot rows.
+
+    Funds by source are not kept per project in the snapshot: they are summed from the
+    reports up to the week, as when the snapshot was taken (and as WeekFunds keeps them for
+    the city). The total is the snapshot's own column, so a closed week's report corrected
+    afterwards moves the breakdown by source of that week, never its total.
+    """
+
+    kind = "snapshot"
+    table = ProjectSnapshot
+    funds_total = ProjectSnapshot.funds_secured
+
+    def where(self, condition):
+        week = ProjectSnapshot.week == self.week
+        return week if condition is None else week & condition
+
+    def reported(self):
+        return ProjectSnapshot.reported == True  # noqa: E712 (peewee expression)
+
+    def funds(self, keys, where):
+        s = ProjectSnapshot
+        return (
+            ReportFunds.select(*keys, ReportFunds.source, fn.SUM(ReportFunds.amount))
+            .join(ProgressReport)
+            .join(s, on=(s.project == ProgressReport.project))
+            .where(where & (ProgressReport.week <= self.week))
+            .group_by(*keys, ReportFunds.source)
+        )
 
 
 def week_end(week):
@@ -174,38 +202,20 @@ def _snapshot_projects(week, end):
 
 
 def _snapshot_totals(week):
-    s = ProjectSnapshot
-    under_way = fn.SUM(Case(None, [(s.status.in_(UNDER_WAY), 1)], 0))
-    missing = fn.SUM(Case(None, [(s.reported == False, 1)], 0))  # noqa: E712
-    totals = s.select(
-        Value(week),
-        fn.COUNT(s.project),
-        fn.COALESCE(under_way, 0),
-        fn.COALESCE(fn.SUM(s.investment_completed), 0),
-        fn.COALESCE(fn.SUM(s.annual_plan_investment), 0),
-        fn.COALESCE(fn.SUM(s.funds_secured), 0),
-        fn.COALESCE(missing, 0),
-    ).where(s.week == week)
-    WeekTotals.insert_from(
-        totals,
-        [
-            WeekTotals.week,
-            WeekTotals.projects,
-            WeekTotals.under_way,
-            WeekTotals.investment_completed,
-            WeekTotals.annual_plan_investment,
-            WeekTotals.funds_secured,
-            WeekTotals.reports_missing,
-        ],
-    ).execute()
-    by_source = (
-        ReportFunds.select(Value(week), ReportFunds.source, fn.SUM(ReportFunds.amount))
-        .join(ProgressReport)
-        .join(s, on=((s.project == ProgressReport.project) & (s.week == week)))
-        .where(ProgressReport.week <= week)
-        .group_by(ReportFunds.source)
+    """Store the city's figures of the week just snapshotted, for the charts."""
+    city = figures(Snapshot(week))
+    WeekTotals.create(
+        week=week,
+        projects=city["projects"],
+        under_way=city["restart_rate"]["numerator"],
+        investment_completed=city["investment_completed"],
+        annual_plan_investment=city["annual_plan_investment"],
+        funds_secured=city["funds_secured_total"],
+        reports_missing=city["reports_missing"],
     )
-    WeekFunds.insert_from(by_source, [WeekFunds.week, WeekFunds.source, WeekFunds.amount]).execute()
+    funds = [(week, source, amount) for source, amount in city["funds_secured"].items() if amount]
+    if funds:
+        WeekFunds.insert_many(funds, fields=[WeekFunds.week, WeekFunds.source, WeekFunds.amount]).execute()
 
 
 def weeks_of_totals(first=None, last=None):
@@ -216,50 +226,6 @@ def weeks_of_totals(first=None, last=None):
     if last:
         query = query.where(WeekTotals.week <= last)
     return list(query)
-
-
-def figure_columns():
-    """The aggregates behind the headline figures, in _figures' argument order, over ProjectSnapshot."""
-    s = ProjectSnapshot
-    return [
-        fn.COUNT(s.project),
-        fn.SUM(Case(None, [(s.status.in_(UNDER_WAY), 1)], 0)),
-        fn.SUM(s.investment_completed),
-        fn.SUM(s.annual_plan_investment),
-        fn.SUM(s.funds_secured),
-        fn.SUM(Case(None, [(s.reported == False, 1)], 0)),  # noqa: E712 (peewee expression)
-    ]
-
-
-def figures_by_lead_official(week):
-    """{lead_official_id: headline figures} of every official's projects at the week's close, one query."""
-    s = ProjectSnapshot
-    rows = s.select(s.lead_official, *figure_columns()).where(s.week == week).group_by(s.lead_official).tuples()
-    return {official: _figures(*values) for official, *values in rows}
-
-
-def _figures(projects, under_way, completed, plan, funds, missing):
-    return {
-        "projects": projects,
-        "restart_rate": {"numerator": int(under_way), "denominator": projects, "percent": percent(under_way, projects)},
-        "investment_completed": int(completed),
-        "annual_plan_investment": int(plan),
-        "investment_percent": percent(completed, plan),
-        "funds_secured": int(funds),
-        "reports_missing": int(missing),
-    }
-
-
-def totals_figures(totals):
-    """The same figures for the whole city, from a WeekTotals row."""
-    return _figures(
-        totals.projects,
-        totals.under_way,
-        totals.investment_completed,
-        totals.annual_plan_investment,
-        totals.funds_secured,
-        totals.reports_missing,
-    )
 
 
 def snapshot_rows(week, condition=None):

@@ -1,8 +1,6 @@
 """The runs of the cycles as the office sees them: weekly dispatches, consultations, analyses."""
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.core.db import db
@@ -15,7 +13,7 @@ from tracker.mail.outbox import OUTBOX_STATES, Outbox
 from tracker.supervision.models import SupervisionOrder
 from tracker.web.access import can, require
 from tracker.web.listing import Page, today
-from tracker.web.responses import send_download
+from tracker.web.responses import png_response, send_download
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 
@@ -87,7 +85,7 @@ def analysis_chart(run_id, name):
     run = _quarterly(run_id)
     if name not in BREAKDOWNS:
         abort(404)
-    return _png(analysis_charts(run.data)[name])
+    return png_response(analysis_charts(run.data)[name])
 
 
 @bp.get("/<int:run_id>/analysis.<any(xlsx, pdf):kind>")
@@ -105,13 +103,6 @@ def _quarterly(run_id):
     if run.state == "running" or not run.data.get("closing_week"):
         abort(404)
     return run
-
-
-def _png(content):
-    response = send_file(io.BytesIO(content), mimetype="image/png")
-    response.cache_control.max_age = 300
-    response.cache_control.private = True
-    return response
 
 
 def _agenda(run):

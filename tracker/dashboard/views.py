@@ -1,8 +1,6 @@
 """The dashboard (总览) and the battle map (挂图作战)."""
 
-import io
-
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from tracker.accounts.models import LeadOfficial
@@ -17,6 +15,7 @@ from tracker.projects.models import Project
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can
 from tracker.web.listing import Page, request_filters, today
+from tracker.web.responses import png_response
 
 bp = Blueprint("dashboard", __name__)
 
@@ -25,12 +24,13 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def index():
     args, condition, week = request_filters()
-    figures = stats.summary(condition, week)
+    snapshot_week = snapshots.latest_week()
     return render_template(
         "dashboard/index.html",
-        figures=figures,
+        figures=stats.figures(stats.Live(week), condition),
+        # The charts draw the city from the weekly snapshots: their captions print the latest one's figures.
+        snapshot=stats.figures(snapshots.Snapshot(snapshot_week)) if snapshot_week and not args else None,
         lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
-        snapshot_week=snapshots.latest_week(),
         args=args,
         choices=filter_choices(),
         light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
@@ -52,15 +52,19 @@ def _lagging_counts():
 @bp.get("/charts/<name>.png")
 @login_required
 def chart(name):
-    """The dashboard's history charts, from the latest weekly snapshot (the emails carry the same)."""
-    week = snapshots.latest_week()
-    if name not in snapshots.HISTORY_CHARTS or week is None:
+    """The dashboard's history charts up to ``?week=`` (default: the latest snapshot), as the emails carry them.
+
+    The dashboard names the week it captions, so a browser's cached chart of the week before
+    never shows under the caption of a newer snapshot.
+    """
+    week = request.args.get("week") or snapshots.latest_week()
+    if (
+        name not in snapshots.HISTORY_CHARTS
+        or snapshots.WeekTotals.get_or_none(snapshots.WeekTotals.week == week) is None
+    ):
         abort(404)
     target = current_app.config["TRACKER"]["charts"]["restart_rate_target"]
-    response = send_file(io.BytesIO(snapshots.history_chart(name, week, target)), mimetype="image/png")
-    response.cache_control.private = True
-    response.cache_control.max_age = 300
-    return response
+    return png_response(snapshots.history_chart(name, week, target))
 
 
 @bp.get("/board")

@@ -1,4 +1,7 @@
-"""Files sent for download: the workbooks, documents and PDFs the pages offer."""
+"""Responses the pages build the same way: files sent for download, and charts.
+
+The workbooks, documents and PDFs the pages offer go through ``send_download``;
+every PNG chart through ``png_response``."""
 
 import io
 
@@ -13,6 +16,11 @@ MIME_TYPES = {
 }
 
 
+# Charts are redrawn from stored snapshots, which change once a week: a browser may keep one
+# for a few minutes, but only for the user who saw it (charts sit behind the login).
+CHART_MAX_AGE = 300
+
+
 def send_download(content, filename):
     """``content`` (bytes) as an attachment named ``filename``, its type read from the extension.
 
@@ -20,3 +28,11 @@ def send_download(content, filename):
     """
     kind = filename.rpartition(".")[2]
     return send_file(io.BytesIO(content), mimetype=MIME_TYPES[kind], as_attachment=True, download_name=filename)
+
+
+def png_response(content):
+    """A PNG image from its bytes, cached privately by the browser for CHART_MAX_AGE seconds."""
+    response = send_file(io.BytesIO(content), mimetype="image/png")
+    response.cache_control.private = True
+    response.cache_control.max_age = CHART_MAX_AGE
+    return response
