@@ -1,4 +1,8 @@
-"""The one module that names every table: creating them, and adding the columns a newer version brought."""
+"""The one module that names every table: creating them, and bringing older databases to the models."""
+
+from contextlib import contextmanager
+
+from peewee import SqliteDatabase
 
 from tracker.accounts.models import ApiToken, LeadOfficial, User
 from tracker.core.db import db
@@ -39,30 +43,58 @@ MODELS = (
 
 
 def create_tables():
-    """Create every table that does not exist yet, and every column a newer version added (safe to run again)."""
+    """Create every table that does not exist yet, and bring older tables to the models (safe to run again)."""
 
     with db.connection_context():
         db.create_tables(MODELS, safe=True)
-        if ("project", "milestone_due") in add_missing_columns(MODELS):
+        changed = migrate_columns(MODELS)
+        if ("project", "milestone_due") in changed:
             refresh_next_milestones()
 
 
-def add_missing_columns(models):
-    """Add the columns a table lacks: a database made by an older version keeps its rows and gains the new fields.
+def migrate_columns(models):
+    """Bring the tables of a database made by an older version to the models, keeping every row.
 
-    New fields are nullable or have a default, so existing rows get a value.
-    Returns the (table, column) pairs added.
+    Adds the columns a table lacks (new fields are nullable or have a
+    default, so existing rows get a value) and lets NULL into the columns a
+    newer version made optional. Returns the (table, column) pairs changed.
     """
     from playhouse.migrate import SchemaMigrator, migrate
 
     migrator = SchemaMigrator.from_database(db.obj)
-    added = []
+    operations, changed = [], []
     for model in models:
         table = model._meta.table_name
-        present = {column.name for column in db.get_columns(table)}
-        missing = [field for field in model._meta.sorted_fields if field.column_name not in present]
-        if missing:
-            with db.atomic():
-                migrate(*(migrator.add_column(table, field.column_name, field) for field in missing))
-            added += [(table, field.column_name) for field in missing]
-    return added
+        present = {column.name: column for column in db.get_columns(table)}
+        for field in model._meta.sorted_fields:
+            column = present.get(field.column_name)
+            if column is None:
+                operations.append(migrator.add_column(table, field.column_name, field))
+            elif field.null and not column.null:
+                operations.append(migrator.drop_not_null(table, field.column_name))
+            else:
+                continue
+            changed.append((table, field.column_name))
+    if operations:
+        with _foreign_keys_off(), db.atomic():
+            migrate(*operations)
+    return changed
+
+
+@contextmanager
+def _foreign_keys_off():
+    """On SQLite, changing a column rebuilds its table: dropping the old one must not cascade to the rows referring to it.
+
+    The pragma only takes effect outside a transaction; the check after it
+    makes sure the rebuilt tables still satisfy every reference.
+    """
+    if not isinstance(db.obj, SqliteDatabase):
+        yield
+        return
+    db.pragma("foreign_keys", 0)
+    try:
+        yield
+        if db.execute_sql("PRAGMA foreign_key_check").fetchall():
+            raise RuntimeError("migrating the columns broke a foreign key")
+    finally:
+        db.pragma("foreign_keys", 1)

@@ -1,11 +1,12 @@
 """A database made by an older version gains the columns a newer one added, and keeps its rows."""
 
 from playhouse.migrate import SchemaMigrator, migrate
+from reporting import file
 
 from tracker.core.db import db
 from tracker.cycles.snapshots import ProjectSnapshot, take_snapshot
-from tracker.projects.models import Milestone, Project
-from tracker.schema import create_tables
+from tracker.projects.models import MILESTONES, Milestone, ProgressReport, Project
+from tracker.schema import _foreign_keys_off, create_tables
 
 
 def test_starting_on_an_older_database_adds_the_new_columns_and_keeps_the_rows(conn, config, make_project):
@@ -28,3 +29,24 @@ def test_starting_on_an_older_database_adds_the_new_columns_and_keeps_the_rows(c
     # The projects' next milestones, which the lights read, are filled in at once.
     first = Milestone.get((Milestone.project == project.id) & (Milestone.kind == "approval"))
     assert Project.get_by_id(project.id).milestone_due == first.planned_on
+
+
+def test_fields_a_newer_version_made_optional_accept_null_and_no_row_is_lost(conn, config, make_project):
+    project = make_project()
+    file(config, project, "2026-W47", investment_completed=300)
+    migrator = SchemaMigrator.from_database(db.obj)
+    # As an older version made them: the leader and the deadline required.
+    with _foreign_keys_off(), db.atomic():
+        migrate(
+            migrator.add_not_null("project", "lead_official_id"),
+            migrator.add_not_null("project", "start_deadline"),
+        )
+    assert not {c.name: c.null for c in db.get_columns("project")}["start_deadline"]
+    db.close()
+    create_tables()
+    db.connect(reuse_if_open=True)
+    # Rebuilding the table took none of the rows that refer to it.
+    assert ProgressReport.select().where(ProgressReport.project == project.id).count() == 1
+    assert Milestone.select().where(Milestone.project == project.id).count() == len(MILESTONES)
+    Project.update(lead_official=None, start_deadline=None).where(Project.id == project.id).execute()
+    assert Project.get_by_id(project.id).missing_fields == ["lead_official", "start_deadline"]

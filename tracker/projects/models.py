@@ -5,6 +5,8 @@ investment completed, last report) so that the dashboard aggregates one table;
 reports, funds and the change log keep the history behind them."""
 
 import datetime as dt
+import operator
+from functools import reduce
 
 from peewee import (
     JOIN,
@@ -13,6 +15,7 @@ from peewee import (
     CompositeKey,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     TextField,
@@ -25,6 +28,20 @@ from tracker.core.db import BaseModel
 from tracker.core.weeks import utc_now
 
 KINDS = {"new": "新建", "continuing": "续建"}
+
+
+# 建设性质 as published lists state it; the kind follows from it (a new start, a preparatory or
+# pre-construction project must still start; the others are under way since an earlier year).
+STAGES = {
+    "new_start": "新开工",
+    "continuing": "续建",
+    "completing": "竣工投产",
+    "preparatory": "预备",
+    "pre_construction": "前期",
+}
+
+
+LEVELS = {"provincial": "省级", "city": "市级", "county": "县级"}
 
 
 STATUSES = {
@@ -67,24 +84,52 @@ WORKS = {"start": "开工", "main_works": "主体施工", "completion": "竣工"
 MILESTONES = {**PROCEDURES, **WORKS}
 
 
+# What the rhythm needs of a project and a published list often lacks (待完善): the leader
+# gets the mail, the person reports by phone, the deadline drives the restart and lagging
+# rules, the annual plan the behind-plan rule. A project lacking one is imported all the
+# same; each rule that needs the field skips it and says so.
+COMPLETION_FIELDS = (
+    "lead_official",
+    "responsible_person",
+    "responsible_phone",
+    "start_deadline",
+    "annual_plan_investment",
+    "county",
+    "project_unit",
+    "lead_department",
+)
+
+
 class Project(BaseModel):
     """重点项目: one row of the key-project list, with its current figures."""
 
     code = CharField(unique=True)
+    national_code = CharField(null=True, unique=True)
     name = CharField()
-    county = CharField(index=True)
-    industry_chain = CharField(index=True)
+    category = CharField(default="", index=True)
+    county = CharField(default="", index=True)
+    location = CharField(default="")
+    latitude = FloatField(null=True)
+    longitude = FloatField(null=True)
+    industry_chain = CharField(default="", index=True)
     kind = CharField(default="new")
-    project_unit = CharField()
-    responsible_person = CharField()
+    stage = CharField(default="")
+    level = CharField(default="")
+    scale_and_content = TextField(default="")
+    annual_target = TextField(default="")
+    project_unit = CharField(default="")
+    responsible_person = CharField(default="")
     responsible_phone = CharField(default="")
     responsible_email = CharField(default="")
     owner = ForeignKeyField(User, null=True, backref="projects", on_delete="SET NULL")
-    lead_official = ForeignKeyField(LeadOfficial, backref="projects", on_delete="RESTRICT")
-    lead_department = CharField(index=True)
+    lead_official = ForeignKeyField(LeadOfficial, null=True, backref="projects", on_delete="RESTRICT")
+    lead_department = CharField(default="", index=True)
     total_investment = IntegerField()
-    annual_plan_investment = IntegerField()
-    start_deadline = DateField()
+    annual_plan_investment = IntegerField(null=True)
+    start_deadline = DateField(null=True)
+    # As precise as the list states them: "2023", "2024-10" or "2024-10-15".
+    planned_start = CharField(default="")
+    planned_completion = CharField(default="")
     status = CharField(default="not_started", index=True)
     started_on = DateField(null=True)
     investment_completed = IntegerField(default=0)
@@ -114,6 +159,18 @@ class Project(BaseModel):
     def contact_email(self):
         """Where mail to the responsible person goes: the project's address, else their account's, else ""."""
         return self.responsible_email or (self.owner.email if self.owner_id else "")
+
+    @classmethod
+    def incomplete(cls):
+        """The condition of a project lacking a field of COMPLETION_FIELDS (待完善)."""
+        conditions = [getattr(cls, name).is_null() for name in COMPLETION_FIELDS if getattr(cls, name).null]
+        conditions += [getattr(cls, name) == "" for name in COMPLETION_FIELDS if not getattr(cls, name).null]
+        return reduce(operator.or_, conditions)
+
+    @property
+    def missing_fields(self):
+        """The COMPLETION_FIELDS this project lacks, in that order: what the office must still supply."""
+        return [name for name in COMPLETION_FIELDS if self.__data__.get(name) in (None, "")]
 
     @property
     def is_under_way(self):
