@@ -19,12 +19,11 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
-    chunked,
     fn,
 )
 
 from tracker.accounts.models import LeadOfficial, User
-from tracker.core.db import BaseModel
+from tracker.core.db import BaseModel, bulk_insert
 from tracker.core.weeks import utc_now
 
 KINDS = {"new": "新建", "continuing": "续建"}
@@ -285,8 +284,7 @@ class Change(BaseModel):
         """The log rows for each field whose value differs between ``old`` and ``new``, not yet written.
 
         Values are compared as the log stores them, as text (dates in ISO
-        form). Rows are tuples in insert_rows' column order, which peewee turns
-        into SQL faster than dicts when an import gathers thousands.
+        form). Rows are tuples in insert_rows' column order.
         """
         at = at or utc_now()
         rows = []
@@ -298,10 +296,9 @@ class Change(BaseModel):
 
     @classmethod
     def insert_rows(cls, rows):
-        """Write rows made by ``diff``, some hundreds per query."""
+        """Write rows made by ``diff``."""
         columns = (cls.project, cls.report, cls.user, cls.changed_at, cls.field, cls.old_value, cls.new_value)
-        for chunk in chunked(rows, 500):
-            cls.insert_many(chunk, fields=columns).execute()
+        bulk_insert(cls, columns, rows)
 
 
 def _text(value):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, chunked
 
 from tracker.accounts.models import LeadOfficial, User
-from tracker.core.db import db
+from tracker.core.db import bulk_create, bulk_insert, bulk_update, db
 from tracker.core.weeks import utc_now
 from tracker.projects.lights import refresh_next_milestones
 from tracker.projects.models import KINDS, MILESTONES, PROCEDURES, Change, Milestone, Project
@@ -177,7 +177,7 @@ def save_projects(entries, user, milestone_offsets, by_code=True):
         fields = [_model_fields(entry.values, officials) for entry in entries]
         accounts = _owner_accounts(fields)
         listed = _listed([values["code"] for values in fields]) if by_code else {}
-        projects, new, changes, changed = [], [], [], set()
+        projects, new, updated = [], [], []
         for entry, values in zip(entries, fields, strict=True):
             values["owner"] = accounts.get(values["responsible_phone"])
             project = entry.project or listed.get(values["code"])
@@ -185,10 +185,11 @@ def save_projects(entries, user, milestone_offsets, by_code=True):
                 project = Project(**values)  # inserted below with the other new ones
                 new.append((project, values))
             elif rows := _update(project, values, user, now, restore=entry.project is None):
-                changes += rows
-                changed.add(project.id)
+                updated.append((project, rows))
             projects.append(project)
-        changes += _create(new, user, now)
+        _write_updates(updated)
+        changes = [row for _, rows in updated for row in rows] + _create(new, user, now)
+        changed = {project.id for project, _ in updated}
         created = {project.id for project, _ in new}
         changed |= _plan_milestones(projects, [entry.planned for entry in entries], milestone_offsets, created)
         refresh_next_milestones([project.id for project in projects])
@@ -223,18 +224,17 @@ def _owner_accounts(fields):
             people[phone] = (name, email or people.get(phone, ("", ""))[1])
     users = _users(people)
     fresh = [
-        {"username": phone, "display_name": name, "role": "owner", "phone": phone, "email": email}
+        User(username=phone, display_name=name, role="owner", phone=phone, email=email)
         for phone, (name, email) in people.items()
         if phone not in users
     ]
-    for chunk in chunked(fresh, 200):
-        User.insert_many(chunk).execute()
+    bulk_create(User, fresh)
     for phone, user in users.items():
         name, email = people[phone]
         if user.role == "owner" and (user.display_name != name or (email and user.email != email)):
             user.display_name, user.email = name, email or user.email
             User.update(display_name=user.display_name, email=user.email).where(User.id == user.id).execute()
-    users.update(_users([person["username"] for person in fresh]))
+    users.update(_users([person.username for person in fresh]))
     return {phone: user if user.role == "owner" else None for phone, user in users.items()}
 
 
@@ -279,14 +279,23 @@ def _update(project, values, user, now, restore):
     rows = Change.diff(project.id, user, old, _logged(project, values), at=now)
     if rows:
         project.updated_at = now
-        Project.update(**values, updated_at=now).where(Project.id == project.id).execute()
     return rows
+
+
+def _write_updates(updated):
+    """Write the (project, change rows) pairs' changed fields, one batch per set of fields changed together."""
+    batches = {}
+    for project, rows in updated:
+        names = tuple(sorted({row[4] for row in rows})) + ("updated_at",)
+        batches.setdefault(names, []).append(project)
+    for names, projects in batches.items():
+        rows = [[*(getattr(project, name) for name in names), project.id] for project in projects]
+        bulk_update(Project, [getattr(Project, name) for name in names], rows)
 
 
 def _create(new, user, now):
     """Insert the (project, values) pairs' projects, giving them their ids; return their change rows."""
-    for chunk in chunked(new, 200):
-        Project.insert_many([project.__data__ for project, _ in chunk]).execute()
+    bulk_create(Project, [project for project, _ in new])
     ids = {}
     for chunk in chunked([project.code for project, _ in new], 500):
         ids.update(Project.select(Project.code, Project.id).where(Project.code.in_(chunk)).tuples())
@@ -321,8 +330,7 @@ def _plan_milestones(projects, planned, offsets, created):
             moves.setdefault(day, []).append(milestone_id)
         if absent or moved:
             replanned.add(project.id)
-    for chunk in chunked(missing, 500):
-        Milestone.insert_many(chunk, fields=(Milestone.project, Milestone.kind, Milestone.planned_on)).execute()
+    bulk_insert(Milestone, (Milestone.project, Milestone.kind, Milestone.planned_on), missing)
     # One query per date moved to: a new deadline moves many projects' procedures to the same few days.
     for day, ids in moves.items():
         for chunk in chunked(ids, 500):
