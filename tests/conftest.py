@@ -70,6 +70,7 @@ def overrides_for(url, tmp_path):
         "database": {"url": url},
         "web": {"secret_key": "test-" + uuid.uuid4().hex, "login_rate_limit": "5 per minute"},
         "mail": {"outbox_dir": str(tmp_path / "outbox")},
+        "imports": {"dir": str(tmp_path / "imports")},
     }
 
 

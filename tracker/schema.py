@@ -13,7 +13,15 @@ from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice, NoticeEntry
 from tracker.problems.models import Problem, ProblemEvent
 from tracker.projects.lights import refresh_next_milestones
-from tracker.projects.models import Change, FundsSecured, Milestone, ProgressReport, Project, ReportFunds
+from tracker.projects.models import (
+    Change,
+    FundsSecured,
+    Milestone,
+    ProgressReport,
+    Project,
+    ProjectImport,
+    ReportFunds,
+)
 from tracker.supervision.models import SupervisionOrder
 
 # Every table of the app, in an order that satisfies foreign keys.
@@ -27,6 +35,7 @@ MODELS = (
     ReportFunds,
     FundsSecured,
     Change,
+    ProjectImport,
     CycleRun,
     Outbox,
     ProjectSnapshot,

@@ -55,6 +55,7 @@ DEFAULTS = {
         "overdue_days": 0,
     },
     "problems": {"default_days": 30},
+    "imports": {"dir": "data/imports"},
     "notices": {
         "issuer": "X市重点项目建设领导小组办公室",
         "number_prefix": "X重项办",
@@ -95,7 +96,7 @@ DEFAULTS = {
 }
 
 
-PATH_KEYS = (("web", "secret_key_file"), ("mail", "outbox_dir"))
+PATH_KEYS = (("web", "secret_key_file"), ("mail", "outbox_dir"), ("imports", "dir"))
 
 
 class ConfigError(Exception):

@@ -307,3 +307,27 @@ def _text(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+IMPORT_STATES = {"applying": "写入中", "done": "已完成", "interrupted": "已中断"}
+
+
+class ProjectImport(BaseModel):
+    """One import of a project list: who, which file, what it wrote, and whether it finished.
+
+    Written in chunks (sheet_import), an import that stops half-way stays
+    "applying" or "interrupted" here, so the import page can say so.
+    """
+
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    filename = CharField(default="")
+    started_at = DateTimeField(default=utc_now)
+    finished_at = DateTimeField(null=True)
+    state = CharField(default="applying")
+    rows = IntegerField(default=0)
+    created = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    unchanged = IntegerField(default=0)
+
+    class Meta:
+        table_name = "project_import"

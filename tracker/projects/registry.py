@@ -87,6 +87,7 @@ class Entry:
     values: dict
     planned: dict = field(default_factory=dict)
     project: Project | None = None
+    restore: bool = False  # bring ``project`` back from the archive
 
 
 @dataclass(frozen=True)
@@ -179,12 +180,13 @@ def save_projects(entries, user, milestone_offsets, by_code=True):
         listed = _listed([values["code"] for values in fields]) if by_code else {}
         projects, new, updated = [], [], []
         for entry, values in zip(entries, fields, strict=True):
-            values["owner"] = accounts.get(values["responsible_phone"])
+            if "responsible_phone" in values:
+                values["owner"] = accounts.get(values["responsible_phone"])
             project = entry.project or listed.get(values["code"])
             if project is None:
                 project = Project(**values)  # inserted below with the other new ones
                 new.append((project, values))
-            elif rows := _update(project, values, user, now, restore=entry.project is None):
+            elif rows := _update(project, values, user, now, restore=entry.project is None or entry.restore):
                 updated.append((project, rows))
             projects.append(project)
         _write_updates(updated)
@@ -199,13 +201,16 @@ def save_projects(entries, user, milestone_offsets, by_code=True):
 
 
 def _model_fields(values, officials):
-    """The values as Project takes them: kind and contacts filled in, the official's row (owner comes later)."""
+    """The values as Project takes them: contacts trimmed, the official's row (owner comes later).
+
+    Only the fields given: an import of a list without phones leaves the phones the office entered.
+    """
     fields = {name: values[name] for name in PROJECT_FIELDS if name in values}
-    fields.setdefault("kind", "new")
     for name in ("responsible_phone", "responsible_email"):
-        fields[name] = (fields.get(name) or "").strip()
-    # A missing official (deleted since the check) leaves NULL, which the database refuses.
-    fields["lead_official"] = officials.get(values["lead_official"])
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    if "lead_official" in fields:
+        fields["lead_official"] = officials.get(fields["lead_official"])
     return fields
 
 
@@ -219,7 +224,9 @@ def _owner_accounts(fields):
     """
     people = {}
     for values in fields:
-        name, phone, email = values["responsible_person"], values["responsible_phone"], values["responsible_email"]
+        phone, name, email = (
+            values.get(key, "") for key in ("responsible_phone", "responsible_person", "responsible_email")
+        )
         if phone:
             people[phone] = (name, email or people.get(phone, ("", ""))[1])
     users = _users(people)
@@ -321,7 +328,9 @@ def _plan_milestones(projects, planned, offsets, created):
     known = _milestones_of([project.id for project in projects if project.id not in created])
     missing, moves, replanned = [], {}, set()
     for project, given in zip(projects, planned, strict=True):
-        plan = {**default_plan(project.start_deadline, offsets), **{k: v for k, v in given.items() if v}}
+        # Without a start deadline only the dates given are planned: none is invented.
+        derived = default_plan(project.start_deadline, offsets) if project.start_deadline else {}
+        plan = {**derived, **{k: v for k, v in given.items() if v}}
         have = known.get(project.id, {})
         absent = [(project.id, kind, plan.get(kind)) for kind in MILESTONES if kind not in have]
         moved = [(i, plan[kind]) for kind, (i, day) in have.items() if plan.get(kind) is not None and day != plan[kind]]
