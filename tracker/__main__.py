@@ -104,22 +104,55 @@ def load_demo(config_path, count, seed, weeks, if_empty, accounts_file):
 @cli.command("import-projects")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--user", "username", default=None, help="account recorded as the author of the changes")
+@click.option("--dry-run", is_flag=True, help="show what the import would do, write nothing")
 @click.pass_obj
-def import_projects(config_path, path, username):
-    """Import the project list from an .xlsx file (all rows or nothing)."""
-    from tracker.projects.sheet_import import SheetError, import_project_list
+def import_projects(config_path, path, username, dry_run):
+    """Import a project list (.xlsx) as governments publish it: the preview, then all rows or nothing."""
+    import datetime as dt
+
+    from tracker.projects.sheet_import import SheetError, apply_import, plan_import, read_project_list
 
     config = _open(config_path)
     create_tables()
     user = User.get_or_none(User.username == username) if username else None
     try:
         with open(path, "rb") as f:
-            result = import_project_list(f, user, config)
+            plan = plan_import(read_project_list(f), dt.date.today())
+        click.echo(_preview(plan))
+        if dry_run:
+            click.echo("dry run: nothing written")
+            return
+        run = apply_import(plan, user, config, Path(path).name)
     except SheetError as e:
         for problem in e.problems:
             click.echo(problem, err=True)
         raise click.ClickException(f"nothing imported: {len(e.problems)} problem(s)") from e
-    click.echo(f"imported {result.created} new and {result.updated} updated project(s)")
+    click.echo(f"imported {run.created} new and {run.updated} updated project(s), {run.unchanged} unchanged")
+
+
+def _preview(plan):
+    """The import's plan as the web preview shows it, as text."""
+    from tracker.projects.registry import FIELD_LABELS
+
+    lines = []
+    for sheet in plan.reading.sheets:
+        lines.append(f"《{sheet.name}》 header rows {sheet.header_rows[0]}-{sheet.header_rows[1]}, unit {sheet.unit}")
+        lines += [f"  {FIELD_LABELS.get(key, key)} <- {header}" for key, header in sheet.columns.items()]
+        if sheet.ignored_columns:
+            lines.append(f"  ignored: {'、'.join(sheet.ignored_columns)}")
+        for category, stated, found in sheet.sections:
+            lines.append(f"  section {category}: {found}" + (f" (stated {stated})" if stated not in (None, found) else ""))
+    lines += [f"skipped sheet {reason}" for reason in plan.reading.skipped_sheets]
+    lines.append(f"new {len(plan.created)}, changed {len(plan.changed)}, unchanged {len(plan.unchanged)}")
+    for planned in plan.changed:
+        lines.append(f"  changed {planned.project.code} {planned.project.name}")
+        lines += [f"    {FIELD_LABELS.get(n, n)}: {old} -> {new}" for n, (old, new) in planned.changes.items()]
+    lines += [f"  new {p.values['code']} {p.values['name']}" for p in plan.created]
+    incomplete = "，".join(f"{FIELD_LABELS[name]} {count}" for name, count in plan.incomplete.items())
+    if incomplete:
+        lines.append(f"incomplete after import (missing): {incomplete}")
+    lines += [f"warning: {warning}" for warning in plan.warnings]
+    return "\n".join(lines)
 
 
 @cli.command("export-projects")

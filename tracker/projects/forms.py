@@ -6,6 +6,7 @@ from wtforms import (
     DateField,
     EmailField,
     FormField,
+    HiddenField,
     SelectField,
     StringField,
 )
@@ -51,6 +52,12 @@ class ImportForm(FlaskForm):
     file = FileField(
         "项目清单（.xlsx）", validators=[FileRequired("请选择文件"), FileAllowed(["xlsx"], "只接受 .xlsx 文件")]
     )
+
+
+class ConfirmImportForm(FlaskForm):
+    """Confirms a preview: the fingerprint of the plan the office saw."""
+
+    fingerprint = HiddenField(validators=[DataRequired()])
 
 
 class PlannedProjectForm(ProjectForm):

@@ -8,8 +8,9 @@ from tracker.accounts.models import LeadOfficial, User
 from tracker.cycles.consultations import Decision
 from tracker.notices.models import notices_of_project
 from tracker.projects.filters import filter_choices
-from tracker.projects.forms import ImportForm, PlannedProjectForm
+from tracker.projects.forms import ConfirmImportForm, ImportForm, PlannedProjectForm
 from tracker.projects.models import (
+    IMPORT_STATES,
     FUNDING_SOURCES,
     KINDS,
     MILESTONES,
@@ -17,6 +18,7 @@ from tracker.projects.models import (
     Change,
     ProgressReport,
     Project,
+    ProjectImport,
     ReportFunds,
 )
 from tracker.projects.registry import (
@@ -52,6 +54,13 @@ CHANGE_LABELS = {
 
 
 CHANGES_SHOWN = 100
+
+
+IMPORTS_SHOWN = 10
+
+
+# Projects listed by name in a preview, per kind of change; the counts cover all.
+PREVIEW_SHOWN = 200
 
 
 @bp.get("/")
@@ -211,24 +220,82 @@ def archive(code):
 @bp.route("/import", methods=["GET", "POST"])
 @require("manage_projects")
 def import_list():
-    """Upload the list: all rows are written, or none and every problem is shown (422)."""
-    from tracker.projects.sheet_import import SheetError, import_project_list
+    """Upload a list and see what importing it would do (预览); nothing is written until confirmed.
+
+    The upload waits under [imports] dir for the confirmation; a list with
+    any bad row is refused whole, every problem shown (422).
+    """
+    from tracker.projects.sheet_import import SheetError, plan_import, read_project_list
 
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
+        staged = _staging().stage(form.file.data)
         try:
-            result = import_project_list(
-                form.file.data.stream, current_user._get_current_object(), current_app.config["TRACKER"]
-            )
+            with staged.path.open("rb") as f:
+                plan = plan_import(read_project_list(f), today())
         except SheetError as e:
+            staged.discard()
             problems = e.problems
         else:
-            unchanged = f"，{result.unchanged} 个无变化" if result.unchanged else ""
-            flash(f"导入成功：新增 {result.created} 个，更新 {result.updated} 个{unchanged}", "success")
-            return redirect(url_for("projects.index"))
+            return _preview(plan, staged)
     status = 422 if problems or form.errors else 200
-    return render_template("projects/import.html", form=form, problems=problems), status
+    imports = ProjectImport.select(ProjectImport, User).join(User, JOIN.LEFT_OUTER).order_by(ProjectImport.id.desc())
+    return render_template(
+        "projects/import.html",
+        form=form,
+        problems=problems,
+        imports=imports.limit(IMPORTS_SHOWN),
+        states=IMPORT_STATES,
+    ), status
+
+
+@bp.post("/import/<token>")
+@require("manage_projects")
+def confirm_import(token):
+    """Write the previewed list, if it would still do what the preview showed; otherwise preview it again."""
+    from tracker.projects.sheet_import import SheetError, apply_import, plan_import, read_project_list
+
+    staged = _staging().find(token)
+    form = ConfirmImportForm()
+    if staged is None or not form.validate_on_submit():
+        flash("预览已失效，请重新上传清单", "error")
+        return redirect(url_for("projects.import_list"))
+    try:
+        with staged.path.open("rb") as f:
+            plan = plan_import(read_project_list(f), today())
+        if plan.fingerprint != form.fingerprint.data:
+            return _preview(plan, staged, changed_since=True)
+        run = apply_import(plan, current_user._get_current_object(), current_app.config["TRACKER"], staged.filename)
+    except SheetError as e:
+        return render_template("projects/import.html", form=ImportForm(formdata=None), problems=e.problems), 422
+    staged.discard()
+    incomplete = sum(1 for planned in plan.projects if planned.missing_fields)
+    flash(
+        f"导入完成：新增 {run.created} 个，更新 {run.updated} 个，{run.unchanged} 个无变化"
+        + (f"；{incomplete} 个项目待完善" if incomplete else ""),
+        "success",
+    )
+    return redirect(url_for("projects.incomplete" if incomplete else "projects.index"))
+
+
+def _staging():
+    from tracker.projects.staging import Staging
+
+    return Staging(current_app.config["TRACKER"]["imports"]["dir"])
+
+
+def _preview(plan, staged, changed_since=False):
+    form = ConfirmImportForm(fingerprint=plan.fingerprint)
+    return render_template(
+        "projects/import_preview.html",
+        plan=plan,
+        staged=staged,
+        form=form,
+        changed_since=changed_since,
+        labels=CHANGE_LABELS,
+        shown=PREVIEW_SHOWN,
+    )
 
 
 @bp.get("/export")
@@ -240,3 +307,17 @@ def export_list():
     _args, condition, _week = request_filters()
     content = export_project_list(Project.select().where(condition))
     return send_download(content, f"重点项目清单-{today().isoformat()}.xlsx")
+
+
+@bp.get("/export/dispatch")
+@require("export_projects")
+def export_dispatch():
+    """Download the 调度表 of the projects matching the filters: status, this year's investment, light."""
+    from tracker.projects.sheet_export import export_dispatch_table
+
+    _args, condition, _week = request_filters()
+    day = today()
+    content = export_dispatch_table(
+        Project.select().where(condition), day, current_app.config["TRACKER"]["warnings"]
+    )
+    return send_download(content, f"重点项目调度表-{day.isoformat()}.xlsx")
