@@ -19,7 +19,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import DefusedXMLParser
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -173,7 +173,10 @@ MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 UNREADABLE = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, SyntaxError, EOFError, OSError)
 
 
-MERGE_CELL, ROW = f"{{{SHEET_MAIN_NS}}}mergeCell", f"{{{SHEET_MAIN_NS}}}row"
+MERGE_CELL = f"{SHEET_MAIN_NS}}}mergeCell"  # as expat names it, namespace first
+
+
+CHUNK_BYTES = 1 << 20
 
 
 NUMERAL = "一二三四五六七八九十"
@@ -301,15 +304,26 @@ def _open_workbook(fileobj):
 
 
 def _merged_ranges(archive, part):
-    """The merged ranges of the sheet stored in ``part``, streamed: read-only sheets do not have them."""
+    """The merged ranges of the sheet stored in ``part``, streamed: read-only sheets do not have them.
+
+    defusedxml's parser calls back only on each element's start: building every
+    cell's element (iterparse) took longer than openpyxl's own reading of the sheet.
+    """
     ranges = []
+
+    def start(tag, attributes):  # attributes as [name, value, name, value …]
+        if tag == MERGE_CELL:
+            ranges.append(CellRange(attributes[attributes.index("ref") + 1]))
+
+    parser = DefusedXMLParser()
+    parser.parser.StartElementHandler = start
+    # Without handlers for ends and text, expat skips them in C (its entity checks stay).
+    expat = parser.parser
+    expat.EndElementHandler = expat.CharacterDataHandler = expat.DefaultHandlerExpand = None
     try:
         with archive.open(part) as source:
-            for _, element in iterparse(source):
-                if element.tag == MERGE_CELL:
-                    ranges.append(CellRange(element.get("ref")))
-                elif element.tag == ROW:
-                    element.clear()  # its cells are read by openpyxl, not here
+            while chunk := source.read(CHUNK_BYTES):
+                parser.feed(chunk)
     except UNREADABLE as e:
         raise SheetError([UNREADABLE_FILE]) from e
     return ranges
@@ -554,7 +568,7 @@ class _SheetReader:
                 return False  # “1.铁路” is a heading only alone in its row
             name = COUNT_IN_BRACKETS.sub("", match["name"]).strip()
             count = COUNT_IN_BRACKETS.search(match["name"])
-            if not count and rest and rest[0][0] not in self.factors.values():
+            if not count and rest and rest[0][0] not in {self.columns[f] for f in self.factors}:
                 count = COUNT_CELL.fullmatch(rest[0][1])
             self.open = [*self.open[: level - 1], *[None] * (level - 1 - len(self.open)), None]
             path = " / ".join([g.path.rsplit(" / ", 1)[-1] for g in self.open if g] + [name])
