@@ -35,6 +35,7 @@ from tracker.projects.sheet_values import (
     NATIONAL_CODE,
     STAGES,
     UNIT_FACTORS,
+    is_partial_iso,
     is_quantity,
     parse_amount,
     parse_date,
@@ -641,10 +642,10 @@ class _SheetReader:
             _typed(row, key, deadline, not isinstance(deadline, str))
         elif key in ("planned_start", "planned_completion"):
             planned = parse_partial_date(value)
-            _typed(row, key, planned, planned is None or _is_iso(planned))
+            _typed(row, key, planned, planned is None or is_partial_iso(planned))
         elif key == PERIOD:
             values["planned_start"], values["planned_completion"] = period = parse_period(value)
-            if period[0] is not None and not _is_iso(period[0]):
+            if period[0] is not None and not is_partial_iso(period[0]):
                 row.problems.append(_unreadable(PERIOD, period[0]))
         elif key == "national_code":
             code = parse_national_code(text_value(value))
@@ -779,7 +780,3 @@ def _unit_and_name(text):
 
 def _unreadable(key, text):
     return f"{LABELS[key]}{EXPECTED[key]}，收到“{text}”"
-
-
-def _is_iso(text):
-    return bool(re.fullmatch(r"\d{4}(?:-\d{2}){0,2}", text))

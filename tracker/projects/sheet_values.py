@@ -227,7 +227,7 @@ def parse_period(value):
     if not text:
         return None, None
     parts = [parse_partial_date(part) for part in PERIOD_SEPARATOR.split(re.sub(r"\s+", "", text))]
-    if len(parts) not in (1, 2) or any(part is None or not _is_partial_iso(part) for part in parts):
+    if len(parts) not in (1, 2) or any(part is None or not is_partial_iso(part) for part in parts):
         return text, text
     return parts[0], parts[-1]
 
@@ -267,5 +267,6 @@ def _partial_iso(match):
         return None
 
 
-def _is_partial_iso(text):
+def is_partial_iso(text):
+    """Whether a planned date read by parse_partial_date is one (“2023”, “2024-10”), not unreadable text."""
     return bool(re.fullmatch(r"\d{4}(?:-\d{2}){0,2}", text))
