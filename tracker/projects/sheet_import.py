@@ -1,73 +1,246 @@
-"""Importing the project list (包抓清单) from the sheet offices keep.
+"""Importing a key-project list as offices and governments publish it: read, plan, preview, apply.
 
-sheet_reading reads the sheet (any published layout) into parsed rows; every
-row is checked with registry.check_project before anything is written, then
-the whole list is written through registry.save_projects, in one transaction.
-sheet_export writes a list that imports back unchanged. No Flask here: the web
-view, the command line and the tests share import_project_list."""
+sheet_reading reads any published layout into rows. plan_import then works
+out, writing nothing, what importing them would do: each row is matched to a
+listed project (by code, else national project code, else its normalised
+name, and the county where names repeat), checked with
+registry.check_project, and becomes a new project (numbered in the city's
+sequence when the list has none), a change field by field, or nothing; the
+lead officials the list names and nobody registered are added. The preview
+shows that plan; apply_import writes it.
 
-from decimal import ROUND_HALF_UP, Decimal
+A plan is checked whole before its first write: one bad row and nothing is
+written. The write goes in short transactions of CHUNK projects, so owners
+filing reports meanwhile wait a fraction of a second, not the whole import.
+An import cut short (the server stopped mid-way) leaves its ProjectImport
+"applying"; importing the same file again completes it, since a re-import
+matches every project already written and changes nothing twice. No Flask
+here: the web view, the command line and the tests share these functions."""
 
-from peewee import IntegrityError
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from peewee import IntegrityError, chunked
 
 from tracker.accounts.models import LeadOfficial
+from tracker.core.db import db
+from tracker.core.weeks import utc_now
+from tracker.projects.models import COMPLETION_FIELDS, Change, Project, ProjectImport
 from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS, Entry, check_project, save_projects
-from tracker.projects.sheet_reading import SheetError, read_project_list
+from tracker.projects.sheet_reading import SheetError, name_key, read_project_list
 from tracker.projects.sheet_values import AMOUNT_FIELDS
 
 # Fields read from numbers, dates or words: sheet_reading reports a cell it could not read.
-TYPED_FIELDS = ("kind", *AMOUNT_FIELDS, "start_deadline")
+TYPED_FIELDS = ("kind", "stage", "level", *AMOUNT_FIELDS, "start_deadline", "planned_start", "planned_completion")
 
 
-def import_project_list(fileobj, user, config):
-    """Import the project list in ``fileobj`` (.xlsx) and return a registry.SaveResult.
+# Projects written per transaction: a few tenths of a second of the write lock each.
+CHUNK = 500
 
-    Projects are matched by code: known codes are updated (and restored if
-    archived), new codes created. Raises SheetError naming every bad row;
-    then nothing is written.
-    """
-    rows = read_project_list(fileobj).rows
-    if not rows:
+
+@dataclass
+class Planned:
+    """What importing one row does: the values it sets, on the listed project it matched or a new one."""
+
+    row: object  # sheet_reading.SheetRow
+    values: dict
+    project: Project | None = None
+    current: dict = field(default_factory=dict)  # the project's values before, as check_project takes them
+    changes: dict = field(default_factory=dict)  # field -> (old text, new text)
+    numbered: bool = False  # the code is the city's next, the list having none
+
+    @property
+    def missing_fields(self):
+        """What the project will still lack (待完善), in Project.missing_fields' terms."""
+        merged = {**self.current, **self.values}
+        return [name for name in COMPLETION_FIELDS if merged.get(name) in (None, "")]
+
+
+@dataclass
+class ImportPlan:
+    """Everything an import would do, for the preview and then the write."""
+
+    reading: object  # sheet_reading.ListReading
+    projects: list
+    new_officials: list
+    warnings: list
+
+    @property
+    def created(self):
+        return [p for p in self.projects if p.project is None]
+
+    @property
+    def changed(self):
+        return [p for p in self.projects if p.project is not None and p.changes]
+
+    @property
+    def unchanged(self):
+        return [p for p in self.projects if p.project is not None and not p.changes]
+
+    @property
+    def incomplete(self):
+        """{field: how many projects of the list will lack it}, in COMPLETION_FIELDS order."""
+        counts = {}
+        for planned in self.projects:
+            for name in planned.missing_fields:
+                counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    @property
+    def fingerprint(self):
+        """A digest of what the plan writes: the confirmation applies the plan the office saw, or none."""
+        digest = hashlib.sha256()
+        for planned in self.projects:
+            target = planned.project.id if planned.project else planned.values["code"]
+            digest.update(repr((planned.row.sheet, planned.row.number, target, sorted(planned.changes.items()))).encode())
+        digest.update(repr(self.new_officials).encode())
+        return digest.hexdigest()[:32]
+
+
+def import_project_list(fileobj, user, config, filename="", today=None):
+    """Read, plan and apply the list in ``fileobj`` at once; return the ProjectImport. Raises SheetError."""
+    return apply_import(plan_import(read_project_list(fileobj), today), user, config, filename)
+
+
+def plan_import(reading, today=None):
+    """The ImportPlan of a ListReading against the projects listed now; raises SheetError naming every bad row."""
+    if not reading.rows:
         raise SheetError(["表中没有项目行"])
+    listed = _Listed()
     officials = {name for (name,) in LeadOfficial.select(LeadOfficial.name).tuples()}
-    problems = _problems(rows, officials)
+    next_code = _code_sequence(today or dt.date.today())
+    projects, problems, seen, new_officials = [], [], {}, {}
+    for row in reading.rows:
+        values = _values(row)
+        project, ambiguous = listed.match(values)
+        key = project.id if project else (values.get("code") or (name_key(values.get("name", "")), values.get("county")))
+        messages = list(row.problems)
+        if ambiguous:
+            codes = "、".join(p.code for p in ambiguous)
+            messages.append(f"与已登记的多个同名项目（编号 {codes}）无法区分，请在表中写明项目编号")
+        elif key in seen:
+            messages.append(f"与《{seen[key].sheet}》第{seen[key].number}行是同一个项目")
+        seen.setdefault(key, row)
+        name = values.get("lead_official")
+        if name and name not in officials:
+            new_officials.setdefault(name, row)
+        planned = Planned(row, values, project, listed.values_of(project) if project else {})
+        if project is None and not values.get("code"):
+            values["code"], planned.numbered = next_code(), True
+        errors = check_project({**planned.current, **values}, officials | new_officials.keys())
+        unread = {f for f in TYPED_FIELDS if isinstance(values.get(f), str) and f in errors}
+        messages += [_message(f, errors[f]) for f in sorted(errors.keys() - unread, key=_field_order)]
+        problems += [f"{_where(reading, row)}{m}" for m in messages]
+        if project is not None:
+            planned.changes = listed.changes(project, values)
+        projects.append(planned)
     if problems:
         raise SheetError(problems)
-    try:
-        return save_projects([Entry(_values(row), row.planned) for row in rows], user, config["milestones"])
-    except IntegrityError as e:
-        # Someone changed the list between our check and our write (a code, a leader, an account).
-        raise SheetError(["导入期间清单数据被他人同时修改，未导入任何数据，请重新导入"]) from e
+    warnings = list(reading.warnings)
+    if new_officials:
+        names = "、".join(new_officials)
+        warnings.append(f"将新建 {len(new_officials)} 位包抓领导：{names}（未登记邮箱，收不到领导周报，请到账号页补充）")
+    return ImportPlan(reading, projects, list(new_officials), warnings)
+
+
+def apply_import(plan, user, config, filename=""):
+    """Write ``plan``: officials first, then the new and changed projects CHUNK at a time; return the ProjectImport.
+
+    Raises SheetError when the list changed under the import (a code taken,
+    a leader removed) after some chunks were written; the ProjectImport then
+    says so, and importing the file again completes it.
+    """
+    run = ProjectImport.create(
+        user=user, filename=filename[:200], rows=len(plan.projects), unchanged=len(plan.unchanged), state="applying"
+    )
+    with db.atomic():
+        for name in plan.new_officials:
+            LeadOfficial.get_or_create(name=name, defaults={"title": "", "email": ""})
+    work = plan.created + plan.changed
+    for chunk in chunked(work, CHUNK):
+        entries = [Entry(p.values, p.row.planned, p.project, restore=bool(p.project and p.project.archived)) for p in chunk]
+        try:
+            result = save_projects(entries, user, config["milestones"], by_code=False)
+        except IntegrityError as e:
+            run.state = "interrupted"
+            run.finished_at = utc_now()
+            run.save()
+            raise SheetError(
+                [
+                    f"导入期间清单被他人同时修改，已写入 {run.created + run.updated} 个项目后停止；"
+                    "请重新导入同一文件以完成（已写入的项目不会重复）"
+                ]
+            ) from e
+        run.created += result.created
+        run.updated += result.updated
+        ProjectImport.update(created=run.created, updated=run.updated).where(ProjectImport.id == run.id).execute()
+    run.state = "done"
+    run.finished_at = utc_now()
+    run.save()
+    return run
+
+
+class _Listed:
+    """The projects listed now (archived ones too), indexed the ways a row may name one."""
+
+    def __init__(self):
+        officials = dict(LeadOfficial.select(LeadOfficial.id, LeadOfficial.name).tuples())
+        self.projects = list(Project.select())
+        self.official_names = officials
+        self.by_code = {p.code: p for p in self.projects}
+        self.by_national_code = {p.national_code: p for p in self.projects if p.national_code}
+        self.by_name = {}
+        for project in self.projects:
+            self.by_name.setdefault(name_key(project.name), []).append(project)
+
+    def match(self, values):
+        """(the listed project ``values`` names or None, the same-named projects it cannot choose between)."""
+        if values.get("code"):
+            return self.by_code.get(values["code"]), []
+        if values.get("national_code") in self.by_national_code:
+            return self.by_national_code[values["national_code"]], []
+        same_name = self.by_name.get(name_key(values.get("name", "")), [])
+        if len(same_name) > 1 and values.get("county"):
+            same_name = [p for p in same_name if p.county == values["county"]]
+        if len(same_name) > 1:
+            return None, same_name
+        return (same_name[0] if same_name else None), []
+
+    def values_of(self, project):
+        values = {name: getattr(project, name) for name in PROJECT_FIELDS if name != "lead_official"}
+        values["lead_official"] = self.official_names.get(project.lead_official_id)
+        return values
+
+    def changes(self, project, values):
+        """{field: (old text, new text)} for each value that differs from the project's, as the change log writes them."""
+        rows = Change.diff(project.id, None, self.values_of(project), values)
+        changes = {row[4]: (row[5], row[6]) for row in rows}
+        if project.archived:
+            changes["archived"] = ("已归档", "恢复")
+        return changes
 
 
 def _values(row):
-    """The registry's fields of a read row: a column the sheet lacks is empty, a kind new, money whole 万元."""
-    values = {f: row.values.get(f, "") for f in PROJECT_FIELDS}
-    values["kind"] = row.values.get("kind") or "new"
-    values["start_deadline"] = row.values.get("start_deadline")
-    for f in AMOUNT_FIELDS:
-        amount = row.values.get(f)
-        values[f] = int(amount.quantize(Decimal(1), ROUND_HALF_UP)) if isinstance(amount, Decimal) else amount
+    """What a row sets: the non-empty values it read. An empty cell never clears what the office entered."""
+    values = {name: value for name, value in row.values.items() if value not in (None, "") and name in PROJECT_FIELDS}
+    if row.leaders:
+        values["lead_official"] = row.leaders[0]
     return values
 
 
-def _problems(rows, officials):
-    """Every problem of every row, each as “第7行：开工时限不能为空”."""
-    first_row_of = {}
-    problems = []
-    for row in rows:
-        values = _values(row)
-        code = values["code"]
-        first = first_row_of.setdefault(code, row.number) if code else row.number
-        errors = check_project(values, officials)
-        # A typed cell that could not be read is among the reading's problems already.
-        unread = {f for f in TYPED_FIELDS if isinstance(row.values.get(f), str) and f in errors}
-        messages = [*row.problems]
-        messages += [_message(f, errors[f]) for f in sorted(errors.keys() - unread, key=_field_order)]
-        if first != row.number:
-            messages.append(f"项目编号 {code} 与第{first}行重复")
-        problems += [f"第{row.number}行：{m}" for m in messages]
-    return problems
+def _code_sequence(today):
+    """A function giving the next codes of the city's sequence (2026-00128, …) after the highest listed."""
+    prefix = f"{today.year}-"
+    pattern = re.compile(rf"{prefix}(\d{{5}})")
+    taken = (int(m[1]) for (code,) in Project.select(Project.code).tuples() if (m := pattern.fullmatch(code)))
+    counter = iter(range(max(taken, default=0) + 1, 10**9))
+    return lambda: f"{prefix}{next(counter):05d}"
+
+
+def _where(reading, row):
+    return f"《{row.sheet}》第{row.number}行：" if len(reading.sheets) > 1 else f"第{row.number}行："
 
 
 def _field_order(name):
