@@ -58,7 +58,12 @@ CHANGES_SHOWN = 100
 @login_required
 def index():
     args, condition, week = request_filters()
-    query = Project.select(Project, LeadOfficial).join(LeadOfficial).where(condition).order_by(Project.code)
+    query = (
+        Project.select(Project, LeadOfficial)
+        .join(LeadOfficial, JOIN.LEFT_OUTER)
+        .where(condition)
+        .order_by(Project.code)
+    )
     return render_template("projects/index.html", page=Page(query), args=args, choices=filter_choices(), week=week)
 
 
@@ -156,7 +161,7 @@ def _project_form(project):
     offsets = current_app.config["TRACKER"]["milestones"]
     form = PlannedProjectForm(data=_form_data(project, offsets) if project else None)
     officials = LeadOfficial.select(LeadOfficial.name).order_by(LeadOfficial.name).tuples()
-    form.lead_official.choices = {"": "请选择", **{name: name for (name,) in officials}}
+    form.lead_official.choices = {"": "未确定", **{name: name for (name,) in officials}}
     if form.validate_on_submit():
         saved = _save(form, project, offsets)
         if saved:
@@ -173,7 +178,7 @@ def _form_data(project, offsets):
     Dates that are just the default plan stay blank, so that a new start deadline moves them along.
     """
     data = {name: getattr(project, name) for name in PROJECT_FIELDS}
-    data["lead_official"] = project.lead_official.name
+    data["lead_official"] = project.lead_official.name if project.lead_official else ""
     default = default_plan(project.start_deadline, offsets)
     data["planned"] = {m.kind: m.planned_on for m in project.milestones if m.planned_on != default.get(m.kind)}
     return data
