@@ -54,7 +54,12 @@ def with_project(action="see"):
 def list_projects(args):
     """项目清单：可按包抓领导、部门、县区、产业链、状态筛选，分页；项目责任人只看到自己的项目"""
     condition, _ = filter_condition(args, g.api_user)
-    query = Project.select(Project, LeadOfficial).join(LeadOfficial).where(condition).order_by(Project.code)
+    query = (
+        Project.select(Project, LeadOfficial)
+        .join(LeadOfficial, JOIN.LEFT_OUTER)
+        .where(condition)
+        .order_by(Project.code)
+    )
     return page_of(query, args)
 
 

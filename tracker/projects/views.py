@@ -1,15 +1,17 @@
 """The project list (项目清单), each project's page, and the office's create / edit / archive."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN, IntegrityError, fn
 
 from tracker.accounts.models import LeadOfficial, User
 from tracker.cycles.consultations import Decision
 from tracker.notices.models import notices_of_project
+from tracker.projects.completeness import missing_counts
 from tracker.projects.filters import filter_choices
 from tracker.projects.forms import ImportForm, PlannedProjectForm
 from tracker.projects.models import (
+    COMPLETION_FIELDS,
     FUNDING_SOURCES,
     KINDS,
     MILESTONES,
@@ -29,7 +31,7 @@ from tracker.projects.registry import (
 )
 from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
-from tracker.web.access import can, require, visible_project
+from tracker.web.access import can, project_scope, require, visible_project
 from tracker.web.listing import Page, request_filters, today
 from tracker.web.responses import send_download
 
@@ -64,7 +66,27 @@ def index():
         .where(condition)
         .order_by(Project.code)
     )
-    return render_template("projects/index.html", page=Page(query), args=args, choices=filter_choices(), week=week)
+    incomplete = Project.active().where(Project.incomplete()).count() if can(current_user, "see_incomplete") else 0
+    return render_template(
+        "projects/index.html", page=Page(query), args=args, choices=filter_choices(), week=week, incomplete=incomplete
+    )
+
+
+@bp.get("/incomplete")
+@require("see_incomplete")
+def incomplete():
+    """待完善: the active projects lacking what the rhythm needs, ``?missing=`` one field, each with what it lacks."""
+    missing = request.args.get("missing", "")
+    if missing and missing not in COMPLETION_FIELDS:
+        abort(400, f"未知的字段 {missing}")
+    condition = (Project.archived == False) & Project.incomplete() & project_scope(current_user)  # noqa: E712
+    shown = condition & Project.lacks(missing) if missing else condition
+    query = (
+        Project.select(Project, LeadOfficial).join(LeadOfficial, JOIN.LEFT_OUTER).where(shown).order_by(Project.code)
+    )
+    return render_template(
+        "projects/incomplete.html", page=Page(query), missing=missing, counts=missing_counts(condition)
+    )
 
 
 @bp.get("/<code>")
