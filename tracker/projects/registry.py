@@ -99,6 +99,13 @@ FIELD_LABELS = {
 }
 
 
+def project_values(project):
+    """``project``'s PROJECT_FIELDS as check_project takes them (the lead official by name): what an edit starts from."""
+    values = {name: getattr(project, name) for name in PROJECT_FIELDS}
+    values["lead_official"] = project.lead_official.name if project.lead_official else ""
+    return values
+
+
 def normalize_national_code(text):
     """The 24-character form of a 项目代码 written with or without its dashes (or with spaces); raises ValueError.
 

@@ -27,6 +27,7 @@ from tracker.projects.registry import (
     ProjectError,
     archive_project,
     default_plan,
+    project_values,
     save_project,
 )
 from tracker.reports.filing import is_locked
@@ -199,8 +200,7 @@ def _form_data(project, offsets):
 
     Dates that are just the default plan stay blank, so that a new start deadline moves them along.
     """
-    data = {name: getattr(project, name) for name in PROJECT_FIELDS}
-    data["lead_official"] = project.lead_official.name if project.lead_official else ""
+    data = project_values(project)
     default = default_plan(project.start_deadline, offsets)
     data["planned"] = {m.kind: m.planned_on for m in project.milestones if m.planned_on != default.get(m.kind)}
     return data
