@@ -6,6 +6,7 @@ import re
 from conftest import csrf_token
 
 from tracker.projects.models import MILESTONES
+from tracker.projects.registry import PROJECT_FIELDS
 
 DEADLINE = dt.date(2027, 6, 30)
 
@@ -34,6 +35,8 @@ def project_form(**changes):
         "annual_plan_investment": "8000",
         "start_deadline": DEADLINE.isoformat(),
     }
+    # The list's own fields (项目代码, 分类 …), blank as the browser sends an untouched form.
+    data.update({name: "" for name in PROJECT_FIELDS if name not in data})
     data.update({f"planned-{kind}": "" for kind in MILESTONES})  # blank, as the browser sends them
     data.update(changes)
     return data

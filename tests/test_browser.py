@@ -182,3 +182,73 @@ def test_the_office_drafts_reviews_and_publishes_a_notice_the_public_can_read(se
     expect(page.locator("#notice-entries")).to_contain_text("滞后项目1")
     expect(page.locator("#notice-entries")).not_to_contain_text("滞后项目2")
     assert "1390000001" not in page.content()
+
+
+@pytest.fixture
+def incomplete_city(server):
+    """Projects as a published list gives them: one complete, five lacking their leader, deadline or plan."""
+    with db.connection_context():
+        LeadOfficial.create(name="王建国", email="wang@example.gov.cn")
+        User.create(username="office", role="office", password_hash=PASSWORD_HASH)
+        for n in range(1, 7):
+            values = {
+                "code": f"SX-{n}",
+                "name": f"西安至延安高速铁路配套工程第{n}标段",
+                "category": "基础设施 / 交通 / 铁路",
+                "stage": "new_start",
+                "level": "provincial",
+                "location": "东城区滨河路以北",
+                "planned_start": "2023",
+                "planned_completion": "2025-10",
+                "scale_and_content": "新建铁路专用线 12 公里，配套站房 2 座",
+                "total_investment": 120_000,
+                "county": "东城区" if n % 2 else "",
+                "project_unit": f"建设单位{n}" if n != 3 else "",
+                "lead_official": "王建国" if n == 1 else "",
+                "start_deadline": dt.date.today() + dt.timedelta(days=60) if n in (1, 2) else None,
+                "annual_plan_investment": 20_000 if n in (1, 4) else None,
+                "responsible_person": f"责任人{n}" if n == 1 else "",
+                "responsible_phone": "13900000031" if n == 1 else "",
+                "lead_department": "市交通局" if n == 1 else "",
+            }
+            save_project(values, None, DEFAULTS["milestones"])
+
+
+def log_in_as_office(page, server):
+    page.goto(f"{server}/login")
+    page.fill("#username", "office")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+
+
+def test_the_incomplete_list_reads_as_cards_on_a_phone(server, incomplete_city, phone):
+    log_in_as_office(phone, server)
+    phone.goto(f"{server}/projects/")
+    phone.click("text=待完善项目 5 个")
+    expect(phone.locator("#incomplete article")).to_have_count(5)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=ARTIFACTS / "incomplete-375.png", full_page=True)
+    phone.click("#missing-filter >> text=缺开工时限")
+    expect(phone.locator("#incomplete article")).to_have_count(4)
+    phone.locator('#incomplete article[data-code="SX-3"] header a').click()
+    expect(phone.locator("#missing")).to_contain_text("市级包抓领导")
+    expect(phone.locator("#listing")).to_contain_text("2023年—2025年10月")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path=ARTIFACTS / "incomplete-project-375.png", full_page=True)
+
+
+def test_the_incomplete_list_and_a_project_page_on_a_desktop(server, incomplete_city, desktop):
+    desktop.set_viewport_size({"width": 1366, "height": 900})
+    log_in_as_office(desktop, server)
+    desktop.goto(f"{server}/projects/incomplete")
+    expect(desktop.locator("#incomplete article")).to_have_count(5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    desktop.screenshot(path=ARTIFACTS / "incomplete-1366.png", full_page=True)
+    desktop.goto(f"{server}/projects/SX-4")
+    expect(desktop.locator("#missing")).to_contain_text("开工时限")
+    desktop.screenshot(path=ARTIFACTS / "incomplete-project-1366.png", full_page=True)
+    desktop.goto(f"{server}/")
+    expect(desktop.locator("#light-skips")).to_contain_text("4 个项目未填开工时限")
+    desktop.screenshot(path=ARTIFACTS / "dashboard-1366.png", full_page=True)

@@ -141,7 +141,9 @@ def _preview(plan):
         if sheet.ignored_columns:
             lines.append(f"  ignored: {'、'.join(sheet.ignored_columns)}")
         for category, stated, found in sheet.sections:
-            lines.append(f"  section {category}: {found}" + (f" (stated {stated})" if stated not in (None, found) else ""))
+            lines.append(
+                f"  section {category}: {found}" + (f" (stated {stated})" if stated not in (None, found) else "")
+            )
     lines += [f"skipped sheet {reason}" for reason in plan.reading.skipped_sheets]
     lines.append(f"new {len(plan.created)}, changed {len(plan.changed)}, unchanged {len(plan.unchanged)}")
     for planned in plan.changed:

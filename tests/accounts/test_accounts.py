@@ -175,3 +175,11 @@ def test_the_officials_list_counts_their_active_projects(client, office_session,
     make_project()
     page = client.get("/accounts/officials").get_data(as_text=True)
     assert ">2</a>" in page.split('data-name="王建国"')[1].split("</tr>")[0]
+
+
+def test_a_lead_official_without_an_email_is_flagged_as_getting_no_summary(client, office_session, official):
+    with db.connection_context():
+        LeadOfficial.create(name="李明", title="副市长", email="")  # as an import creates them
+    page = client.get("/accounts/officials").get_data(as_text=True)
+    assert "无邮箱，收不到领导周报" in page.split('data-name="李明"')[1].split("</tr>")[0]
+    assert "无邮箱" not in page.split('data-name="王建国"')[1].split("</tr>")[0]

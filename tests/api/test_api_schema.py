@@ -26,6 +26,8 @@ from tracker.schema import MODELS
 CODES = ["XM-001", "XM-002", "XM-003"]
 OPERATIONS = [
     ("GET", "/api/v1/projects"),
+    ("POST", "/api/v1/projects"),
+    ("PATCH", "/api/v1/projects/{code}"),
     ("GET", "/api/v1/projects/{code}"),
     ("GET", "/api/v1/projects/{code}/reports"),
     ("POST", "/api/v1/projects/{code}/reports"),

@@ -33,7 +33,15 @@ def province_list(rows):
         for n in range(1000):
             number = city * 1000 + n
             sheet.append(
-                [n + 1, f"省重点项目{number}号", f"建设公司{number}", "续建", f"{number % 97 * 100 + 0.35}", "120.5", "2025-2027"]
+                [
+                    n + 1,
+                    f"省重点项目{number}号",
+                    f"建设公司{number}",
+                    "续建",
+                    f"{number % 97 * 100 + 0.35}",
+                    "120.5",
+                    "2025-2027",
+                ]
             )
     out = io.BytesIO()
     book.save(out)
@@ -84,8 +92,14 @@ def test_a_30000_row_list_imports_while_owners_file_reports_and_no_request_fails
     assert (run.state, run.created) == ("done", ROWS)
     assert outcomes and set(outcomes) == {201}
     with db.connection_context():
-        latest = {p.code: p.investment_completed for p in Project.select().where(Project.id.in_([p.id for p in projects]))}
+        latest = {
+            p.code: p.investment_completed for p in Project.select().where(Project.id.in_([p.id for p in projects]))
+        }
         assert latest == last_sent
         assert Project.select().count() == ROWS + len(projects)
         imported = Project.get(Project.name == "省重点项目12345号")
-        assert (imported.total_investment, imported.category, imported.stage) == (Decimal("2600.35"), "第13市", "continuing")
+        assert (imported.total_investment, imported.category, imported.stage) == (
+            Decimal("2600.35"),
+            "第13市",
+            "continuing",
+        )

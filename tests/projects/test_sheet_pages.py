@@ -42,10 +42,10 @@ def test_the_office_uploads_the_list_through_the_form(client, login, make_user, 
 def test_a_bad_upload_lists_every_problem_and_writes_nothing(client, login, make_user, official):
     make_user("office", "office")
     login("office")
-    response = upload(client, sheet_bytes([row("HG-001", start_deadline=None), row("HG-002", lead_official="赵六")]))
+    response = upload(client, sheet_bytes([row("HG-001", total_investment=None), row("HG-002", lead_official="赵六")]))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "第6行：开工时限不能为空" in page
+    assert "第6行：总投资不能为空" in page
     assert "第7行：未登记的包抓领导“赵六”" in page
     with db.connection_context():
         assert Project.select().count() == 0

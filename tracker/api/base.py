@@ -18,6 +18,7 @@ from tracker.accounts.credentials import user_for_token
 from tracker.api.schemas import ErrorSchema
 from tracker.notices.drafting import NoticeError, NoticePublished
 from tracker.projects.filters import FilterError
+from tracker.projects.registry import FIELD_LABELS, ProjectError
 from tracker.reports.filing import ReportError, ReportLocked
 from tracker.web.errors import error_response
 from tracker.web.extensions import limiter
@@ -135,6 +136,13 @@ def report_locked(e):
 def notice_error(e):
     """A published notice refuses every change (409); a draft refuses a change without its reason (422)."""
     return error_response(409 if isinstance(e, NoticePublished) else 422, str(e), e.field)
+
+
+@bp.errorhandler(ProjectError)
+def project_error(e):
+    """The registry refuses the project's values: 422 naming the first field and saying which it is."""
+    field, message = next(iter(e.errors.items()))
+    return error_response(422, f"{FIELD_LABELS.get(field, field)}：{message}", field)
 
 
 @bp.errorhandler(ReportError)

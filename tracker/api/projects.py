@@ -4,7 +4,7 @@ import functools
 
 from flask import current_app, g
 from flask_smorest import abort
-from peewee import JOIN
+from peewee import JOIN, IntegrityError
 
 from tracker.accounts.models import LeadOfficial, User
 from tracker.api.base import bp, errors, page_of
@@ -12,6 +12,7 @@ from tracker.api.schemas import (
     FiltersSchema,
     PagingSchema,
     ProjectDetailSchema,
+    ProjectInSchema,
     ProjectPageSchema,
     ProjectQuerySchema,
     ReportInSchema,
@@ -21,11 +22,15 @@ from tracker.api.schemas import (
 )
 from tracker.cycles import figures as stats
 from tracker.projects.models import ProgressReport, Project, ReportFunds
+from tracker.projects.registry import normalize_national_code, project_values, save_project
 from tracker.reports.filing import current_week, file_report, form_start
 from tracker.web.access import can, visible_project
 from tracker.web.listing import filter_condition
 
-REFUSALS = {"report": "只有项目责任人和领导小组办公室可以填报该项目的周报"}
+REFUSALS = {
+    "report": "只有项目责任人和领导小组办公室可以填报该项目的周报",
+    "manage_projects": "只有领导小组办公室可以新建和修改项目",
+}
 
 
 def with_project(action="see"):
@@ -54,7 +59,12 @@ def with_project(action="see"):
 def list_projects(args):
     """项目清单：可按包抓领导、部门、县区、产业链、状态筛选，分页；项目责任人只看到自己的项目"""
     condition, _ = filter_condition(args, g.api_user)
-    query = Project.select(Project, LeadOfficial).join(LeadOfficial).where(condition).order_by(Project.code)
+    query = (
+        Project.select(Project, LeadOfficial)
+        .join(LeadOfficial, JOIN.LEFT_OUTER)
+        .where(condition)
+        .order_by(Project.code)
+    )
     return page_of(query, args)
 
 
@@ -65,6 +75,37 @@ def list_projects(args):
 def show_project(project):
     """一个项目：基本情况、累计到位资金、倒排工期节点"""
     return project
+
+
+@bp.post("/projects")
+@bp.arguments(ProjectInSchema)
+@bp.response(201, ProjectDetailSchema)
+@errors(400, 403, 409, 422)
+def create_project(values):
+    """新建项目（领导小组办公室）：只需项目编号、项目名称和总投资，其余可以以后补充（项目记为待完善）"""
+    if not can(g.api_user, "manage_projects"):
+        abort(403, message=REFUSALS["manage_projects"])
+    return _save(values, None)
+
+
+@bp.patch("/projects/<code>")
+@with_project("manage_projects")
+@bp.arguments(ProjectInSchema)
+@bp.response(200, ProjectDetailSchema)
+@errors(400, 403, 404, 409, 422)
+def change_project(values, project):
+    """修改项目（领导小组办公室）：只给出要改的字段；可选字段给 null 或空字符串即清空"""
+    return _save({**project_values(project), **values}, project)
+
+
+def _save(values, project):
+    """Save through the registry, as the form does; its refusals are 422 (ProjectError), a code taken meanwhile 409."""
+    values = {**values, "national_code": normalize_national_code(values.get("national_code"))}
+    offsets = current_app.config["TRACKER"]["milestones"]
+    try:
+        return save_project(values, g.api_user, offsets, project=project)
+    except IntegrityError:
+        abort(409, message=f"项目编号 {values.get('code')} 或项目代码已被其他项目使用")
 
 
 @bp.get("/projects/<code>/reports")

@@ -10,9 +10,11 @@ import re
 from marshmallow import Schema as BaseSchema
 from marshmallow import ValidationError, fields, validate
 
+from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import WeekError, week_monday
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
-from tracker.projects.models import FUNDING_SOURCES, MILESTONES, STATUSES
+from tracker.projects.models import COMPLETION_FIELDS, FUNDING_SOURCES, KINDS, LEVELS, MILESTONES, STAGES, STATUSES
+from tracker.projects.registry import COORDINATES, NATIONAL_CODE_MESSAGE, normalize_national_code
 from tracker.reports.filing import MAX_AMOUNT
 
 MAX_TEXT = 5_000
@@ -115,11 +117,18 @@ def nested(schema, label, **kwargs):
 class FiltersSchema(Schema):
     """The filters of the dashboard, by a project's own attributes."""
 
+    category = text("项目分类（含其下各级分类，如 基础设施 含 基础设施 / 交通 / 铁路）", MAX_FILTER)
     lead_official = text("市级包抓领导", MAX_FILTER)
     lead_department = text("包抓部门", MAX_FILTER)
     county = text("县区", MAX_FILTER)
     industry_chain = text("产业链", MAX_FILTER)
     status = choice("项目状态", STATUSES)
+    stage = choice("建设阶段", STAGES)
+    level = choice("项目级别", LEVELS)
+    incomplete = fields.Boolean(
+        error_messages={"invalid": "incomplete 应为 true 或 false"},
+        metadata={"description": "true：只看待完善的项目（缺少包抓领导、开工时限等）"},
+    )
 
 
 class PagingSchema(Schema):
@@ -247,22 +256,41 @@ class MilestoneSchema(Schema):
 
 class ProjectSchema(Schema):
     code = fields.String()
+    national_code = fields.String(allow_none=True, metadata={"description": "项目代码（24 位）；未填为 null"})
     name = fields.String()
+    category = fields.String(metadata={"description": "项目分类，如 基础设施 / 交通 / 铁路"})
     county = fields.String()
     industry_chain = fields.String()
     kind = fields.String()
+    stage = fields.String(metadata={"enum": ["", *STAGES], "description": "建设阶段；未填为空字符串"})
+    level = fields.String(metadata={"enum": ["", *LEVELS], "description": "项目级别；未填为空字符串"})
+    location = fields.String(metadata={"description": "建设地点"})
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    scale_and_content = fields.String(metadata={"description": "建设规模及内容"})
+    annual_target = fields.String(metadata={"description": "年度目标"})
+    planned_start = fields.String(metadata={"description": "计划开工：2023、2024-10 或 2024-10-15；未填为空字符串"})
+    planned_completion = fields.String(metadata={"description": "计划竣工，格式同 planned_start"})
     project_unit = fields.String()
     responsible_person = fields.String()
-    lead_official = fields.String(attribute="lead_official.name")
+    lead_official = fields.Function(
+        lambda project: project.lead_official.name if project.lead_official else None,
+        allow_none=True,
+        metadata={"description": "市级包抓领导；未确定为 null"},
+    )
     lead_department = fields.String()
     total_investment = fields.Integer()
-    annual_plan_investment = fields.Integer()
+    annual_plan_investment = fields.Integer(allow_none=True)
     investment_completed = fields.Integer()
-    start_deadline = fields.Date()
+    start_deadline = fields.Date(allow_none=True)
     status = fields.String(metadata={"enum": list(STATUSES)})
     started_on = fields.Date(allow_none=True)
     physical_progress = fields.String()
     last_report_week = fields.String(allow_none=True)
+    missing_fields = fields.List(
+        fields.String(metadata={"enum": list(COMPLETION_FIELDS)}),
+        metadata={"description": '待完善：项目尚缺的字段，如 ["lead_official", "start_deadline"]'},
+    )
 
 
 class ProjectDetailSchema(ProjectSchema):
@@ -398,3 +426,68 @@ class ErrorDetailSchema(Schema):
 
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+def valid_national_code(value):
+    """A 项目代码 with or without its dashes, read as the registry stores it."""
+    try:
+        normalize_national_code(value)
+    except ValueError as e:
+        raise ValidationError(str(e)) from e
+
+
+def partial_date(value):
+    if not is_partial_date(value):
+        raise ValidationError(PARTIAL_DATE_MESSAGE)
+
+
+def coordinate(label, name, **kwargs):
+    least, greatest = COORDINATES[name]
+    message = f"{label}应为 {least} 到 {greatest} 之间的度数"
+    return fields.Float(
+        allow_none=True,
+        validate=validate.Range(min=least, max=greatest, error=message),
+        error_messages={"invalid": message},
+        metadata={"description": f"{label}（度）"},
+        **kwargs,
+    )
+
+
+class ProjectInSchema(Schema):
+    """A project as the office creates or changes it. Creating needs the code, the name and the total
+    investment; anything else may come later (the project is 待完善 meanwhile). A change gives only the
+    fields it changes; null or "" clears an optional field."""
+
+    code = text("项目编号", 100)
+    national_code = fields.String(
+        allow_none=True,
+        validate=[validate.Length(max=40, error=NATIONAL_CODE_MESSAGE), plain_text, valid_national_code],
+        metadata={"description": "项目代码：24 位，或不带短横的 20 位数字"},
+    )
+    name = text("项目名称", 200)
+    category = text("项目分类", 200)
+    county = text("县区", MAX_FILTER)
+    industry_chain = text("产业链", MAX_FILTER)
+    kind = choice("建设性质", KINDS)
+    stage = fields.String(validate=validate.OneOf(["", *STAGES], error="建设阶段应为 " + "、".join(STAGES)))
+    level = fields.String(validate=validate.OneOf(["", *LEVELS], error="项目级别应为 " + "、".join(LEVELS)))
+    location = text("建设地点", 200)
+    latitude = coordinate("纬度", "latitude")
+    longitude = coordinate("经度", "longitude")
+    scale_and_content = text("建设规模及内容")
+    annual_target = text("年度目标")
+    planned_start = fields.String(
+        validate=partial_date, metadata={"description": "计划开工：2023、2024-10 或 2024-10-15"}
+    )
+    planned_completion = fields.String(
+        validate=partial_date, metadata={"description": "计划竣工，格式同 planned_start"}
+    )
+    project_unit = text("项目单位", 200)
+    responsible_person = text("责任人", MAX_FILTER)
+    responsible_phone = text("联系电话", 40)
+    responsible_email = text("电子邮箱", 200)
+    lead_official = text("市级包抓领导", MAX_FILTER, allow_none=True)
+    lead_department = text("包抓部门", MAX_FILTER)
+    total_investment = amount("总投资")
+    annual_plan_investment = amount("年度计划投资", allow_none=True)
+    start_deadline = date("开工时限", allow_none=True)

@@ -2,14 +2,16 @@
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
+from peewee import JOIN
 
 from tracker.accounts.models import LeadOfficial
 from tracker.cycles import figures as stats
 from tracker.cycles import snapshots
-from tracker.lagging.rules import lagging_count
+from tracker.lagging.rules import closing_week, lagging_count, skipped_by_rules
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import overdue_as_of
 from tracker.projects import lights
+from tracker.projects.completeness import skip_notes
 from tracker.projects.filters import filter_choices
 from tracker.projects.models import Project
 from tracker.supervision.models import overdue_orders_as_of
@@ -34,6 +36,7 @@ def index():
         args=args,
         choices=filter_choices(),
         light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
+        light_skips=skip_notes(lights.SKIPS, where=condition),
     )
 
 
@@ -46,6 +49,7 @@ def _lagging_counts():
         "problems": overdue_as_of(day, rules["overdue_days"]).count(),
         "orders": overdue_orders_as_of(day, rules["overdue_days"]).count(),
         "notices": CriticismNotice.published().count(),
+        "skipped": skipped_by_rules(closing_week(day)),
     }
 
 
@@ -74,7 +78,7 @@ def board():
     rule = lights.warning_rule(today(), current_app.config["TRACKER"]["warnings"])
     query = (
         Project.select(Project, LeadOfficial, rule.alias("warning_rule"))
-        .join(LeadOfficial)
+        .join(LeadOfficial, JOIN.LEFT_OUTER)
         .where(condition)
         .order_by(*_board_order())
     )

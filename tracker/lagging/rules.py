@@ -14,12 +14,13 @@ import functools
 import operator
 from dataclasses import dataclass, field
 
-from peewee import Case, fn
+from peewee import JOIN, Case, fn
 
 from tracker.accounts.models import LeadOfficial
 from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
 from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
+from tracker.projects.completeness import skip_notes
 from tracker.projects.lights import IN_PROGRESS, behind_plan, behind_words, due_by
 from tracker.projects.models import MILESTONES, STATUSES, UNDER_WAY, Project
 from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
@@ -40,6 +41,13 @@ RULES = {
     "stale_report": ("周报数据多周未变化", "推进不力"),
     "problem_overdue": ("问题逾期未解决", "解决问题拖延"),
     "supervision_overdue": ("督办逾期未回复", "解决问题拖延"),
+}
+
+
+# The rules that need a field a project may lack (待完善), and what they do without it.
+SKIPS = {
+    "start_deadline": f"未参与“{RULES['deadline_passed'][0]}”的判断",
+    "annual_plan_investment": f"未参与“{RULES['behind_plan'][0]}”的判断",
 }
 
 
@@ -68,7 +76,7 @@ class LaggingProject:
     code: str
     name: str
     project_unit: str
-    lead_official: str
+    lead_official: str  # "" when the project has none yet
     lead_department: str
     county: str
     reasons: list = field(default_factory=list)
@@ -90,6 +98,8 @@ class LaggingList:
     day: dt.date
     week: str | None  # the closed week whose snapshot the list reads; None before the first
     projects: list
+    # What the rules could not judge: "2 个项目未填开工时限，未参与…的判断" (skip_notes).
+    skipped: list = field(default_factory=list)
 
     def counts(self):
         """{rule: number of projects it put on the list}."""
@@ -116,7 +126,14 @@ def lagging_list(day, rules):
         for row in finding.query:
             project_id, reason = finding.describe(row)
             found.setdefault(project_id, []).append(reason)
-    return LaggingList(day, week, _projects(week, found))
+    return LaggingList(day, week, _projects(week, found), skipped_by_rules(week))
+
+
+def skipped_by_rules(week):
+    """The projects of ``week``'s snapshot the rules could not judge for lack of a field, in words (None: no week)."""
+    if week is None:
+        return []
+    return skip_notes(SKIPS, ProjectSnapshot, ProjectSnapshot.week == week)
 
 
 def lagging_count(day, rules):
@@ -161,13 +178,13 @@ def _projects(week, found):
             Project.code,
             Project.name,
             s.project_unit,
-            LeadOfficial.name,
+            fn.COALESCE(LeadOfficial.name, ""),
             s.lead_department,
             s.county,
         )
         .join(Project, on=(s.project == Project.id))
         .switch(s)
-        .join(LeadOfficial, on=(s.lead_official == LeadOfficial.id))
+        .join(LeadOfficial, JOIN.LEFT_OUTER, on=(s.lead_official == LeadOfficial.id))
         .where((s.week == week) & s.project.in_(list(found)))
         .order_by(Project.code)
         .tuples()

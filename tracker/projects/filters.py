@@ -4,14 +4,37 @@ from peewee import fn
 
 from tracker.accounts.models import LeadOfficial
 from tracker.projects.lights import LEVELS, level_condition
-from tracker.projects.models import STATUSES, UNDER_WAY, ProgressReport, Project
+from tracker.projects.models import LEVELS as PROJECT_LEVELS
+from tracker.projects.models import STAGES, STATUSES, UNDER_WAY, ProgressReport, Project
 
-# Filters by a project's own attributes; each is a plain equality.
-ATTRIBUTE_FILTERS = ("lead_official", "lead_department", "county", "industry_chain", "status")
+# Filters by a project's own attributes: a plain equality, but for the category, which takes a section with
+# everything under it.
+ATTRIBUTE_FILTERS = (
+    "category",
+    "lead_official",
+    "lead_department",
+    "county",
+    "industry_chain",
+    "status",
+    "stage",
+    "level",
+)
 
 
-# Drill-downs the dashboard links to: the projects behind a figure.
-DRILL_DOWNS = ("under_way", "unreported", "light")
+# Drill-downs the dashboard links to: the projects behind a figure; and the 待完善 ones.
+DRILL_DOWNS = ("under_way", "unreported", "light", "incomplete")
+
+
+# How a published list writes a section inside another: 基础设施 / 交通 / 铁路.
+SECTION_SEPARATOR = " / "
+
+
+# Filters whose value must be one of a fixed set of codes.
+CHOICE_FILTERS = {
+    "status": (STATUSES, "项目状态"),
+    "stage": (STAGES, "建设阶段"),
+    "level": (PROJECT_LEVELS, "项目级别"),
+}
 
 
 class FilterError(ValueError):
@@ -35,10 +58,16 @@ def project_condition(args, week, today, thresholds):
     for field in ("lead_department", "county", "industry_chain"):
         if args.get(field):
             condition &= getattr(Project, field) == args[field]
-    if args.get("status"):
-        if args["status"] not in STATUSES:
-            raise FilterError("status", f"未知的项目状态 {args['status']}")
-        condition &= Project.status == args["status"]
+    if args.get("category"):
+        section = args["category"]
+        condition &= (Project.category == section) | Project.category.startswith(section + SECTION_SEPARATOR)
+    for field, (choices, label) in CHOICE_FILTERS.items():
+        if args.get(field):
+            if args[field] not in choices:
+                raise FilterError(field, f"未知的{label} {args[field]}")
+            condition &= getattr(Project, field) == args[field]
+    if args.get("incomplete"):
+        condition &= Project.incomplete()
     if args.get("under_way"):
         condition &= Project.status.in_(UNDER_WAY)
     if args.get("unreported"):
@@ -59,8 +88,18 @@ def filter_choices():
         ]
     }
     active = Project.archived == False  # noqa: E712
-    for field in ("lead_department", "county", "industry_chain"):
+    for field in ("lead_department", "county", "industry_chain", "category"):
         column = getattr(Project, field)
-        choices[field] = [v for (v,) in Project.select(fn.DISTINCT(column)).where(active).order_by(column).tuples()]
-    choices["status"] = list(STATUSES)
+        choices[field] = [
+            v for (v,) in Project.select(fn.DISTINCT(column)).where(active & (column != "")).order_by(column).tuples()
+        ]
+    choices["category"] = _sections(choices["category"])
+    for field, (values, _label) in CHOICE_FILTERS.items():
+        choices[field] = list(values)
     return choices
+
+
+def _sections(categories):
+    """Every section the categories name, parents included: 基础设施, 基础设施 / 交通, 基础设施 / 交通 / 铁路."""
+    parts = (category.split(SECTION_SEPARATOR) for category in categories)
+    return sorted({SECTION_SEPARATOR.join(names[:depth]) for names in parts for depth in range(1, len(names) + 1)})

@@ -9,32 +9,74 @@ from wtforms import (
     HiddenField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Optional,
 )
 
-from tracker.projects.models import KINDS, MILESTONES
+from tracker.core.partial_dates import parse_partial_date
+from tracker.projects.models import KINDS, LEVELS, MILESTONES, STAGES
+from tracker.projects.registry import COORDINATES, normalize_national_code
 from tracker.web.forms import amount_field
 
 
+def coordinate(name):
+    """A filter reading a latitude or longitude (degrees, blank for none) with a Chinese message."""
+    least, greatest = COORDINATES[name]
+
+    def read(value):
+        if value is None or isinstance(value, float):
+            return value
+        if not str(value).strip():
+            return None
+        try:
+            return float(value)
+        except ValueError as e:
+            raise ValueError(f"应为 {least} 到 {greatest} 之间的度数") from e
+
+    return read
+
+
+def partial_date_field(label):
+    return StringField(label, filters=[parse_partial_date], render_kw={"placeholder": "如 2024、2024-10 或 2024年10月"})
+
+
+def _optional(label, choices):
+    return SelectField(label, choices={"": "未填", **choices})
+
+
 class ProjectForm(FlaskForm):
+    """Every field of a project; only the name, the code and the total investment are required (待完善 may follow)."""
+
     code = StringField("项目编号", validators=[DataRequired("必填")])
+    national_code = StringField(
+        "项目代码", filters=[normalize_national_code], render_kw={"placeholder": "2023-610100-48-01-012345"}
+    )
     name = StringField("项目名称", validators=[DataRequired("必填")])
-    county = StringField("县区", validators=[DataRequired("必填")])
-    industry_chain = StringField("产业链", validators=[DataRequired("必填")])
+    category = StringField("项目分类", render_kw={"placeholder": "如 基础设施 / 交通 / 铁路"})
+    county = StringField("县区")
+    industry_chain = StringField("产业链")
     kind = SelectField("建设性质", choices=KINDS)
-    project_unit = StringField("项目单位", validators=[DataRequired("必填")])
-    responsible_person = StringField("责任人", validators=[DataRequired("必填")])
+    stage = _optional("建设阶段", STAGES)
+    level = _optional("项目级别", LEVELS)
+    location = StringField("建设地点")
+    latitude = StringField("纬度", filters=[coordinate("latitude")], render_kw={"inputmode": "decimal"})
+    longitude = StringField("经度", filters=[coordinate("longitude")], render_kw={"inputmode": "decimal"})
+    scale_and_content = TextAreaField("建设规模及内容")
+    annual_target = TextAreaField("年度目标")
+    project_unit = StringField("项目单位")
+    responsible_person = StringField("责任人")
     responsible_phone = StringField("联系电话（作为责任人登录名）")
     responsible_email = EmailField("电子邮箱", validators=[Optional()])
-    lead_official = SelectField("市级包抓领导", validators=[DataRequired("必填")])
-    lead_department = StringField("包抓部门", validators=[DataRequired("必填")])
+    lead_official = SelectField("市级包抓领导")
+    lead_department = StringField("包抓部门")
     total_investment = amount_field("总投资（万元）")
-    annual_plan_investment = amount_field("年度计划投资（万元）")
-    start_deadline = DateField("开工时限", validators=[InputRequired("请填写日期")])
+    annual_plan_investment = amount_field("年度计划投资（万元）", required=False)
+    start_deadline = DateField("开工时限", validators=[Optional()])
+    planned_start = partial_date_field("计划开工")
+    planned_completion = partial_date_field("计划竣工")
 
 
 class MilestoneDatesForm(FlaskForm):

@@ -29,6 +29,13 @@ RULE_LEVELS = {
 IN_PROGRESS = ("started", "restarted")
 
 
+# What the lights do without a field a project may lack (待完善): its rules are not judged, never guessed.
+SKIPS = {
+    "start_deadline": "不判断开工时限预警",
+    "annual_plan_investment": "不判断投资进度预警",
+}
+
+
 # The start itself is judged by the start deadline; the milestones watched are the
 # procedures before it, or the works after it once the project is under way.
 WORKS_AFTER_START = tuple(kind for kind in WORKS if kind != "start")

@@ -160,11 +160,15 @@ class Project(BaseModel):
         return self.responsible_email or (self.owner.email if self.owner_id else "")
 
     @classmethod
+    def lacks(cls, name):
+        """The condition of a project lacking the field ``name``: NULL, or "" for a text column."""
+        column = getattr(cls, name)
+        return column.is_null() if column.null else (column == "")
+
+    @classmethod
     def incomplete(cls):
         """The condition of a project lacking a field of COMPLETION_FIELDS (待完善)."""
-        conditions = [getattr(cls, name).is_null() for name in COMPLETION_FIELDS if getattr(cls, name).null]
-        conditions += [getattr(cls, name) == "" for name in COMPLETION_FIELDS if not getattr(cls, name).null]
-        return reduce(operator.or_, conditions)
+        return reduce(operator.or_, [cls.lacks(name) for name in COMPLETION_FIELDS])
 
     @property
     def missing_fields(self):

@@ -5,23 +5,34 @@ some hundreds of rows per query. save_project, the form's way in, checks one
 project's values and writes them through it."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from peewee import JOIN, chunked
 
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.db import bulk_create, bulk_insert, bulk_update, db
+from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import utc_now
 from tracker.projects.lights import refresh_next_milestones
-from tracker.projects.models import KINDS, MILESTONES, PROCEDURES, Change, Milestone, Project
+from tracker.projects.models import KINDS, LEVELS, MILESTONES, PROCEDURES, STAGES, Change, Milestone, Project
 
 # The project-list columns, in the order the office keeps them.
 PROJECT_FIELDS = (
     "code",
+    "national_code",
     "name",
+    "category",
     "county",
     "industry_chain",
     "kind",
+    "stage",
+    "level",
+    "location",
+    "latitude",
+    "longitude",
+    "scale_and_content",
+    "annual_target",
     "project_unit",
     "responsible_person",
     "responsible_phone",
@@ -31,30 +42,49 @@ PROJECT_FIELDS = (
     "total_investment",
     "annual_plan_investment",
     "start_deadline",
+    "planned_start",
+    "planned_completion",
 )
 
 
-REQUIRED = (
-    "code",
-    "name",
-    "county",
-    "industry_chain",
-    "project_unit",
-    "responsible_person",
-    "lead_official",
-    "lead_department",
-    "total_investment",
-    "annual_plan_investment",
-    "start_deadline",
-)
+# What a row must have to be a project at all. The rest a published list often lacks: the
+# project is saved all the same, and stays 待完善 (models.COMPLETION_FIELDS) until supplied.
+# The importer gives a project listed without a code one of its own.
+REQUIRED = ("code", "name", "total_investment")
+
+
+# Fields that store NULL, not "", when not stated: a unique column or a number.
+NULLABLE = ("national_code", "latitude", "longitude", "lead_official", "annual_plan_investment", "start_deadline")
+
+
+# Where a coordinate may lie: (least, greatest) degrees.
+COORDINATES = {"latitude": (-90, 90), "longitude": (-180, 180)}
+
+
+# 项目代码 (全国投资项目在线审批监管平台): year, region, industry, type, serial number.
+NATIONAL_CODE = re.compile(r"(\d{4})-?(\d{6})-?(\d{2})-?(\d{2})-?(\d{6})")
+
+
+NATIONAL_CODE_MESSAGE = "应为 24 位项目代码，如 2023-610100-48-01-012345（也可只写 20 位数字）"
 
 
 FIELD_LABELS = {
     "code": "项目编号",
+    "national_code": "项目代码",
     "name": "项目名称",
+    "category": "项目分类",
     "county": "县区",
     "industry_chain": "产业链",
     "kind": "建设性质",
+    # 建设性质 is the kind's column in the office's own list; a published list's 新开工 / 续建 …
+    # column is the stage, named by the glossary's other word so the two headers stay apart.
+    "stage": "建设阶段",
+    "level": "项目级别",
+    "location": "建设地点",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "scale_and_content": "建设规模及内容",
+    "annual_target": "年度目标",
     "project_unit": "项目单位",
     "responsible_person": "责任人",
     "responsible_phone": "联系电话",
@@ -64,7 +94,30 @@ FIELD_LABELS = {
     "total_investment": "总投资",
     "annual_plan_investment": "年度计划投资",
     "start_deadline": "开工时限",
+    "planned_start": "计划开工",
+    "planned_completion": "计划竣工",
 }
+
+
+def project_values(project):
+    """``project``'s PROJECT_FIELDS as check_project takes them (the lead official by name): what an edit starts from."""
+    values = {name: getattr(project, name) for name in PROJECT_FIELDS}
+    values["lead_official"] = project.lead_official.name if project.lead_official else ""
+    return values
+
+
+def normalize_national_code(text):
+    """The 24-character form of a 项目代码 written with or without its dashes (or with spaces); raises ValueError.
+
+    "" stays "" (no code stated).
+    """
+    text = re.sub(r"\s", "", text or "")
+    if not text:
+        return ""
+    match = NATIONAL_CODE.fullmatch(text)
+    if not match:
+        raise ValueError(NATIONAL_CODE_MESSAGE)
+    return "-".join(match.groups())
 
 
 class ProjectError(ValueError):
@@ -128,10 +181,27 @@ def check_project(values, officials=None):
     deadline = values.get("start_deadline")
     if deadline is not None and not isinstance(deadline, dt.date):
         errors["start_deadline"] = "应为日期"
+    code = values.get("national_code")
+    if code and not (isinstance(code, str) and len(code) == 24 and NATIONAL_CODE.fullmatch(code)):
+        errors["national_code"] = NATIONAL_CODE_MESSAGE
+    for name, choices in (("stage", STAGES), ("level", LEVELS)):
+        if values.get(name) and values[name] not in choices:
+            errors[name] = "应为 " + "、".join(choices.values()) + " 之一"
+    for name, (least, greatest) in COORDINATES.items():
+        degrees = values.get(name)
+        if degrees not in (None, "") and not (_number(degrees) and least <= degrees <= greatest):
+            errors[name] = f"应为 {least} 到 {greatest} 之间的度数"
+    for name in ("planned_start", "planned_completion"):
+        if not is_partial_date(values.get(name) or ""):
+            errors[name] = PARTIAL_DATE_MESSAGE
     name = values.get("lead_official")
     if name and "lead_official" not in errors and not _registered(name, officials):
         errors["lead_official"] = f"未登记的包抓领导“{name}”"
     return errors
+
+
+def _number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _registered(name, officials):
@@ -154,6 +224,9 @@ def save_project(values, user, milestone_offsets, project=None, planned=None):
         duplicate = Project.get_or_none(Project.code == values.get("code"))
         if duplicate and duplicate != project:
             errors["code"] = f"项目编号 {values['code']} 已存在"
+        national = values.get("national_code") and Project.get_or_none(Project.national_code == values["national_code"])
+        if national and national != project:
+            errors["national_code"] = f"项目代码 {values['national_code']} 已是项目 {national.code} 的代码"
         if errors:
             raise ProjectError(errors)
         result = save_projects([Entry(values, planned or {}, project)], user, milestone_offsets, by_code=False)
@@ -206,9 +279,12 @@ def _model_fields(values, officials):
     Only the fields given: an import of a list without phones leaves the phones the office entered.
     """
     fields = {name: values[name] for name in PROJECT_FIELDS if name in values}
-    for name in ("responsible_phone", "responsible_email"):
+    for name in ("responsible_person", "responsible_phone", "responsible_email"):
         if name in fields:
             fields[name] = (fields[name] or "").strip()
+    for name in NULLABLE:
+        if fields.get(name) == "":
+            fields[name] = None
     if "lead_official" in fields:
         fields["lead_official"] = officials.get(fields["lead_official"])
     return fields
@@ -258,7 +334,7 @@ def _listed(codes):
     for chunk in chunked(codes, 500):
         query = (
             Project.select(Project, LeadOfficial, User)
-            .join(LeadOfficial)
+            .join(LeadOfficial, JOIN.LEFT_OUTER)
             .switch(Project)
             .join(User, JOIN.LEFT_OUTER)
             .where(Project.code.in_(chunk))
@@ -309,12 +385,19 @@ def _create(new, user, now):
     rows = []
     for project, values in new:
         project.id = ids[project.code]
-        rows += Change.diff(project.id, user, {}, _logged(project, values), at=now)
+        # A field a new project leaves blank changed nothing: the form sends every field, a list only some.
+        stated = {name: value for name, value in _logged(project, values).items() if value not in (None, "")}
+        rows += Change.diff(project.id, user, {}, stated, at=now)
     return rows
 
 
 def default_plan(start_deadline, offsets):
-    """Planned dates derived from the start deadline: the procedures before it, the start on it."""
+    """Planned dates derived from the start deadline: the procedures before it, the start on it.
+
+    Without a deadline there is nothing to plan back from: no date is invented.
+    """
+    if start_deadline is None:
+        return {}
     plan = {kind: start_deadline - dt.timedelta(days=offsets[kind]) for kind in PROCEDURES}
     plan["start"] = start_deadline
     return plan

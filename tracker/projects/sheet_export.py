@@ -12,7 +12,7 @@ from tracker.core import xlsx
 from tracker.core.money import percent
 from tracker.projects.lights import LEVELS as LIGHT_LEVELS
 from tracker.projects.lights import level_of, warning_rule
-from tracker.projects.models import KINDS, MILESTONES, STATUSES, Milestone, ProgressReport, Project
+from tracker.projects.models import KINDS, LEVELS, MILESTONES, STAGES, STATUSES, Milestone, ProgressReport, Project
 from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS
 from tracker.projects.sheet_values import AMOUNT_FIELDS
 
@@ -36,7 +36,7 @@ def export_project_list(query):
     leaders = dict(LeadOfficial.select(LeadOfficial.id, LeadOfficial.name).tuples())
     planned = _planned_dates(query)
     projects = query.order_by(Project.code).iterator()
-    rows = [_row(project, leaders[project.lead_official_id], planned.get(project.id, {})) for project in projects]
+    rows = [_row(project, leaders.get(project.lead_official_id), planned.get(project.id, {})) for project in projects]
     # Write-only keeps no cell objects, for a province's list; its sheet takes widths and panes before any row.
     book = xlsx.new_workbook(write_only=True)
     sheet = book.create_sheet(TITLE)
@@ -66,7 +66,9 @@ def _planned_dates(query):
 def _row(project, leader, planned):
     values = {f: getattr(project, f) for f in PROJECT_FIELDS if f != "lead_official"}
     values["lead_official"] = leader
-    values["kind"] = KINDS.get(project.kind, project.kind)
+    # Choices as the list writes them: 续建, 新开工, 省级 …
+    for name, labels in (("kind", KINDS), ("stage", STAGES), ("level", LEVELS)):
+        values[name] = labels.get(values[name], values[name])
     return [values[f] for f in PROJECT_FIELDS] + [planned.get(kind) for kind in MILESTONES]
 
 

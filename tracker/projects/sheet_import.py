@@ -94,7 +94,9 @@ class ImportPlan:
         digest = hashlib.sha256()
         for planned in self.projects:
             target = planned.project.id if planned.project else planned.values["code"]
-            digest.update(repr((planned.row.sheet, planned.row.number, target, sorted(planned.changes.items()))).encode())
+            digest.update(
+                repr((planned.row.sheet, planned.row.number, target, sorted(planned.changes.items()))).encode()
+            )
         digest.update(repr(self.new_officials).encode())
         return digest.hexdigest()[:32]
 
@@ -115,7 +117,9 @@ def plan_import(reading, today=None):
     for row in reading.rows:
         values = _values(row)
         project, ambiguous = listed.match(values)
-        key = project.id if project else (values.get("code") or (name_key(values.get("name", "")), values.get("county")))
+        key = (
+            project.id if project else (values.get("code") or (name_key(values.get("name", "")), values.get("county")))
+        )
         messages = list(row.problems)
         if ambiguous:
             codes = "、".join(p.code for p in ambiguous)
@@ -141,7 +145,9 @@ def plan_import(reading, today=None):
     warnings = list(reading.warnings)
     if new_officials:
         names = "、".join(new_officials)
-        warnings.append(f"将新建 {len(new_officials)} 位包抓领导：{names}（未登记邮箱，收不到领导周报，请到账号页补充）")
+        warnings.append(
+            f"将新建 {len(new_officials)} 位包抓领导：{names}（未登记邮箱，收不到领导周报，请到账号页补充）"
+        )
     return ImportPlan(reading, projects, list(new_officials), warnings)
 
 
@@ -160,7 +166,9 @@ def apply_import(plan, user, config, filename=""):
             LeadOfficial.get_or_create(name=name, defaults={"title": "", "email": ""})
     work = plan.created + plan.changed
     for chunk in chunked(work, CHUNK):
-        entries = [Entry(p.values, p.row.planned, p.project, restore=bool(p.project and p.project.archived)) for p in chunk]
+        entries = [
+            Entry(p.values, p.row.planned, p.project, restore=bool(p.project and p.project.archived)) for p in chunk
+        ]
         try:
             result = save_projects(entries, user, config["milestones"], by_code=False)
         except IntegrityError as e:

@@ -34,6 +34,7 @@ READERS = ("office", "leader", "inspector", "department")
 RULES = {
     "see": EVERYONE,  # a project, problem, supervision order or notice
     "manage_projects": ("office",),  # create, edit, archive, import the list
+    "see_incomplete": ("office",),  # the 待完善 list: those who supply what the projects lack (manage_projects)
     "export_projects": ("office", "leader", "inspector"),
     "report": ("office", "owner"),  # file a project's weekly report
     "reopen_reports": ("office",),  # reopen a locked week, or correct it after the cut-off

@@ -6,7 +6,8 @@ from markupsafe import Markup
 
 from tracker.accounts.models import ROLES
 from tracker.core.money import money
-from tracker.projects import lights, models
+from tracker.core.partial_dates import format_partial_date, format_span
+from tracker.projects import lights, models, registry
 
 
 def init_app(app):
@@ -20,10 +21,14 @@ def init_app(app):
     def light(level):
         return Markup('<span class="light light-{0}" title="{1}">{1}</span>').format(level, lights.LEVELS[level])
 
-    app.jinja_env.filters.update(money=money, localtime=localtime, light=light)
+    app.jinja_env.filters.update(money=money, localtime=localtime, light=light, partial_date=format_partial_date)
     app.jinja_env.globals.update(
         STATUSES=models.STATUSES,
         KINDS=models.KINDS,
+        STAGES=models.STAGES,
+        LEVELS=models.LEVELS,
+        FIELD_LABELS=registry.FIELD_LABELS,
+        construction_span=format_span,
         ROLES=ROLES,
         FUNDING_SOURCES=models.FUNDING_SOURCES,
         MILESTONES=models.MILESTONES,
