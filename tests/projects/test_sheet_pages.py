@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import subprocess
 import sys
 from urllib.parse import quote
@@ -9,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from conftest import csrf_token
 from openpyxl import load_workbook
+from real_lists import prefecture_list
 from sheets import office_book, row, xlsx
 
 from tracker.core.config import PROJECT_ROOT
@@ -28,25 +30,86 @@ def sheet_bytes(rows):
     return xlsx(office_book({"一、化工产业链": rows})).getvalue()
 
 
-def test_the_office_uploads_the_list_through_the_form(client, login, make_user, official):
+def confirm(client, preview):
+    """Press 确认导入 on a preview page."""
+    page = preview.get_data(as_text=True)
+    action = re.search(r'action="(/projects/import/[0-9a-f]+)"', page)[1]
+    fingerprint = re.search(r'name="fingerprint" type="hidden" value="([0-9a-f]+)"', page)[1]
+    return client.post(action, data={"csrf_token": csrf_token(page), "fingerprint": fingerprint})
+
+
+def test_the_office_sees_a_preview_then_confirms_and_the_list_is_written(client, login, make_user, official):
     make_user("office", "office")
     login("office")
-    response = upload(client, sheet_bytes([row("HG-001"), row("HG-002")]))
+    preview = upload(client, xlsx(prefecture_list()).getvalue(), filename="2024年重大项目清单.xlsx")
+
+    assert preview.status_code == 200
+    page = preview.get_data(as_text=True)
+    assert "共 4 个项目，尚未写入" in page and "新增 <strong>4</strong> 个" in page
+    assert "其中 4 个表中无项目编号，按本市顺序自动编号" in page
+    assert "基础设施 / 交通 / 铁路：2 个项目" in page
+    assert "产业发展：1 个项目 <strong class=\"error\">（表中写 3 个）</strong>" in page
+    assert "合计的总投资 115283.85 万元与各行之和 115283.86 万元不符" in page
+    assert "<dt>项目单位</dt><dd>建设单位</dd>" in page
+    with db.connection_context():
+        assert Project.select().count() == 0
+
+    done = confirm(client, preview)
+    assert done.status_code == 302 and done.headers["Location"].endswith("/projects/incomplete")
+    landing = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "导入完成：新增 4 个，更新 0 个，0 个无变化；4 个项目待完善" in landing
+    with db.connection_context():
+        assert Project.select().count() == 4
+    history = client.get("/projects/import").get_data(as_text=True)
+    assert "2024年重大项目清单.xlsx" in history and "新增 4，更新 0，无变化 0" in history
+
+
+def test_a_preview_shows_each_change_field_by_field(client, login, make_user, official):
+    make_user("office", "office")
+    login("office")
+    confirm(client, upload(client, xlsx(prefecture_list()).getvalue()))
+    book = prefecture_list()
+    book.active["F10"] = 150.4
+    page = upload(client, xlsx(book).getvalue()).get_data(as_text=True)
+    assert "更新 <strong>1</strong> 个" in page and "无变化 <strong>3</strong> 个" in page
+    assert "总投资：148.35 → 150.40" in page
+
+
+def test_a_list_changed_after_its_preview_is_previewed_again_not_written(client, login, make_user, make_project):
+    make_user("office", "office")
+    login("office")
+    preview = upload(client, xlsx(prefecture_list()).getvalue())
+    make_project(code="X-1", name="新材料产业园", county="")  # someone lists one of its projects meanwhile
+    again = confirm(client, preview)
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert "预览之后项目清单已被他人修改" in page and "新增 <strong>3</strong> 个" in page
+    with db.connection_context():
+        assert Project.select().count() == 1
+    assert confirm(client, again).status_code == 302
+    with db.connection_context():
+        assert Project.select().count() == 4
+
+
+def test_a_preview_that_is_gone_asks_for_the_list_again(client, login, make_user):
+    make_user("office", "office")
+    login("office")
+    token = csrf_token(client.get("/projects/import").get_data(as_text=True))
+    response = client.post("/projects/import/" + "0" * 32, data={"csrf_token": token, "fingerprint": "ab"})
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/projects/")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "导入成功：新增 2 个，更新 0 个" in page
-    assert 'data-code="HG-002"' in page
+    assert "预览已失效，请重新上传清单" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_a_bad_upload_lists_every_problem_and_writes_nothing(client, login, make_user, official):
     make_user("office", "office")
     login("office")
-    response = upload(client, sheet_bytes([row("HG-001", total_investment=None), row("HG-002", lead_official="赵六")]))
+    response = upload(
+        client, sheet_bytes([row("HG-001", total_investment=None), row("HG-002", annual_plan_investment=20_000)])
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "第6行：总投资不能为空" in page
-    assert "第7行：未登记的包抓领导“赵六”" in page
+    assert "第7行：年度计划投资不能大于总投资" in page
     with db.connection_context():
         assert Project.select().count() == 0
 
@@ -122,12 +185,26 @@ def test_the_command_line_imports_and_exports_the_list(app, database_url, tmp_pa
     sheet.write_bytes(sheet_bytes([row("HG-001"), row("HG-002")]))
     imported = run(database_url, tmp_path, "import-projects", str(sheet))
     assert imported.returncode == 0, imported.stderr
-    assert "imported 2 new and 0 updated" in imported.stdout
+    assert "imported 2 new and 0 updated project(s), 0 unchanged" in imported.stdout
 
     exported = run(database_url, tmp_path, "export-projects", str(tmp_path / "out.xlsx"))
     assert exported.returncode == 0, exported.stderr
     rows = load_workbook(tmp_path / "out.xlsx").active.iter_rows(min_row=3, values_only=True)
     assert [r[0] for r in rows] == ["HG-001", "HG-002"]
+
+
+def test_a_dry_run_prints_the_preview_and_writes_nothing(app, database_url, tmp_path):
+    sheet = tmp_path / "清单.xlsx"
+    sheet.write_bytes(xlsx(prefecture_list()).getvalue())
+    result = run(database_url, tmp_path, "import-projects", str(sheet), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "《附件1》 header rows 4-4, unit 万元" in result.stdout
+    assert "section 基础设施 / 交通 / 铁路: 2" in result.stdout
+    assert "new 4, changed 0, unchanged 0" in result.stdout
+    assert "warning: 《附件1》第5行：合计的总投资 115283.85 万元与各行之和 115283.86 万元不符" in result.stdout
+    assert "dry run: nothing written" in result.stdout
+    with db.connection_context():
+        assert Project.select().count() == 0
 
 
 def test_the_command_line_prints_every_problem_and_imports_nothing(app, database_url, tmp_path, official):

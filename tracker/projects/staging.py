@@ -1,9 +1,13 @@
-"""Uploaded project lists waiting for the office's confirmation of their preview.
+"""Lists read for a preview, waiting for the office's confirmation.
 
-One file per preview under [imports] dir, named by a random token that only
-the preview page knows; the confirmation reads it again, and files left
-unconfirmed go after a day."""
+Reading a province's list takes most of the import's time; the confirmation
+plans again from what the preview read (the projects may have changed in
+between) but does not read the file again. One file per preview under
+[imports] dir, named by a random token only the preview page knows, written
+and read by this process alone (pickle: nothing else writes there); files
+left unconfirmed go after a day."""
 
+import pickle
 import re
 import secrets
 import time
@@ -19,40 +23,42 @@ TOKEN = re.compile(r"[0-9a-f]{32}")
 @dataclass(frozen=True)
 class Staged:
     token: str
-    path: Path
+    reading: object  # sheet_reading.ListReading
     filename: str  # as the office uploaded it, for the import's record
-
-    def discard(self):
-        self.path.unlink(missing_ok=True)
-        self.path.with_suffix(".name").unlink(missing_ok=True)
 
 
 class Staging:
     def __init__(self, directory):
         self.directory = Path(directory)
 
-    def stage(self, upload):
-        """Keep ``upload`` (anything with ``save(path)`` and ``filename``) and return it as Staged."""
+    def keep(self, reading, filename):
+        """Keep ``reading`` of the file ``filename`` for its confirmation; return it as Staged."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self._sweep()
-        token = secrets.token_hex(16)
-        staged = Staged(token, self.directory / f"{token}.xlsx", upload.filename or "")
-        upload.save(staged.path)
-        staged.path.with_suffix(".name").write_text(staged.filename, encoding="utf-8")
+        staged = Staged(secrets.token_hex(16), reading, filename or "")
+        self._path(staged.token).write_bytes(pickle.dumps((staged.filename, reading), pickle.HIGHEST_PROTOCOL))
         return staged
 
     def find(self, token):
-        """The Staged upload of ``token``, or None when there is none (any more)."""
-        path = self.directory / f"{token}.xlsx"
-        if not TOKEN.fullmatch(token) or not path.exists() or self._expired(path):
+        """The Staged reading of ``token``, or None when there is none (any more)."""
+        if not TOKEN.fullmatch(token):
             return None
-        name = path.with_suffix(".name")
-        return Staged(token, path, name.read_text(encoding="utf-8") if name.exists() else "")
+        path = self._path(token)
+        if not path.exists() or self._expired(path):
+            return None
+        filename, reading = pickle.loads(path.read_bytes())
+        return Staged(token, reading, filename)
+
+    def discard(self, staged):
+        self._path(staged.token).unlink(missing_ok=True)
+
+    def _path(self, token):
+        return self.directory / f"{token}.reading"
 
     def _sweep(self):
-        for path in self.directory.glob("*.xlsx"):
+        for path in self.directory.glob("*.reading"):
             if self._expired(path):
-                Staged(path.stem, path, "").discard()
+                path.unlink(missing_ok=True)
 
     @staticmethod
     def _expired(path):

@@ -12,8 +12,8 @@ from tracker.projects.filters import filter_choices
 from tracker.projects.forms import ConfirmImportForm, ImportForm, PlannedProjectForm
 from tracker.projects.models import (
     COMPLETION_FIELDS,
-    IMPORT_STATES,
     FUNDING_SOURCES,
+    IMPORT_STATES,
     KINDS,
     MILESTONES,
     STATUSES,
@@ -249,23 +249,22 @@ def archive(code):
 def import_list():
     """Upload a list and see what importing it would do (预览); nothing is written until confirmed.
 
-    The upload waits under [imports] dir for the confirmation; a list with
-    any bad row is refused whole, every problem shown (422).
+    What was read waits under [imports] dir for the confirmation; a list
+    with any bad row is refused whole, every problem shown (422).
     """
     from tracker.projects.sheet_import import SheetError, plan_import, read_project_list
 
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
-        staged = _staging().stage(form.file.data)
+        upload = form.file.data
         try:
-            with staged.path.open("rb") as f:
-                plan = plan_import(read_project_list(f), today())
+            reading = read_project_list(upload.stream)
+            plan = plan_import(reading, today())
         except SheetError as e:
-            staged.discard()
             problems = e.problems
         else:
-            return _preview(plan, staged)
+            return _preview(plan, _staging().keep(reading, upload.filename))
     status = 422 if problems or form.errors else 200
     imports = ProjectImport.select(ProjectImport, User).join(User, JOIN.LEFT_OUTER).order_by(ProjectImport.id.desc())
     return render_template(
@@ -281,22 +280,22 @@ def import_list():
 @require("manage_projects")
 def confirm_import(token):
     """Write the previewed list, if it would still do what the preview showed; otherwise preview it again."""
-    from tracker.projects.sheet_import import SheetError, apply_import, plan_import, read_project_list
+    from tracker.projects.sheet_import import SheetError, apply_import, plan_import
 
-    staged = _staging().find(token)
+    staging = _staging()
+    staged = staging.find(token)
     form = ConfirmImportForm()
     if staged is None or not form.validate_on_submit():
         flash("预览已失效，请重新上传清单", "error")
         return redirect(url_for("projects.import_list"))
     try:
-        with staged.path.open("rb") as f:
-            plan = plan_import(read_project_list(f), today())
+        plan = plan_import(staged.reading, today())
         if plan.fingerprint != form.fingerprint.data:
             return _preview(plan, staged, changed_since=True)
         run = apply_import(plan, current_user._get_current_object(), current_app.config["TRACKER"], staged.filename)
     except SheetError as e:
         return render_template("projects/import.html", form=ImportForm(formdata=None), problems=e.problems), 422
-    staged.discard()
+    staging.discard(staged)
     incomplete = sum(1 for planned in plan.projects if planned.missing_fields)
     flash(
         f"导入完成：新增 {run.created} 个，更新 {run.updated} 个，{run.unchanged} 个无变化"
