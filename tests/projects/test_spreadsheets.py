@@ -193,12 +193,6 @@ def test_an_imported_project_is_saved_as_the_form_saves_it(conn, config, officia
 # Export ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="the export heads the national code 项目代码, which today's import still reads as the code; "
-    "the import's rewrite reads it as the national code",
-    raises=SheetError,
-    strict=True,
-)
 def test_an_exported_list_imports_back_unchanged(conn, config, make_project):
     make_project(code="XM-1", name='=HYPERLINK("http://x")', kind="continuing", responsible_phone="+8613900000001")
     make_project(code="XM-2", project_unit="@联合体", responsible_email="li@example.cn")
