@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -194,8 +195,11 @@ def test_an_imported_project_is_saved_as_the_form_saves_it(conn, config, officia
 
 
 def test_an_exported_list_imports_back_unchanged(conn, config, make_project):
-    make_project(code="XM-1", name='=HYPERLINK("http://x")', kind="continuing", responsible_phone="+8613900000001")
-    make_project(code="XM-2", project_unit="@联合体", responsible_email="li@example.cn")
+    whole = {"total_investment": 10_000, "annual_plan_investment": 5_000}  # cents: the test after the next
+    make_project(
+        code="XM-1", name='=HYPERLINK("http://x")', kind="continuing", responsible_phone="+8613900000001", **whole
+    )
+    make_project(code="XM-2", project_unit="@联合体", responsible_email="li@example.cn", **whole)
     Milestone.update(planned_on=dt.date(2026, 1, 5)).where(Milestone.kind == "completion").execute()
     before = {p.code: p.__data__ for p in Project.select()}
     milestones_before = sorted(Milestone.select(Milestone.kind, Milestone.planned_on).tuples())
@@ -208,6 +212,25 @@ def test_an_exported_list_imports_back_unchanged(conn, config, make_project):
     assert {p.code: p.__data__ for p in Project.select()} == before
     assert sorted(Milestone.select(Milestone.kind, Milestone.planned_on).tuples()) == milestones_before
     assert Change.select().count() == changes_before
+
+
+def test_an_exported_amount_is_a_number_to_the_cent(conn, make_project):
+    make_project(code="XM-1", total_investment=Decimal("113934.98"), annual_plan_investment=Decimal("0.35"))
+    sheet = load_workbook(io.BytesIO(export_project_list(Project.active()))).active
+    project = dict(zip([c.value for c in sheet[2]], sheet[3], strict=True))
+    total, plan = project["总投资（万元）"], project["年度计划投资（万元）"]
+    assert (total.data_type, total.number_format) == ("n", "#,##0.00")
+    assert (Decimal(repr(total.value)), Decimal(repr(plan.value))) == (Decimal("113934.98"), Decimal("0.35"))
+
+
+@pytest.mark.xfail(strict=True, reason="sheet_values.parse_amount still rounds an amount to whole 万元")
+def test_an_exported_amount_imports_back_to_the_cent(conn, config, make_project):
+    make_project(code="XM-1", total_investment=Decimal("113934.98"), annual_plan_investment=Decimal("5000.25"))
+    exported = export_project_list(Project.active())
+    result = import_project_list(io.BytesIO(exported), None, config)
+    assert (result.updated, result.unchanged) == (0, 1)
+    project = Project.get(Project.code == "XM-1")
+    assert (project.total_investment, project.annual_plan_investment) == (Decimal("113934.98"), Decimal("5000.25"))
 
 
 def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(conn, make_project):
