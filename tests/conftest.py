@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import re
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -185,8 +186,9 @@ def make_project(app, official):
             "responsible_email": "",
             "lead_official": official.name,
             "lead_department": "市发展改革委",
-            "total_investment": 10_000,
-            "annual_plan_investment": 5_000,
+            # With cents, as real lists state them: every test sees that amounts stay exact.
+            "total_investment": Decimal("10000.55"),
+            "annual_plan_investment": Decimal("5000.25"),
             "start_deadline": dt.date.today() + dt.timedelta(days=200),
         }
         fields.update(values)

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from tracker.core.config import PROJECT_ROOT, load_config
 from tracker.core.db import bind_database, db
 from tracker.web.extensions import csrf, limiter, login_manager
+from tracker.web.responses import JsonProvider
 
 
 def create_app(overrides=None, config_path=None):
@@ -35,6 +36,7 @@ def create_app(overrides=None, config_path=None):
         RATELIMIT_STORAGE_URI=config["web"]["rate_limit_storage"],
         WTF_CSRF_TIME_LIMIT=None,
     )
+    app.json = JsonProvider(app)
     app.url_map.converters["int"] = RowId
     if config["web"]["proxies"]:
         n = config["web"]["proxies"]

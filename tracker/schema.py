@@ -6,6 +6,7 @@ from peewee import SqliteDatabase
 
 from tracker.accounts.models import ApiToken, LeadOfficial, User
 from tracker.core.db import db
+from tracker.core.money import MoneyField
 from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
@@ -65,8 +66,9 @@ def migrate_columns(models):
     """Bring the tables of a database made by an older version to the models, keeping every row.
 
     Adds the columns a table lacks (new fields are nullable or have a
-    default, so existing rows get a value) and lets NULL into the columns a
-    newer version made optional. Returns the (table, column) pairs changed.
+    default, so existing rows get a value), lets NULL into the columns a
+    newer version made optional, and turns the integer 万元 of older versions
+    into money columns (NUMERIC(15,2)). Returns the (table, column) pairs changed.
     """
     from playhouse.migrate import SchemaMigrator, migrate
 
@@ -78,16 +80,35 @@ def migrate_columns(models):
         for field in model._meta.sorted_fields:
             column = present.get(field.column_name)
             if column is None:
-                operations.append(migrator.add_column(table, field.column_name, field))
-            elif field.null and not column.null:
-                operations.append(migrator.drop_not_null(table, field.column_name))
+                steps = [migrator.add_column(table, field.column_name, field)]
             else:
-                continue
-            changed.append((table, field.column_name))
+                steps = []
+                if field.null and not column.null:
+                    steps.append(migrator.drop_not_null(table, field.column_name))
+                if _whole_amounts(field, column):
+                    steps.append(migrator.alter_column_type(table, field.column_name, field))
+            if steps:
+                operations += steps
+                changed.append((table, field.column_name))
     if operations:
         with _foreign_keys_off(), db.atomic():
             migrate(*operations)
     return changed
+
+
+def _whole_amounts(field, column):
+    """Whether a money column is still the integer column of an older version, to be made NUMERIC(15,2).
+
+    Only on PostgreSQL, whose integer column would refuse cents. On SQLite an
+    INTEGER column has the same affinity as DECIMAL in all but CAST (both NUMERIC,
+    https://sqlite.org/datatype3.html#affinity_name_examples): 0.01 written to it is
+    stored as the REAL 0.01, exactly as in a DECIMAL column, and MoneyField reads
+    both the same. Rebuilding every table with money, the projects' included,
+    would change no value it stores.
+    """
+    if isinstance(db.obj, SqliteDatabase) or not isinstance(field, MoneyField):
+        return False
+    return column.data_type.lower() in ("smallint", "integer", "bigint")
 
 
 @contextmanager

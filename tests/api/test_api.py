@@ -1,6 +1,7 @@
 """The JSON API as a script or another system uses it, on SQLite and PostgreSQL."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -143,7 +144,7 @@ def test_stats_give_the_restart_rate_as_a_fraction(call, office, make_project):
     set_status(b, "restarted")
     body = call(office, "GET", "/stats").get_json()
     assert body["restart_rate"] == {"numerator": 2, "denominator": 3, "percent": 66.7}
-    assert body["annual_plan_investment"] == 15_000 and body["reports_missing"] == 3
+    assert body["annual_plan_investment"] == 15_000.75 and body["reports_missing"] == 3
 
 
 def test_stats_say_they_are_live_figures_of_this_week(app, call, office, make_project):
@@ -179,6 +180,20 @@ def test_a_filed_report_shows_in_the_history_and_moves_the_figures(app, call, ma
     assert {m["kind"]: m["actual_on"] for m in shown["milestones"]}["approval"] == "2026-01-05"
 
 
+def test_amounts_are_json_numbers_with_their_cents(call, office, make_project):
+    make_project(code="XM-1", total_investment=Decimal("113934.98"))
+    body = {**REPORT, "investment_completed": 1234.5, "funds": {"special_bonds": 0.1}}
+    assert call(office, "POST", "/projects/XM-1/reports", json=body).status_code == 201
+    assert call(office, "POST", "/projects/XM-1/reports", json=body).status_code == 201  # a correction
+    response = call(office, "GET", "/projects/XM-1")
+    assert '"total_investment":113934.98' in response.get_data(as_text=True).replace(" ", "")
+    shown = response.get_json()
+    assert (shown["total_investment"], shown["investment_completed"]) == (113934.98, 1234.5)
+    assert shown["funds_secured"]["special_bonds"] == 0.1
+    with db.connection_context():
+        assert Project.get(Project.code == "XM-1").investment_completed == Decimal("1234.50")
+
+
 def test_reports_come_newest_first(app, call, office, make_project):
     make_project(code="XM-1")
     this_week = current_week(app.config["TRACKER"])
@@ -206,7 +221,7 @@ def test_fields_left_out_keep_what_was_filed_this_week(call, office, make_projec
     [
         ({"investment_completed": -5}, "investment_completed"),
         ({"investment_completed": "很多"}, "investment_completed"),
-        ({"investment_completed": 12.5}, "investment_completed"),
+        ({"investment_completed": 12.345}, "investment_completed"),
         ({"investment_completed": 10**12}, "investment_completed"),
         ({"funds": {"special_bonds": -1}}, "funds.special_bonds"),
         ({"funds": {"bank_loans": "一百"}}, "funds.bank_loans"),

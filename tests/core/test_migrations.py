@@ -1,12 +1,16 @@
-"""A database made by an older version gains the columns a newer one added, and keeps its rows."""
+"""A database made by an older version gains the columns a newer one added, takes cents in its money columns, and keeps its rows."""
 
+from decimal import Decimal
+
+from peewee import IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 from reporting import file
 
 from tracker.core.db import db
-from tracker.cycles.snapshots import ProjectSnapshot, take_snapshot
-from tracker.projects.models import MILESTONES, Milestone, ProgressReport, Project
-from tracker.schema import _foreign_keys_off, create_tables
+from tracker.core.money import MoneyField
+from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, take_snapshot
+from tracker.projects.models import MILESTONES, FundsSecured, Milestone, ProgressReport, Project
+from tracker.schema import MODELS, _foreign_keys_off, create_tables
 
 
 def test_starting_on_an_older_database_adds_the_new_columns_and_keeps_the_rows(conn, config, make_project):
@@ -50,3 +54,34 @@ def test_fields_a_newer_version_made_optional_accept_null_and_no_row_is_lost(con
     assert Milestone.select().where(Milestone.project == project.id).count() == len(MILESTONES)
     Project.update(lead_official=None, start_deadline=None).where(Project.id == project.id).execute()
     assert Project.get_by_id(project.id).missing_fields == ["lead_official", "start_deadline"]
+
+
+def test_integer_money_columns_of_an_older_database_keep_their_rows_and_take_cents(conn, config, make_project):
+    project = make_project(total_investment=12_000, annual_plan_investment=5_000)
+    file(config, project, "2026-W47", investment_completed=300, funds={"bank_loans": 200})
+    take_snapshot("2026-W47", config["warnings"])
+    money_columns = {
+        model._meta.table_name: [f.column_name for f in model._meta.sorted_fields if isinstance(f, MoneyField)]
+        for model in MODELS
+    }
+    migrator = SchemaMigrator.from_database(db.obj)
+    # As an older version made them: whole 万元 in integer columns.
+    with _foreign_keys_off(), db.atomic():
+        migrate(
+            *(
+                migrator.alter_column_type(table, column, IntegerField(null=True))
+                for table, columns in money_columns.items()
+                for column in columns
+            )
+        )
+    assert {c.name: c.data_type.lower() for c in db.get_columns("project")}["total_investment"] in ("integer", "int")
+    db.close()
+    create_tables()
+    db.connect(reuse_if_open=True)
+    assert Project.get_by_id(project.id).total_investment == Decimal("12000")
+    assert FundsSecured.get(FundsSecured.project == project.id).amount == Decimal("200")
+    assert WeekTotals.get_by_id("2026-W47").investment_completed == Decimal("300")
+    file(config, project, "2026-W48", investment_completed=Decimal("300.01"), funds={"bank_loans": Decimal("0.01")})
+    saved = Project.get_by_id(project.id)
+    assert (saved.investment_completed, saved.funds_secured) == (Decimal("300.01"), {"bank_loans": Decimal("200.01")})
+    assert ProgressReport.select().where(ProgressReport.project == project.id).count() == 2

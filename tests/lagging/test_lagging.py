@@ -81,10 +81,10 @@ def test_each_rule_fires_for_its_project_and_no_other(city):
 def test_every_reason_gives_the_dates_and_figures(city):
     details = {p.code: p.reasons[0].detail for p in lagging_list(DAY, RULES_CONFIG).projects}
     assert "2026-11-10" in details["deadline_passed"] and "超期 15 天" in details["deadline_passed"]
-    assert "1300 万元" in details["behind_plan"] and "5000 万元" in details["behind_plan"]
+    assert "1,300万元" in details["behind_plan"] and "5,000.25万元" in details["behind_plan"]
     assert "主体施工" in details["milestone_overdue"] and "2026-11-01" in details["milestone_overdue"]
     assert "2026-W46 至 2026-W47" in details["reports_missing"] and "2026-W45" in details["reports_missing"]
-    assert "4000 万元" in details["stale_report"]
+    assert "4,000万元" in details["stale_report"]
     assert "用地指标未落实" in details["problem_overdue"] and "逾期 10 天" in details["problem_overdue"]
     assert "2026-11-20" in details["supervision_overdue"] and "逾期 5 天" in details["supervision_overdue"]
 

@@ -38,7 +38,7 @@ def province_list(rows):
                     f"省重点项目{number}号",
                     f"建设公司{number}",
                     "续建",
-                    f"{number % 97 * 100 + 0.35}",
+                    f"{(number % 97 + 2) * 100 + 0.35}",
                     "120.5",
                     "2025-2027",
                 ]
@@ -98,8 +98,8 @@ def test_a_30000_row_list_imports_while_owners_file_reports_and_no_request_fails
         assert latest == last_sent
         assert Project.select().count() == ROWS + len(projects)
         imported = Project.get(Project.name == "省重点项目12345号")
-        assert (imported.total_investment, imported.category, imported.stage) == (
-            Decimal("2600.35"),
+        assert (imported.total_investment, imported.category, imported.kind) == (
+            Decimal("2800.35"),
             "第13市",
             "continuing",
         )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from pages import DEADLINE, changes_on, field_errors, post, project_form
@@ -117,9 +118,27 @@ def test_an_annual_plan_above_the_total_is_shown_on_its_field(client, office_ses
 def test_a_budget_that_is_no_amount_is_refused_in_chinese(client, office_session, official, value):
     response = post(client, "/projects/new", project_form(total_investment=value))
     assert response.status_code == 422
-    assert field_errors(response.get_data(as_text=True), "total_investment") == ["请输入不小于 0 的整数（万元）"]
+    assert field_errors(response.get_data(as_text=True), "total_investment") == ["请输入不小于 0 的数（万元）"]
     with db.connection_context():
         assert not Project.select().exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("113934.98", "113934.98"), ("1,234.5", "1234.50"), ("１２，３４５.６", "12345.60"), ("３５００", "3500.00")],
+)
+def test_an_amount_is_taken_as_lists_print_it_to_the_cent(client, office_session, official, typed, stored):
+    response = post(client, "/projects/new", project_form(total_investment=typed, annual_plan_investment="0.35"))
+    assert response.status_code == 302
+    with db.connection_context():
+        project = Project.get(Project.code == "XM-NEW")
+    assert (project.total_investment, project.annual_plan_investment) == (Decimal(stored), Decimal("0.35"))
+
+
+def test_an_amount_with_more_than_two_decimals_is_refused_on_its_field(client, office_session, official):
+    response = post(client, "/projects/new", project_form(total_investment="1.234"))
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), "total_investment") == ["最多两位小数"]
 
 
 def test_the_edit_form_starts_from_the_project(client, office_session, make_project):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -87,14 +88,14 @@ def test_dates_typed_as_text_are_read_as_offices_mean_them(conn, config, officia
     assert [projects[f"D-{i}"].start_deadline for i in range(len(spellings))] == list(spellings.values())
 
 
-def test_amounts_as_text_fractions_or_in_yi_yuan_are_stored_as_whole_wan_yuan(conn, config, official):
+def test_amounts_as_text_fractions_or_in_yi_yuan_are_stored_exactly_in_wan_yuan(conn, config, official):
     rows = [row("A-1", total_investment="1,200", annual_plan_investment=100.5), row("A-2", annual_plan_investment=0.4)]
     book = office_book({"一、化工产业链": rows})
     book.active["K4"] = "总投资（亿元）"
     import_project_list(xlsx(book), None, config)
     projects = listed()
-    assert (projects["A-1"].total_investment, projects["A-1"].annual_plan_investment) == (12_000_000, 101)
-    assert (projects["A-2"].total_investment, projects["A-2"].annual_plan_investment) == (100_000_000, 0)
+    assert (projects["A-1"].total_investment, projects["A-1"].annual_plan_investment) == (12_000_000, Decimal("100.5"))
+    assert (projects["A-2"].total_investment, projects["A-2"].annual_plan_investment) == (100_000_000, Decimal("0.4"))
 
 
 def test_one_bad_row_imports_nothing_and_names_the_row(conn, config, official):
@@ -107,7 +108,7 @@ def test_one_bad_row_imports_nothing_and_names_the_row(conn, config, official):
 
 def test_every_bad_row_is_reported_with_its_reason(conn, config, official):
     rows = [
-        row("HG-001", lead_official="赵六"),
+        row("HG-001"),
         row("HG-002", total_investment=-5),
         row("HG-003", total_investment="约一亿", start_deadline="明年开春"),
         row("HG-001", kind="改建"),
@@ -115,12 +116,11 @@ def test_every_bad_row_is_reported_with_its_reason(conn, config, official):
     with pytest.raises(SheetError) as caught:
         import_sections({"一、化工产业链": rows}, config)
     assert caught.value.problems == [
-        "第6行：未登记的包抓领导“赵六”",
         "第7行：总投资不能为负数",
         "第8行：总投资应为数字（万元），收到“约一亿”",
         "第8行：开工时限应为日期，收到“明年开春”",
         "第9行：建设性质应为 新建 或 续建，收到“改建”",
-        "第9行：项目编号 HG-001 与第6行重复",
+        "第9行：与《Sheet》第6行是同一个项目",
     ]
     assert Project.select().count() == 0
 
@@ -179,7 +179,7 @@ def test_an_imported_project_is_saved_as_the_form_saves_it(conn, config, officia
     office = make_user("office", "office")
     values = dict(zip(COLUMNS, row("SHEET-1", kind="续建"), strict=True))
     values.update(code="FORM-1", responsible_phone="139FORM-1", responsible_email="", industry_chain="化工产业链")
-    values.update(kind="continuing", start_deadline=dt.date(2026, 3, 31))
+    values.update(kind="continuing", start_deadline=dt.date(2026, 3, 31), category="化工产业链")
     form_project = save_project(values, office, config["milestones"])
     import_sections({"一、化工产业链": [row("SHEET-1", kind="续建")]}, config, office)
     assert saved_state("SHEET-1") == saved_state("FORM-1")
@@ -194,8 +194,11 @@ def test_an_imported_project_is_saved_as_the_form_saves_it(conn, config, officia
 
 
 def test_an_exported_list_imports_back_unchanged(conn, config, make_project):
-    make_project(code="XM-1", name='=HYPERLINK("http://x")', kind="continuing", responsible_phone="+8613900000001")
-    make_project(code="XM-2", project_unit="@联合体", responsible_email="li@example.cn")
+    whole = {"total_investment": 10_000, "annual_plan_investment": 5_000}  # cents: the test after the next
+    make_project(
+        code="XM-1", name='=HYPERLINK("http://x")', kind="continuing", responsible_phone="+8613900000001", **whole
+    )
+    make_project(code="XM-2", project_unit="@联合体", responsible_email="li@example.cn", **whole)
     Milestone.update(planned_on=dt.date(2026, 1, 5)).where(Milestone.kind == "completion").execute()
     before = {p.code: p.__data__ for p in Project.select()}
     milestones_before = sorted(Milestone.select(Milestone.kind, Milestone.planned_on).tuples())
@@ -208,6 +211,24 @@ def test_an_exported_list_imports_back_unchanged(conn, config, make_project):
     assert {p.code: p.__data__ for p in Project.select()} == before
     assert sorted(Milestone.select(Milestone.kind, Milestone.planned_on).tuples()) == milestones_before
     assert Change.select().count() == changes_before
+
+
+def test_an_exported_amount_is_a_number_to_the_cent(conn, make_project):
+    make_project(code="XM-1", total_investment=Decimal("113934.98"), annual_plan_investment=Decimal("0.35"))
+    sheet = load_workbook(io.BytesIO(export_project_list(Project.active()))).active
+    project = dict(zip([c.value for c in sheet[2]], sheet[3], strict=True))
+    total, plan = project["总投资（万元）"], project["年度计划投资（万元）"]
+    assert (total.data_type, total.number_format) == ("n", "#,##0.00")
+    assert (Decimal(repr(total.value)), Decimal(repr(plan.value))) == (Decimal("113934.98"), Decimal("0.35"))
+
+
+def test_an_exported_amount_imports_back_to_the_cent(conn, config, make_project):
+    make_project(code="XM-1", total_investment=Decimal("113934.98"), annual_plan_investment=Decimal("5000.25"))
+    exported = export_project_list(Project.active())
+    result = import_project_list(io.BytesIO(exported), None, config)
+    assert (result.updated, result.unchanged) == (0, 1)
+    project = Project.get(Project.code == "XM-1")
+    assert (project.total_investment, project.annual_plan_investment) == (Decimal("113934.98"), Decimal("5000.25"))
 
 
 def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(conn, make_project):

@@ -142,10 +142,11 @@ def test_a_filed_report_moves_the_project_and_the_list_says_so(client, owner, pr
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("investment_completed", "-5", "请输入不小于 0 的整数（万元）"),
-        ("investment_completed", "一千五", "请输入不小于 0 的整数（万元）"),
-        ("funds-bank_loans", "-300", "请输入不小于 0 的整数（万元）"),
-        ("funds-bank_loans", "3,000", "请输入不小于 0 的整数（万元）"),
+        ("investment_completed", "-5", "请输入不小于 0 的数（万元）"),
+        ("investment_completed", "一千五", "请输入不小于 0 的数（万元）"),
+        ("investment_completed", "1.234", "最多两位小数"),
+        ("funds-bank_loans", "-300", "请输入不小于 0 的数（万元）"),
+        ("funds-bank_loans", "300.005", "最多两位小数"),
         ("investment_completed", "99999999999", "不能超过 1000000000 万元"),
     ],
 )
@@ -163,7 +164,7 @@ def test_completed_investment_above_the_total_needs_an_explanation(client, owner
     response = post(client, path, report_form(investment_completed="12000"))
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True), "explanation") == [
-        "累计完成投资 12000 万元超过总投资 10000 万元，请填写说明"
+        "累计完成投资 12000 万元超过总投资 10000.55 万元，请填写说明"
     ]
     assert stored_report(project, week) is None
     assert (

@@ -10,6 +10,7 @@ import re
 from marshmallow import Schema as BaseSchema
 from marshmallow import ValidationError, fields, validate
 
+from tracker.core.money import CENTS_MESSAGE, in_cents
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import WeekError, week_monday
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
@@ -80,17 +81,34 @@ def choice(label, choices, **kwargs):
     )
 
 
+class Amount(fields.Decimal):
+    """An amount in 万元 with at most two decimals: a JSON number both ways, never a string.
+
+    A number read from JSON arrives as an int or a float; a float's shortest text is the
+    number as written up to 15 significant digits, which every amount has.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        number = super()._deserialize(str(value), attr, data, **kwargs)
+        if not in_cents(number):
+            raise self.make_error("cents")
+        return number
+
+
 def amount(label, **kwargs):
-    """An integer amount in 万元, from 0 to MAX_AMOUNT."""
-    return fields.Integer(
-        strict=True,
-        validate=validate.Range(min=0, max=MAX_AMOUNT, error=f"{label}应为 0 到 {MAX_AMOUNT} 之间的整数（万元）"),
+    """An amount in 万元 from 0 to MAX_AMOUNT, with at most two decimals."""
+    return Amount(
+        validate=validate.Range(min=0, max=MAX_AMOUNT, error=f"{label}应为 0 到 {MAX_AMOUNT} 之间的数（万元）"),
         error_messages={
-            "invalid": f"{label}应为整数（万元）",
+            "invalid": f"{label}应为数字（万元）",
+            "special": f"{label}应为数字（万元）",
+            "cents": f"{label}{CENTS_MESSAGE}",
             "null": f"{label}不能为 null",
             "required": f"请填写{label}",
         },
-        metadata={"description": f"{label}（万元）"},
+        metadata={"description": f"{label}（万元，最多两位小数）"},
         **kwargs,
     )
 
@@ -279,9 +297,9 @@ class ProjectSchema(Schema):
         metadata={"description": "市级包抓领导；未确定为 null"},
     )
     lead_department = fields.String()
-    total_investment = fields.Integer()
-    annual_plan_investment = fields.Integer(allow_none=True)
-    investment_completed = fields.Integer()
+    total_investment = Amount()
+    annual_plan_investment = Amount(allow_none=True)
+    investment_completed = Amount()
     start_deadline = fields.Date(allow_none=True)
     status = fields.String(metadata={"enum": list(STATUSES)})
     started_on = fields.Date(allow_none=True)
@@ -309,7 +327,7 @@ class ProjectPageSchema(Schema):
 class ReportSchema(Schema):
     week = fields.String()
     status = fields.String(metadata={"enum": list(STATUSES)})
-    investment_completed = fields.Integer()
+    investment_completed = Amount()
     funds = FundsBySource(metadata={"description": "本期到位资金（万元）"})
     physical_progress = fields.String()
     problems = fields.String()
@@ -341,11 +359,11 @@ class StatsSchema(Schema):
     as_of = fields.String(metadata={"description": "数据时点的说明，页面印在数字旁", "example": "截至本周实时"})
     projects = fields.Integer(metadata={"description": "重点项目数"})
     restart_rate = fields.Nested(RestartRateSchema)
-    investment_completed = fields.Integer(metadata={"description": "年内累计完成投资（万元）"})
-    annual_plan_investment = fields.Integer(metadata={"description": "年度计划投资（万元）"})
+    investment_completed = Amount(metadata={"description": "年内累计完成投资（万元）"})
+    annual_plan_investment = Amount(metadata={"description": "年度计划投资（万元）"})
     investment_percent = fields.Float()
     funds_secured = fields.Nested(FundsSchema, metadata={"description": "争取到位资金（万元），按资金来源"})
-    funds_secured_total = fields.Integer()
+    funds_secured_total = Amount(metadata={"description": "争取到位资金合计（万元）"})
     by_status = fields.Nested(StatusCountsSchema)
     reports_missing = fields.Integer(metadata={"description": "本周未报周报的项目数"})
 

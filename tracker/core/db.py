@@ -6,6 +6,7 @@ from peewee import (
     DatabaseProxy,
     Model,
     SqliteDatabase,
+    __exception_wrapper__,
     fn,
 )
 from playhouse.db_url import connect as connect_url
@@ -77,17 +78,19 @@ def bulk_insert(model, fields, rows):
     import's hundreds of thousands of rows (projects, milestones, the change
     log) costs more than the database's work; here the statement is built
     once and the values only converted. Defaults are not applied: give
-    every column that needs a value.
+    every column that needs a value. The driver's errors come out as
+    peewee's (IntegrityError …), as from any query.
     """
     rows = _db_values(fields, rows)
     columns = ", ".join(_quoted(field.column_name) for field in fields)
     sql = f"INSERT INTO {_quoted(model._meta.table_name)} ({columns}) VALUES "
-    if isinstance(db.obj, SqliteDatabase):
-        db.cursor().executemany(sql + f"({', '.join('?' * len(fields))})", rows)
-    else:
-        from psycopg2.extras import execute_values
+    with __exception_wrapper__:
+        if isinstance(db.obj, SqliteDatabase):
+            db.cursor().executemany(sql + f"({', '.join('?' * len(fields))})", rows)
+        else:
+            from psycopg2.extras import execute_values
 
-        execute_values(db.cursor(), sql + "%s", list(rows), page_size=BATCH_ROWS)
+            execute_values(db.cursor(), sql + "%s", list(rows), page_size=BATCH_ROWS)
 
 
 def bulk_update(model, fields, rows):
@@ -95,12 +98,13 @@ def bulk_update(model, fields, rows):
     rows = _db_values([*fields, model._meta.primary_key], rows)
     assignments = ", ".join(f"{_quoted(field.column_name)} = {db.obj.param}" for field in fields)
     sql = f"UPDATE {_quoted(model._meta.table_name)} SET {assignments} WHERE {_quoted(model._meta.primary_key.column_name)} = {db.obj.param}"
-    if isinstance(db.obj, SqliteDatabase):
-        db.cursor().executemany(sql, rows)
-    else:
-        from psycopg2.extras import execute_batch
+    with __exception_wrapper__:
+        if isinstance(db.obj, SqliteDatabase):
+            db.cursor().executemany(sql, rows)
+        else:
+            from psycopg2.extras import execute_batch
 
-        execute_batch(db.cursor(), sql, list(rows), page_size=BATCH_ROWS)
+            execute_batch(db.cursor(), sql, list(rows), page_size=BATCH_ROWS)
 
 
 def bulk_create(model, instances):

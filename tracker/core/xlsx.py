@@ -44,6 +44,10 @@ TITLE_SIZE = 16  # points
 LINE_HEIGHT = 16  # points: one line of 11-point text, Chinese included
 
 
+# Amounts in 万元 show their cents, so a cell reads as the exact figure it holds.
+MONEY_FORMAT = "#,##0.00"
+
+
 def safe_value(value):
     """``value`` as a cell may hold it: text a spreadsheet would run as a formula gets an apostrophe
     in front, and characters XML cannot hold are dropped. Other values pass unchanged."""
@@ -89,9 +93,10 @@ def to_bytes(book):
 def append_row(sheet, values, *, bold=False, wrap=False):
     """Append ``values``, each through safe_value, as the sheet's next row.
 
-    ``wrap`` wraps long and multi-line text, aligned to the top of the row.
+    ``wrap`` wraps long and multi-line text, aligned to the top of the row. A
+    Decimal, an amount in 万元, is a number shown with MONEY_FORMAT.
     """
-    if not (bold or wrap):
+    if not (bold or wrap or any(isinstance(v, Decimal) for v in values)):
         sheet.append([safe_value(v) for v in values])
         return
     from openpyxl.styles import Alignment, Font
@@ -133,6 +138,8 @@ def _cells(sheet, values, **style):
         cell = WriteOnlyCell(sheet, safe_value(value))
         for name, setting in style.items():
             setattr(cell, name, setting)
+        if isinstance(value, Decimal):
+            cell.number_format = MONEY_FORMAT
         cells.append(cell)
     return cells
 
@@ -146,7 +153,9 @@ def display_width(value):
         return 16
     if isinstance(value, dt.date):
         return 10
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+    if isinstance(value, Decimal):
+        return len(f"{value:,.2f}")
+    if isinstance(value, int) and not isinstance(value, bool):
         return len(f"{value:,}")
     if isinstance(value, float):
         return len(f"{value:,.1f}")

@@ -149,7 +149,7 @@ def _by_funding_source(week, previous_week):
         WeekFunds.week.in_(list(amounts))
     )
     for w, source, amount in query.tuples():
-        amounts[w][source] = int(amount)
+        amounts[w][source] = amount
     current, before = amounts[week], amounts.get(previous_week)
     sources = [*FUNDING_SOURCES, *sorted((set(current) | set(before or {})) - set(FUNDING_SOURCES))]
     return [

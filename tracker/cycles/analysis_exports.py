@@ -142,8 +142,9 @@ def _heading(key):
 
 
 def _number_formats(cells, unit):
-    """Thousands separators for amounts, one decimal for percentages; the change column signed."""
-    number = "0.0" if unit == "%" else "#,##0"
+    """Amounts with thousands separators and their cents, percentages with one decimal, counts whole;
+    the change column signed."""
+    number = {"%": "0.0", "万元": xlsx.MONEY_FORMAT}.get(unit, "#,##0")
     for position, cell in enumerate(cells):
         cell.number_format = f"+{number};-{number};{number}" if position % 3 == 2 else number
 

@@ -114,12 +114,13 @@ def investment_figure(weeks):
     plan = [row.annual_plan_investment for row in weeks]
     divisor, unit = _money_scale(max(completed + plan))
     positions = range(len(weeks))
-    ax.plot(positions, [v / divisor for v in plan], linestyle="--", color=GREY, linewidth=2, label="年度计划投资")
-    ax.plot(positions, [v / divisor for v in completed], marker="o", color=ORANGE, linewidth=2, label="完成投资")
-    ax.fill_between(positions, [v / divisor for v in completed], color=ORANGE, alpha=0.12)
+    plan_y, completed_y = _coordinates(plan, divisor), _coordinates(completed, divisor)
+    ax.plot(positions, plan_y, linestyle="--", color=GREY, linewidth=2, label="年度计划投资")
+    ax.plot(positions, completed_y, marker="o", color=ORANGE, linewidth=2, label="完成投资")
+    ax.fill_between(positions, completed_y, color=ORANGE, alpha=0.12)
     label = f"{money(completed[-1])} / {money(plan[-1])} = {percent(completed[-1], plan[-1])}%"
-    _annotate_last(ax, label, positions[-1], completed[-1] / divisor, ORANGE, below=False)
-    ax.set_ylim(0, max(plan + completed + [1]) / divisor * 1.15)
+    _annotate_last(ax, label, positions[-1], completed_y[-1], ORANGE, below=False)
+    ax.set_ylim(0, max(plan_y + completed_y + [1 / divisor]) * 1.15)
     _unit_axis(ax.yaxis, unit)
     _legend(ax)
     _week_axis(ax, [row.week for row in weeks])
@@ -139,12 +140,13 @@ def funds_figure(funds):
     sources = [*FUNDING_SOURCES, *sorted(set(funds) - set(FUNDING_SOURCES))]
     amounts = [funds.get(source, 0) for source in sources]
     divisor, unit = _money_scale(max(amounts))
-    bars = ax.barh(range(len(sources)), [a / divisor for a in amounts], color=BLUE, height=0.6)
+    widths = _coordinates(amounts, divisor)
+    bars = ax.barh(range(len(sources)), widths, color=BLUE, height=0.6)
     ax.bar_label(bars, labels=[money(a) for a in amounts], padding=4, fontsize=10)
     ax.set_yticks(range(len(sources)), [FUNDING_SOURCES.get(s, s) for s in sources])
     ax.invert_yaxis()
     # Room on the right for the longest amount label.
-    ax.set_xlim(0, max(amounts + [1]) / divisor * 1.25)
+    ax.set_xlim(0, max(widths + [1 / divisor]) * 1.25)
     _unit_axis(ax.xaxis, unit)
     return figure
 
@@ -177,13 +179,13 @@ def plot_breakdown(ax, title, rows, unit):
         _legend(ax)
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
-    ax.set_xlim(0, largest / divisor * 1.25)
+    ax.set_xlim(0, _coordinates([largest], divisor)[0] * 1.25)
     _unit_axis(ax.xaxis, axis_unit)
 
 
 def _bars(ax, positions, values, height, divisor, unit, color, name):
     """One series of horizontal bars, each value written after its bar ("—" where there is none)."""
-    bars = ax.barh(positions, [(value or 0) / divisor for value in values], height, color=color, label=name)
+    bars = ax.barh(positions, _coordinates(values, divisor), height, color=color, label=name)
     texts = [money(v) if unit == "万元" else ("—" if v is None else f"{v:g}{unit}") for v in values]
     ax.bar_label(bars, labels=texts, padding=3, fontsize=9)
 
@@ -244,6 +246,14 @@ def _no_data(figure, ax):
 def _money_scale(largest):
     """(divisor, unit) for an axis of 万元 amounts: 亿元 from 10,000 万元 up, as money() prints them."""
     return (10_000, "亿元") if largest >= 10_000 else (1, "万元")
+
+
+def _coordinates(values, divisor):
+    """Figures as matplotlib draws them: floats in the axis' unit, 0 where there is none.
+
+    The one place amounts become floats: what the chart writes comes from the exact figures.
+    """
+    return [float((value or 0) / divisor) for value in values]
 
 
 def _unit_axis(axis, unit):

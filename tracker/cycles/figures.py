@@ -19,7 +19,7 @@ import dataclasses
 
 from peewee import SQL, Case, fn
 
-from tracker.core.money import percent
+from tracker.core.money import money_sum, percent, to_money
 from tracker.core.weeks import week_monday
 from tracker.projects.lights import LEVELS, level_condition
 from tracker.projects.models import FUNDING_SOURCES, STATUSES, UNDER_WAY, FundsSecured, ProgressReport, Project
@@ -69,7 +69,7 @@ class Live(Source):
 
     def funds(self, keys, where):
         return (
-            FundsSecured.select(*keys, FundsSecured.source, fn.SUM(FundsSecured.amount))
+            FundsSecured.select(*keys, FundsSecured.source, money_sum(FundsSecured.amount))
             .join(Project)
             .where(where)
             .group_by(*keys, FundsSecured.source)
@@ -88,7 +88,7 @@ def figures(source, condition=None):
          "funds_secured": {source: amount for every FUNDING_SOURCES key}, "funds_secured_total": …,
          "by_status": {status: projects for every STATUSES key}, "reports_missing": …}
 
-    Amounts are whole 万元, percentages rounded to one decimal (core.money.percent).
+    Amounts are exact Decimal 万元, percentages floats rounded to one decimal (core.money.percent).
     """
     return _count(source, condition).get(None) or no_figures(source)
 
@@ -130,10 +130,10 @@ def _count(source, condition, field=None):
     totals = [
         fn.COUNT(SQL("*")),
         fn.SUM(Case(None, [(table.status.in_(UNDER_WAY), 1)], 0)),
-        fn.SUM(table.investment_completed),
-        fn.SUM(table.annual_plan_investment),
+        money_sum(table.investment_completed),
+        money_sum(table.annual_plan_investment),
         fn.SUM(Case(None, [(source.reported(), 0)], 1)),
-        fn.SUM(source.funds_total) if source.funds_total is not None else SQL("NULL"),
+        money_sum(source.funds_total) if source.funds_total is not None else SQL("NULL"),
     ]
     rows = table.select(*keys, *totals).where(where)
     statuses = table.select(*keys, table.status, fn.COUNT(SQL("*"))).where(where).group_by(*keys, table.status)
@@ -154,15 +154,16 @@ def _per_group(query, width):
     grouped = {}
     for row in query.tuples():
         key = row[0] if width else None
-        grouped.setdefault(key, {})[row[width]] = int(row[width + 1] or 0)
+        grouped.setdefault(key, {})[row[width]] = row[width + 1]
     return grouped
 
 
 def _shaped(source, totals, by_status, funds):
     """The figures dict, the same for every source and group."""
-    projects, under_way, completed, plan, missing, funds_total = (int(value or 0) for value in totals)
-    if source.funds_total is None:
-        funds_total = sum(funds.values())
+    projects, under_way, completed, plan, missing, funds_total = totals
+    projects, under_way, missing = int(projects or 0), int(under_way or 0), int(missing or 0)
+    completed, plan = to_money(completed or 0), to_money(plan or 0)
+    funds_total = to_money((funds_total if source.funds_total is not None else sum(funds.values())) or 0)
     return {
         "source": source.kind,
         "week": source.week,
@@ -172,7 +173,7 @@ def _shaped(source, totals, by_status, funds):
         "investment_completed": completed,
         "annual_plan_investment": plan,
         "investment_percent": percent(completed, plan),
-        "funds_secured": {name: funds.get(name, 0) for name in FUNDING_SOURCES},
+        "funds_secured": {name: to_money(funds.get(name, 0)) for name in FUNDING_SOURCES},
         "funds_secured_total": funds_total,
         "by_status": {status: by_status.get(status, 0) for status in STATUSES},
         "reports_missing": missing,

@@ -10,10 +10,12 @@ import datetime as dt
 import json
 import os
 import socket
+from decimal import Decimal
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from tracker.core.db import BaseModel, db
+from tracker.core.money import json_number
 from tracker.core.weeks import utc_now
 
 CYCLES = {"weekly": "周调度", "monthly": "月会商", "quarterly": "季分析"}
@@ -50,7 +52,7 @@ class CycleRun(BaseModel):
 
     @property
     def data(self):
-        return json.loads(self.summary or "{}")
+        return from_json(self.summary or "{}")
 
     @classmethod
     def claim(cls, cycle, period, lease, now=None, holder=None):
@@ -78,11 +80,26 @@ class CycleRun(BaseModel):
         """Record the outcome (``sent`` or ``failed``) and what the cycle found."""
         self.state, self.error, self.finished_at = state, error, utc_now()
         if summary is not None:
-            self.summary = json.dumps(summary, ensure_ascii=False, default=_json_default)
+            self.summary = to_json(summary)
         self.save()
+
+
+def to_json(summary):
+    """A run's summary as stored: JSON, dates as ISO text, amounts as numbers."""
+    return json.dumps(summary, ensure_ascii=False, default=_json_default)
+
+
+def from_json(text):
+    """A stored summary, its numbers with decimals read as Decimals.
+
+    So an amount comes back exact, and a percentage prints as it was stored (54.3).
+    """
+    return json.loads(text, parse_float=Decimal)
 
 
 def _json_default(value):
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return json_number(value)
     raise TypeError(f"cannot store {type(value).__name__} in a run summary")

@@ -25,6 +25,7 @@ from peewee import (
 
 from tracker.accounts.models import LeadOfficial
 from tracker.core.db import BaseModel, db
+from tracker.core.money import MoneyField, money_sum
 from tracker.core.weeks import shift_week, week_monday
 from tracker.cycles.figures import Source, figures
 from tracker.projects.lights import next_milestone_of, warning_rule
@@ -42,13 +43,13 @@ class ProjectSnapshot(BaseModel):
     project_unit = CharField(default="")
     county = CharField()
     industry_chain = CharField()
-    total_investment = IntegerField()
-    annual_plan_investment = IntegerField(null=True)
+    total_investment = MoneyField()
+    annual_plan_investment = MoneyField(null=True)
     start_deadline = DateField(null=True)
     status = CharField()
     started_on = DateField(null=True)
-    investment_completed = IntegerField()
-    funds_secured = IntegerField()
+    investment_completed = MoneyField()
+    funds_secured = MoneyField()
     reported = BooleanField()
     # The next milestone (倒排工期) not reached at the week's close, and its planned date.
     milestone = CharField(null=True)
@@ -70,9 +71,9 @@ class WeekTotals(BaseModel):
     week = CharField(max_length=8, primary_key=True)
     projects = IntegerField()
     under_way = IntegerField()
-    investment_completed = IntegerField()
-    annual_plan_investment = IntegerField()
-    funds_secured = IntegerField()
+    investment_completed = MoneyField()
+    annual_plan_investment = MoneyField()
+    funds_secured = MoneyField()
     reports_missing = IntegerField()
 
     class Meta:
@@ -84,7 +85,7 @@ class WeekFunds(BaseModel):
 
     week = CharField(max_length=8)
     source = CharField()
-    amount = IntegerField()
+    amount = MoneyField()
 
     class Meta:
         table_name = "week_funds"
@@ -115,7 +116,7 @@ class Snapshot(Source):
     def funds(self, keys, where):
         s = ProjectSnapshot
         return (
-            ReportFunds.select(*keys, ReportFunds.source, fn.SUM(ReportFunds.amount))
+            ReportFunds.select(*keys, ReportFunds.source, money_sum(ReportFunds.amount))
             .join(ProgressReport)
             .join(s, on=(s.project == ProgressReport.project))
             .where(where & (ProgressReport.week <= self.week))

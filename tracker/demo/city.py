@@ -6,6 +6,7 @@
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 
 from tracker.accounts.credentials import hash_password
 from tracker.accounts.models import LeadOfficial, User
@@ -14,6 +15,7 @@ from tracker.projects.models import PROCEDURES, Milestone, Project
 from tracker.projects.registry import default_plan
 
 HEADLINE = {"projects": 127, "under_way": 69, "funds": 47_000}
+
 COUNTIES = ("东城区", "西城区", "南湖县", "北山县", "河口县", "高新区")
 CHAINS = {
     "化工产业链": ("年产{n}万吨精细化工", "{n}万吨煤化工延链", "化工园区{n}号污水处理厂", "{n}万吨新材料中间体"),
@@ -88,7 +90,8 @@ class City:
         under_way = n < round(self.count * HEADLINE["under_way"] / HEADLINE["projects"])
         chain = list(CHAINS)[n % len(CHAINS)]
         kind = "continuing" if rng.random() < 0.55 else "new"
-        total = rng.randrange(5_000, 200_000, 500)
+        # Amounts are drawn in cents, as real lists state them (113934.98 万元).
+        total = rng.randrange(500_000, 20_000_000)
         plan = round(total * rng.uniform(0.2, 0.6))
         if under_way:
             status = "completed" if rng.random() < 0.03 else building_status({"kind": kind})
@@ -121,12 +124,12 @@ class City:
             "responsible_phone": person[1],
             "responsible_email": f"{person[1]}@example.com",
             "lead_department": DEPARTMENTS[n % len(DEPARTMENTS)],
-            "total_investment": total,
-            "annual_plan_investment": plan,
+            "total_investment": in_wan(total),
+            "annual_plan_investment": in_wan(plan),
             "start_deadline": deadline,
             "status": status,
             "start_week": start_week,
-            "investment_completed": completed,
+            "investment_completed": in_wan(completed),
             # One in seven has not reported this week yet.
             "reported_now": rng.random() > 1 / 7,
             # One in eight not yet started is stuck on its approval procedures (前期手续).
@@ -200,7 +203,7 @@ class City:
         """形象进度 of a planned project in the week at ``index`` of ``self.weeks``."""
         if p["start_week"] is None or index < p["start_week"]:
             return "前期手续办理中"
-        share = (index - p["start_week"] + 1) / (len(self.weeks) - p["start_week"])
+        share = Decimal(index - p["start_week"] + 1) / (len(self.weeks) - p["start_week"])
         return f"主体工程完成约{round(100 * share * p['investment_completed'] / max(1, p['annual_plan_investment']))}%"
 
     def _milestones(self, p, project_id):
@@ -243,6 +246,11 @@ class City:
 def building_status(p):
     """The status of a planned project while it is being built: a continuing one restarts, a new one starts."""
     return "restarted" if p["kind"] == "continuing" else "started"
+
+
+def in_wan(cents):
+    """万元 with two places from a whole number of cents of 万元."""
+    return Decimal(cents).scaleb(-2)
 
 
 def chunks(rows):

@@ -1,9 +1,11 @@
 """The demo city's weekly history: every project's reports up to this week, and the funds they secured."""
 
 import datetime as dt
+from decimal import Decimal
 
+from tracker.core.money import to_money
 from tracker.core.weeks import week_monday
-from tracker.demo.city import BATCH, HEADLINE, PROBLEMS, building_status, chunks
+from tracker.demo.city import BATCH, HEADLINE, PROBLEMS, building_status, chunks, in_wan
 from tracker.projects.models import FundsSecured, ProgressReport, ReportFunds
 
 FUND_WEIGHTS = {
@@ -23,8 +25,8 @@ def write_history(city, ids):
     history never sits in memory whole. The funds are shared out over the
     projects first, so each batch knows its part of the exact total.
     """
-    total = round(HEADLINE["funds"] * city.count / HEADLINE["projects"])
-    funds_of = _split(total, [city.rng.random() for _ in city.plan])
+    cents = round(HEADLINE["funds"] * 100 * city.count / HEADLINE["projects"])
+    funds_of = _split(cents, [city.rng.random() for _ in city.plan])
     per_batch = max(1, BATCH // len(city.weeks))
     for start in range(0, len(city.plan), per_batch):
         batch = list(zip(city.plan[start : start + per_batch], funds_of[start : start + per_batch], strict=True))
@@ -39,7 +41,7 @@ def write_history(city, ids):
             .tuples()
         ):
             report_ids.setdefault(project, []).append(rid)
-        lines = [line for p, amount in batch for line in _funds(city, report_ids[ids[p["code"]]], amount)]
+        lines = [line for p, cents in batch for line in _funds(city, report_ids[ids[p["code"]]], cents)]
         for chunk in chunks(lines):
             ReportFunds.insert_many(chunk).execute()
         _write_funds_secured(lines, report_ids)
@@ -73,8 +75,8 @@ def _report(city, p, project_id, index, week):
     if started:
         # Investment keeps the project's pace with the year, reaching today's figure this week.
         day = min(week_monday(week) + dt.timedelta(days=6), city.today)
-        elapsed = day.timetuple().tm_yday / city.today.timetuple().tm_yday
-        invested = min(p["investment_completed"], round(p["investment_completed"] * elapsed))
+        elapsed = Decimal(day.timetuple().tm_yday) / city.today.timetuple().tm_yday
+        invested = min(p["investment_completed"], to_money(p["investment_completed"] * elapsed))
         # Completed only in the latest week; before that it was being built.
         status = p["status"] if index == len(city.weeks) - 1 else building_status(p)
     else:
@@ -93,16 +95,16 @@ def _report(city, p, project_id, index, week):
     }
 
 
-def _funds(city, report_ids, amount):
-    """A project's share of the funds, spread over about a third of its reports."""
+def _funds(city, report_ids, cents):
+    """A project's share of the funds (in cents of 万元), spread over about a third of its reports."""
     chosen = [rid for rid in sorted(report_ids) if city.rng.random() < 0.35] or [min(report_ids)]
     sources, source_weights = list(FUND_WEIGHTS), list(FUND_WEIGHTS.values())
     lines = {}
-    for rid, part in zip(chosen, _split(amount, [city.rng.random() for _ in chosen]), strict=True):
+    for rid, part in zip(chosen, _split(cents, [city.rng.random() for _ in chosen]), strict=True):
         if part:
             source = city.rng.choices(sources, source_weights)[0]
             lines[(rid, source)] = lines.get((rid, source), 0) + part
-    return [{"report": rid, "source": source, "amount": part} for (rid, source), part in lines.items()]
+    return [{"report": rid, "source": source, "amount": in_wan(part)} for (rid, source), part in lines.items()]
 
 
 def _split(total, weights):

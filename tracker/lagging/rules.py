@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Case, fn
 
 from tracker.accounts.models import LeadOfficial
+from tracker.core.money import money
 from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
 from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
@@ -288,8 +289,8 @@ def _stale_report(week, count):
     def describe(row):
         project_id, completed, funds = row
         detail = (
-            f"{shift_week(first, 1)} 至 {week} 连续 {count} 周报送的累计完成投资均为 {completed} 万元、"
-            f"到位资金均为 {funds} 万元，与 {first} 相同，项目在建而数据未见变化"
+            f"{shift_week(first, 1)} 至 {week} 连续 {count} 周报送的累计完成投资均为 {money(completed)}、"
+            f"到位资金均为 {money(funds)}，与 {first} 相同，项目在建而数据未见变化"
         )
         return project_id, Reason("stale_report", detail)
 

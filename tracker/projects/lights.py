@@ -5,9 +5,11 @@ of RULE_LEVELS, names its light and the reason shown beside it. A project that
 meets none is green."""
 
 import datetime as dt
+from decimal import Decimal
 
-from peewee import Case, fn
+from peewee import Case, Value, fn
 
+from tracker.core.money import money, to_money
 from tracker.projects.models import MILESTONES, PROCEDURES, UNDER_WAY, WORKS, Milestone, Project
 
 LEVELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
@@ -42,10 +44,13 @@ WORKS_AFTER_START = tuple(kind for kind in WORKS if kind != "start")
 
 
 def expected_share(today):
-    """Percent of the annual plan due by ``today`` on a straight line through the year."""
+    """Percent of the annual plan due by ``today`` on a straight line through the year, as a Decimal.
+
+    28 digits: what falls due of any plan comes out right to the cent.
+    """
     start = dt.date(today.year, 1, 1)
     days = (dt.date(today.year + 1, 1, 1) - start).days
-    return 100 * ((today - start).days + 1) / days
+    return Decimal(100 * ((today - start).days + 1)) / days
 
 
 def behind_plan(model, day, percent):
@@ -55,20 +60,21 @@ def behind_plan(model, day, percent):
     lights) or ProjectSnapshot (same column names: a closed week's lights, the lagging list); the warning
     lights and the lagging rule ``behind_plan`` both ask this one question.
     """
-    share = expected_share(day)
-    # completed < share % of the plan, less ``percent`` % of that; multiplied out to stay in SQL numbers
-    short = model.investment_completed * 10_000 < model.annual_plan_investment * share * (100 - percent)
+    # completed < share % of the plan, less ``percent`` % of that; multiplied out to stay in SQL numbers.
+    # A Value without converter: the money column's would round the factor to the cent.
+    factor = Value(expected_share(day) * (100 - percent), converter=False)
+    short = model.investment_completed * 10_000 < model.annual_plan_investment * factor
     return model.status.in_(IN_PROGRESS) & (model.annual_plan_investment > 0) & short
 
 
 def due_by(plan, day):
-    """万元 of an annual ``plan`` due by ``day`` on the straight line, rounded as the reasons quote it."""
-    return round(plan * expected_share(day) / 100)
+    """万元 of an annual ``plan`` due by ``day`` on the straight line, to the cent."""
+    return to_money(plan * expected_share(day) / 100)
 
 
 def behind_words(completed, plan, day):
     """Why a project is behind plan, in words: completed against the share of the annual ``plan`` due by ``day``."""
-    return f"累计完成投资 {completed} 万元，按年度计划 {plan} 万元的序时进度应完成约 {due_by(plan, day)} 万元"
+    return f"累计完成投资 {money(completed)}，按年度计划 {money(plan)}的序时进度应完成约 {money(due_by(plan, day))}"
 
 
 def next_milestone_of(project_id, status, day=None):

@@ -1,11 +1,12 @@
 """The tables of the key-project registry: projects, their milestones, weekly reports and funds, and the change log.
 
-Money is integer 万元. A project row carries its current figures (status,
+Money is Decimal 万元 with two places (core.money.MoneyField). A project row carries its current figures (status,
 investment completed, last report) so that the dashboard aggregates one table;
 reports, funds and the change log keep the history behind them."""
 
 import datetime as dt
 import operator
+from decimal import Decimal
 from functools import reduce
 
 from peewee import (
@@ -19,11 +20,11 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
-    fn,
 )
 
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.db import BaseModel, bulk_insert
+from tracker.core.money import MoneyField, amount_text, money_sum
 from tracker.core.weeks import utc_now
 
 KINDS = {"new": "新建", "continuing": "续建"}
@@ -123,15 +124,15 @@ class Project(BaseModel):
     owner = ForeignKeyField(User, null=True, backref="projects", on_delete="SET NULL")
     lead_official = ForeignKeyField(LeadOfficial, null=True, backref="projects", on_delete="RESTRICT")
     lead_department = CharField(default="", index=True)
-    total_investment = IntegerField()
-    annual_plan_investment = IntegerField(null=True)
+    total_investment = MoneyField()
+    annual_plan_investment = MoneyField(null=True)
     start_deadline = DateField(null=True)
     # As precise as the list states them: "2023", "2024-10" or "2024-10-15".
     planned_start = CharField(default="")
     planned_completion = CharField(default="")
     status = CharField(default="not_started", index=True)
     started_on = DateField(null=True)
-    investment_completed = IntegerField(default=0)
+    investment_completed = MoneyField(default=0)
     physical_progress = TextField(default="")
     last_report_week = CharField(null=True)
     # The next milestone (倒排工期) not yet reached and its planned date, kept by
@@ -203,7 +204,7 @@ class ProgressReport(BaseModel):
     project = ForeignKeyField(Project, backref="reports", on_delete="CASCADE")
     week = CharField(max_length=8)
     status = CharField()
-    investment_completed = IntegerField()
+    investment_completed = MoneyField()
     physical_progress = TextField(default="")
     problems = TextField(default="")
     next_week_plan = TextField(default="")
@@ -233,7 +234,7 @@ class ReportFunds(BaseModel):
 
     report = ForeignKeyField(ProgressReport, backref="funds", on_delete="CASCADE")
     source = CharField()
-    amount = IntegerField()
+    amount = MoneyField()
 
     class Meta:
         table_name = "report_funds"
@@ -245,7 +246,7 @@ class FundsSecured(BaseModel):
 
     project = ForeignKeyField(Project, backref="funds", on_delete="CASCADE")
     source = CharField()
-    amount = IntegerField(default=0)
+    amount = MoneyField(default=0)
 
     class Meta:
         table_name = "funds_secured"
@@ -256,7 +257,7 @@ class FundsSecured(BaseModel):
         """Rebuild one project's totals from its reports (one query each way)."""
         cls.delete().where(cls.project == project).execute()
         totals = (
-            ReportFunds.select(ReportFunds.source, fn.SUM(ReportFunds.amount))
+            ReportFunds.select(ReportFunds.source, money_sum(ReportFunds.amount))
             .join(ProgressReport)
             .where(ProgressReport.project == project)
             .group_by(ReportFunds.source)
@@ -310,6 +311,8 @@ def _text(value):
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return amount_text(value)
     return str(value)
 
 

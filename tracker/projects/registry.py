@@ -12,6 +12,7 @@ from peewee import JOIN, chunked
 
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.db import bulk_create, bulk_insert, bulk_update, db
+from tracker.core.money import CENTS_MESSAGE, in_cents, is_amount
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import utc_now
 from tracker.projects.lights import refresh_next_milestones
@@ -170,8 +171,10 @@ def check_project(values, officials=None):
     for name in ("total_investment", "annual_plan_investment"):
         amount = values.get(name)
         if amount is not None and name not in errors:
-            if not isinstance(amount, int) or isinstance(amount, bool):
+            if not is_amount(amount):
                 errors[name] = "应为数字（万元）"
+            elif not in_cents(amount):
+                errors[name] = CENTS_MESSAGE
             elif amount < 0:
                 errors[name] = "不能为负数"
     total, plan = values.get("total_investment"), values.get("annual_plan_investment")

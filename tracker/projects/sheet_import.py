@@ -33,7 +33,16 @@ from tracker.projects.sheet_reading import SheetError, name_key, read_project_li
 from tracker.projects.sheet_values import AMOUNT_FIELDS
 
 # Fields read from numbers, dates or words: sheet_reading reports a cell it could not read.
-TYPED_FIELDS = ("kind", "stage", "level", *AMOUNT_FIELDS, "start_deadline", "planned_start", "planned_completion")
+TYPED_FIELDS = (
+    "kind",
+    "stage",
+    "level",
+    "national_code",
+    *AMOUNT_FIELDS,
+    "start_deadline",
+    "planned_start",
+    "planned_completion",
+)
 
 
 # Projects written per transaction: a few tenths of a second of the write lock each.

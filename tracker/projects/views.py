@@ -62,7 +62,7 @@ CHANGES_SHOWN = 100
 IMPORTS_SHOWN = 10
 
 
-# Projects listed by name in a preview, per kind of change; the counts cover all.
+# Projects listed by name in a preview, per kind of change, and problems listed of a refused list; counts cover all.
 PREVIEW_SHOWN = 200
 
 
@@ -273,6 +273,7 @@ def import_list():
         problems=problems,
         imports=imports.limit(IMPORTS_SHOWN),
         states=IMPORT_STATES,
+        shown=PREVIEW_SHOWN,
     ), status
 
 
@@ -294,7 +295,9 @@ def confirm_import(token):
             return _preview(plan, staged, changed_since=True)
         run = apply_import(plan, current_user._get_current_object(), current_app.config["TRACKER"], staged.filename)
     except SheetError as e:
-        return render_template("projects/import.html", form=ImportForm(formdata=None), problems=e.problems), 422
+        return render_template(
+            "projects/import.html", form=ImportForm(formdata=None), problems=e.problems, shown=PREVIEW_SHOWN
+        ), 422
     staging.discard(staged)
     incomplete = sum(1 for planned in plan.projects if planned.missing_fields)
     flash(
@@ -312,7 +315,8 @@ def _staging():
 
 
 def _preview(plan, staged, changed_since=False):
-    form = ConfirmImportForm(fingerprint=plan.fingerprint)
+    # Not from the request: a preview shown again after a change carries the new plan's fingerprint.
+    form = ConfirmImportForm(formdata=None, fingerprint=plan.fingerprint)
     return render_template(
         "projects/import_preview.html",
         plan=plan,

@@ -2,9 +2,8 @@
 
 import datetime as dt
 
-from peewee import fn
-
 from tracker.core.db import db
+from tracker.core.money import CENTS_MESSAGE, amount_text, in_cents, is_amount, money_sum
 from tracker.core.weeks import local_now, report_cutoff, utc_now, week_monday, week_of
 from tracker.problems.ledger import change_problem, raise_problem
 from tracker.problems.models import Problem
@@ -21,8 +20,8 @@ from tracker.projects.models import (
     ReportFunds,
 )
 
-# 万元 (10 万亿元): far above any real project, and low enough that a project's funds
-# summed over every week still fit PostgreSQL's integer columns.
+# 万元 (10 万亿元): far above any real project, and low enough that a project's
+# amounts, and the sums of thousands of them, fit the money columns' NUMERIC(15,2).
 MAX_AMOUNT = 1_000_000_000
 
 
@@ -86,8 +85,10 @@ def check_report(project, week, values, today, previous):
     if values.get("status") not in STATUSES:
         errors["status"] = "请选择项目状态"
     amount = values.get("investment_completed")
-    if not isinstance(amount, int) or isinstance(amount, bool):
+    if not is_amount(amount):
         errors["investment_completed"] = "累计完成投资应为数字（万元）"
+    elif not in_cents(amount):
+        errors["investment_completed"] = f"累计完成投资{CENTS_MESSAGE}"
     elif amount < 0:
         errors["investment_completed"] = "累计完成投资不能为负数"
     elif amount > MAX_AMOUNT:
@@ -95,18 +96,23 @@ def check_report(project, week, values, today, previous):
     else:
         explained = bool((values.get("explanation") or "").strip())
         if amount > project.total_investment and not explained:
-            errors["explanation"] = f"累计完成投资 {amount} 万元超过总投资 {project.total_investment} 万元，请填写说明"
+            errors["explanation"] = (
+                f"累计完成投资 {amount_text(amount)} 万元超过总投资 {amount_text(project.total_investment)} 万元，请填写说明"
+            )
         elif previous and amount < previous.investment_completed and not explained:
             errors["explanation"] = (
-                f"累计完成投资 {amount} 万元低于上周的 {previous.investment_completed} 万元，请填写说明"
+                f"累计完成投资 {amount_text(amount)} 万元低于上周的 {amount_text(previous.investment_completed)} 万元，"
+                "请填写说明"
             )
     funds = values.get("funds") or {}
     earlier = _funds_of_other_weeks(project, week) if funds else {}
     for source, value in funds.items():
         if source not in FUNDING_SOURCES:
             errors[f"funds.{source}"] = f"未知的资金来源 {source}"
-        elif not isinstance(value, int) or isinstance(value, bool):
+        elif not is_amount(value):
             errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}到位资金应为数字（万元）"
+        elif not in_cents(value):
+            errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}到位资金{CENTS_MESSAGE}"
         elif value < 0:
             errors[f"funds.{source}"] = f"{FUNDING_SOURCES[source]}到位资金不能为负数"
         elif value + earlier.get(source, 0) > MAX_AMOUNT:
@@ -122,7 +128,7 @@ def check_report(project, week, values, today, previous):
 def _funds_of_other_weeks(project, week):
     """{source: 万元} the project's other reports have secured, in one query."""
     return dict(
-        ReportFunds.select(ReportFunds.source, fn.SUM(ReportFunds.amount))
+        ReportFunds.select(ReportFunds.source, money_sum(ReportFunds.amount))
         .join(ProgressReport)
         .where((ProgressReport.project == project) & (ProgressReport.week != week))
         .group_by(ReportFunds.source)

@@ -1,8 +1,11 @@
 """What every form shares: amounts in 万元, date ranges, and the bare CSRF-only confirmation."""
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from flask_wtf import FlaskForm
 from wtforms import (
-    IntegerField,
+    DecimalField,
 )
 from wtforms.validators import (
     InputRequired,
@@ -11,23 +14,48 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
+from tracker.core.money import CENTS_MESSAGE, amount_text, in_cents
 from tracker.reports.filing import MAX_AMOUNT
 
-AMOUNT_MESSAGE = "请输入不小于 0 的整数（万元）"
+AMOUNT_MESSAGE = "请输入不小于 0 的数（万元）"
 
 
-class AmountField(IntegerField):
-    """An integer in 万元 whose parse error is a Chinese message (WTForms' own is English without Babel)."""
+# Thousands separators as lists print them, ASCII or full-width.
+SEPARATORS = re.compile(r"[,，]")
+
+
+class AmountField(DecimalField):
+    """万元 with at most two decimals, typed as lists print them (113934.98, 1,234.5, full-width digits).
+
+    Its parse errors are Chinese messages (WTForms' own are English without Babel).
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
-        if valuelist and not valuelist[0].strip():
+        if not valuelist:
+            return
+        text = SEPARATORS.sub("", valuelist[0]).strip()
+        if not text:
             self.data = None  # left blank: for InputRequired or Optional to judge, not a parse error
             return
         try:
-            super().process_formdata(valuelist)
-        except ValueError as e:
-            raise ValueError(AMOUNT_MESSAGE) from e
+            number = Decimal(text)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self.data = None
+            raise ValueError(AMOUNT_MESSAGE)
+        self.data = number
+        if not in_cents(number):
+            raise ValueError(CENTS_MESSAGE)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else amount_text(self.data)
 
     def pre_validate(self, form):
         # Text that is no number has its message already; the range checks would only repeat it.
@@ -41,10 +69,9 @@ def amount_field(label, required=True):
         validators=[
             InputRequired("必填") if required else Optional(),
             NumberRange(min=0, message=AMOUNT_MESSAGE),
-            # The database's integer columns end here; beyond it a save would fail, not explain.
             NumberRange(max=MAX_AMOUNT, message=f"不能超过 {MAX_AMOUNT} 万元"),
         ],
-        render_kw={"inputmode": "numeric", "min": 0},
+        render_kw={"inputmode": "decimal"},
     )
 
 

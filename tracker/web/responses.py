@@ -1,12 +1,15 @@
-"""Responses the pages build the same way: files sent for download, and charts.
+"""Responses the pages build the same way: files sent for download, charts, and JSON.
 
 The workbooks, documents and PDFs the pages offer go through ``send_download``;
-every PNG chart through ``png_response``."""
+every PNG chart through ``png_response``; every JSON body through JsonProvider."""
 
 import io
+from decimal import Decimal
 
 from flask import send_file
+from flask.json.provider import DefaultJSONProvider
 
+from tracker.core.money import json_number
 from tracker.core.xlsx import XLSX_MIME
 
 MIME_TYPES = {
@@ -36,3 +39,13 @@ def png_response(content):
     response.cache_control.private = True
     response.cache_control.max_age = CHART_MAX_AGE
     return response
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, with amounts (Decimal) written as numbers: Flask writes a Decimal as a string."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, Decimal):
+            return json_number(o)
+        return DefaultJSONProvider.default(o)
