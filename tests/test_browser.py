@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import PASSWORD, PASSWORD_HASH, overrides_for
 from playwright.sync_api import expect, sync_playwright
+from real_lists import prefecture_list
 from werkzeug.serving import make_server
 
 from tracker import create_app
@@ -252,3 +253,27 @@ def test_the_incomplete_list_and_a_project_page_on_a_desktop(server, incomplete_
     desktop.goto(f"{server}/")
     expect(desktop.locator("#light-skips")).to_contain_text("4 个项目未填开工时限")
     desktop.screenshot(path=ARTIFACTS / "dashboard-1366.png", full_page=True)
+
+
+def test_the_office_imports_a_published_list_on_a_phone_after_its_preview(server, phone, tmp_path):
+    with db.connection_context():
+        User.create(username="office", role="office", password_hash=PASSWORD_HASH)
+    sheet = tmp_path / "2024年全市重大项目清单.xlsx"
+    prefecture_list().save(sheet)
+    phone.goto(f"{server}/login")
+    phone.fill("#username", "office")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.goto(f"{server}/projects/import")
+    phone.set_input_files("#file", str(sheet))
+    phone.click("text=上传并预览")
+    expect(phone.locator("#summary")).to_contain_text("共 4 个项目，尚未写入")
+    expect(phone.locator("#warnings")).to_contain_text("与各行之和 115283.86 万元不符")
+    expect(phone.locator("#layout")).to_contain_text("基础设施 / 交通 / 铁路：2 个项目")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # nothing runs off the side
+    phone.screenshot(path=ARTIFACTS / "import-preview-375.png", full_page=True)
+    phone.locator("#summary").get_by_role("button", name="确认导入").click()
+    expect(phone.locator(".flash-success")).to_contain_text("导入完成：新增 4 个")
+    phone.screenshot(path=ARTIFACTS / "import-done-375.png", full_page=True)
+    with db.connection_context():
+        assert Project.get(Project.name == "西安至延安高铁★").category == "基础设施 / 交通 / 铁路"

@@ -49,6 +49,7 @@ def serve(config_path, host, port):
         def load_config(self):
             self.cfg.set("bind", bind)
             self.cfg.set("workers", config["web"]["workers"])
+            self.cfg.set("timeout", config["web"]["timeout_seconds"])
             self.cfg.set("accesslog", "-")
 
         def load(self):

@@ -5,7 +5,8 @@ import os
 import re
 import subprocess
 import sys
-from urllib.parse import quote
+from decimal import Decimal
+from urllib.parse import quote, unquote
 
 import pytest
 from conftest import csrf_token
@@ -218,3 +219,37 @@ def test_the_command_line_prints_every_problem_and_imports_nothing(app, database
     assert "nothing imported: 1 problem(s)" in result.stderr
     with db.connection_context():
         assert Project.select().count() == 0
+
+
+def test_the_dispatch_table_states_this_years_investment_against_the_plan_the_light_and_last_week(
+    client, login, make_user, make_project, config
+):
+    from reporting import file
+
+    with db.connection_context():
+        reported = make_project(code="DT-1", annual_plan_investment=Decimal("5000.25"))
+        file(config, reported, "2025-W50", investment_completed=Decimal("1000.25"))
+        file(config, reported, "2026-W10", investment_completed=Decimal("3000.75"))
+        make_project(code="DT-2", county="西城区")
+    make_user("chief", "office")
+    login("chief")
+    response = client.get("/projects/export/dispatch?county=东城区")
+    assert response.status_code == 200
+    assert "重点项目调度表" in unquote(response.headers["Content-Disposition"])
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet["A1"].value.startswith("重点项目调度表（截至 ")
+    header = [c.value for c in sheet[2]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert [r["项目编号"] for r in rows] == ["DT-1"]
+    [row] = rows
+    assert Decimal(repr(row["本年完成投资（万元）"])) == Decimal("2000.50")
+    assert row["占年度计划（%）"] == 40.0
+    assert Decimal(repr(row["累计完成投资（万元）"])) == Decimal("3000.75")
+    assert (row["项目状态"], row["最近填报周"]) == ("已开工", "2026-W10")
+    assert row["预警"] in ("红灯", "黄灯", "绿灯")
+
+
+def test_an_owner_cannot_export_the_dispatch_table(client, login, make_project):
+    make_project(code="O-1", responsible_phone="13900000001")
+    login("13900000001")
+    assert client.get("/projects/export/dispatch").status_code == 403

@@ -29,6 +29,7 @@ DEFAULTS = {
         "host": "127.0.0.1",
         "port": 5000,
         "workers": 2,
+        "timeout_seconds": 120,
         "https": False,
         "proxies": 0,
         "max_upload_mb": 10,
@@ -189,6 +190,7 @@ def _validate(config):
     for section, key in (
         ("web", "port"),
         ("web", "workers"),
+        ("web", "timeout_seconds"),
         ("web", "max_upload_mb"),
         ("mail", "port"),
         ("problems", "default_days"),
