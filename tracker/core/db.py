@@ -1,5 +1,6 @@
 """The database object, bound from config at start-up, never at import time, and the base of every table."""
 
+import time
 from pathlib import Path
 
 from peewee import (
@@ -42,6 +43,23 @@ def bind_database(url):
     database = open_database(url)
     db.initialize(database)
     return database
+
+
+# SQLite's busy handler has a writer waiting for the lock try again every 100 ms at most:
+# a pause as long holds one of its tries.
+SQLITE_RETRY_SECONDS = 0.1
+
+
+def let_writers_in():
+    """Between the transactions of a long write, give the writers queued on SQLite's lock their turn.
+
+    A waiting writer only retries now and then: one long job committing and
+    beginning again at once would get the lock back every time and keep an
+    owner's report waiting for the whole job. PostgreSQL locks rows and
+    queues waiters itself: nothing to do there.
+    """
+    if isinstance(db.obj, SqliteDatabase):
+        time.sleep(SQLITE_RETRY_SECONDS)
 
 
 class NumberTaken(Exception):

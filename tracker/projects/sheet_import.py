@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from peewee import IntegrityError, chunked
 
 from tracker.accounts.models import LeadOfficial
-from tracker.core.db import db
+from tracker.core.db import db, let_writers_in
 from tracker.core.weeks import utc_now
 from tracker.projects.models import COMPLETION_FIELDS, Change, Project, ProjectImport
 from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS, Entry, check_project, save_projects
@@ -193,6 +193,7 @@ def apply_import(plan, user, config, filename=""):
         run.created += result.created
         run.updated += result.updated
         ProjectImport.update(created=run.created, updated=run.updated).where(ProjectImport.id == run.id).execute()
+        let_writers_in()
     run.state = "done"
     run.finished_at = utc_now()
     run.save()
