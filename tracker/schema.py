@@ -23,7 +23,7 @@ from tracker.projects.models import (
     ProjectImport,
     ReportFunds,
 )
-from tracker.supervision.models import SupervisionOrder
+from tracker.supervision.models import OrderReminder, SupervisionOrder
 
 # Every table of the app, in an order that satisfies foreign keys.
 MODELS = (
@@ -47,6 +47,7 @@ MODELS = (
     Problem,
     ProblemEvent,
     SupervisionOrder,
+    OrderReminder,
     CriticismNotice,
     NoticeEntry,
 )

@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 
-from tracker.notices.documents import chinese_number, notice_docx
+from tracker.notices.documents import chinese_number, notice_docx, official_text, title_lines
 from tracker.notices.workbook import notice_workbook
 
 LATE = {"rule": "deadline_passed", "label": "开工时限已过未开复工"}
@@ -102,10 +102,12 @@ def test_docx_page_is_a4_with_gb_margins():
 def test_docx_every_run_has_an_east_asian_font():
     document = Document(io.BytesIO(notice_docx(sample())))
     section = document.sections[0]
-    parts = [document.element.body, section.footer._element, section.even_page_footer._element]
+    parts = [document.element.body, section.footer._element]
     runs = [run for part in parts for run in part.iter(qn("w:r"))]
     assert len(runs) > 20
     assert [r for r in runs if r.find(qn("w:rPr") + "/" + qn("w:rFonts")).get(qn("w:eastAsia")) is None] == []
+    languages = {r.find(qn("w:rPr") + "/" + qn("w:lang")).get(qn("w:eastAsia")) for r in runs}
+    assert languages == {"zh-CN"}
     assert any(run.xpath("string(.)") == "— " for run in section.footer._element.iter(qn("w:r")))
     normal = document.styles["Normal"].element.rPr.rFonts
     assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
@@ -116,7 +118,8 @@ def test_docx_version_head_then_title_then_body_fonts():
     paragraphs = [p for p in document.paragraphs if p.text]
     lines = [p.text for p in paragraphs]
     issuer, number, title = (
-        lines.index(t) for t in ("X市重点项目建设领导小组办公室", "X重项办〔2026〕12号", sample()["title"])
+        lines.index(t)
+        for t in ("X市重点项目建设领导小组办公室", "X重项办〔2026〕12号", "关于2026年11月重点项目\n推进滞后情况的通报")
     )
     assert issuer < number < title
     assert {(r.font.name, _east_asian(r), r.font.size) for r in paragraphs[title].runs} == {
@@ -128,7 +131,7 @@ def test_docx_version_head_then_title_then_body_fonts():
     assert {(_east_asian(r), r.font.size) for r in body.runs} == {("仿宋_GB2312", Pt(16))}
     heading = paragraphs[lines.index("一、滞后项目情况")]
     assert {(_east_asian(r), r.font.size) for r in heading.runs} == {("黑体", Pt(16))}
-    assert lines[-2:] == ["X市重点项目建设领导小组办公室", "2026年11月23日"]
+    assert lines[-4:-2] == ["X市重点项目建设领导小组办公室", "2026年11月23日"]
 
 
 def _east_asian(run):
@@ -140,8 +143,42 @@ def test_docx_names_every_project_and_reason_and_ranks():
     for item in sample()["entries"]:
         assert item["name"] in text
         for reason in item["reasons"]:
-            assert reason["label"] in text and reason["detail"] in text
+            assert reason["label"] in text and official_text(reason["detail"]) in text
     assert "市工信局" in text and "东城区" in text
+
+
+def test_docx_reasons_read_as_sentences_with_chinese_dates():
+    lines = texts(Document(io.BytesIO(notice_docx(sample()))))
+    assert "该项目问题解决拖延：=征地问题逾期15天未解决。" in lines
+    assert (
+        "该项目存在以下问题：一是开工时限已过未开复工：开工时限2026年10月31日，截至2026年11月22日已超期22天，"
+        "尚未开复工；二是连续缺报周报：连续3周未填报周报。"
+    ) in lines
+    assert not [line for line in lines if "滞后原因：" in line or "2026-1" in line]
+
+
+def test_docx_rectification_copy_to_and_printing_line_come_from_the_settings():
+    notice = {**sample(), "rectification": "各单位于{deadline}前报送{issuer}。", "rectification_days": 10}
+    lines = texts(Document(io.BytesIO(notice_docx({**notice, "copy_to": ["市委办公室", "市纪委监委"]}))))
+    assert lines.index("三、整改要求") < lines.index("各单位于2026年12月3日前报送X市重点项目建设领导小组办公室。")
+    assert "抄送：市委办公室，市纪委监委。" in lines
+    assert lines[-1] == "X市重点项目建设领导小组办公室2026年11月23日印发"  # a tab between
+    assert not [line for line in texts(Document(io.BytesIO(notice_docx({**notice, "copy_to": []})))) if "抄送" in line]
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        ("关于2026年11月重点项目推进滞后情况的通报", ["关于2026年11月重点项目", "推进滞后情况的通报"]),
+        ("关于重点项目推进滞后情况的通报", ["关于重点项目推进滞后情况的通报"]),
+        (
+            "关于2026年第四季度全市重点项目建设推进不力问题整改情况的通报",
+            ["关于2026年第四季度全市重点项目", "建设推进不力问题整改情况的通报"],
+        ),
+    ],
+)
+def test_a_long_title_breaks_by_meaning_and_never_leaves_tongbao_alone(title, lines):
+    assert title_lines(title) == lines
 
 
 def test_docx_without_entries_says_no_project_is_listed():
@@ -155,8 +192,17 @@ def test_entries_are_numbered_in_chinese(number, text):
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
-def test_docx_converts_to_pdf(tmp_path):
+def test_docx_reads_as_a_red_header_document_in_print(tmp_path):
     (tmp_path / "notice.docx").write_bytes(notice_docx(sample()))
     command = ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "notice.docx")]
     subprocess.run(command, check=True, capture_output=True, timeout=120)
-    assert (tmp_path / "notice.pdf").read_bytes().startswith(b"%PDF")
+    pdf = tmp_path / "notice.pdf"
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    lines = [line.replace(" ", "") for line in pages.splitlines() if line.strip()]
+    masthead, number = lines.index("X市重点项目建设领导小组办公室"), lines.index("X重项办〔2026〕12号")
+    assert masthead < number < lines.index("关于2026年11月重点项目") < lines.index("推进滞后情况的通报")
+    assert not [line for line in lines if line in ("通报", "的通报")]
+    assert "2026年11月23日" in lines and "截至2026年11月22日，以下2个重点项目推进滞后，予" in lines
+    assert "三、整改要求" in lines and lines[-2] == "X市重点项目建设领导小组办公室2026年11月23日印发"
+    assert any(line.startswith("抄送：市委办公室") for line in lines)
+    assert [line for line in lines if line.startswith("—")] == ["—1—", "—2—", "—3—"]

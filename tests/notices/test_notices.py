@@ -193,7 +193,8 @@ def test_the_notice_downloads_as_a_workbook_and_a_government_document(client, lo
         cells = " ".join(str(c.value) for row in book["通报"].iter_rows() for c in row if c.value)
         assert "迟缓项目1" in cells and "X重项办〔2026〕1号" in cells
         text = "\n".join(p.text for p in docx.Document(io.BytesIO(document.data)).paragraphs)
-        assert "X重项办〔2026〕1号" in text and draft.title in text
+        assert "X重项办〔2026〕1号" in text and draft.title in text.replace("\n", "")  # the title is set in two lines
+        assert "抄送：市委办公室，市人大常委会办公室" in text
 
 
 @pytest.mark.parametrize(("role", "status"), [("owner", 403), ("leader", 200), ("inspector", 200), ("office", 200)])

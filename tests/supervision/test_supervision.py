@@ -8,9 +8,17 @@ from smtp_server import smtp_config, smtp_server  # noqa: F401 (fixture)
 
 from tracker.accounts.models import User
 from tracker.core.db import db
-from tracker.mail.outbox import deliver_due
+from tracker.cycles.runs import CycleRun
+from tracker.mail.outbox import Outbox, deliver_due
 from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
-from tracker.supervision.orders import SupervisionError, close_order, issue_order, queue_order_mail, reply_to_order
+from tracker.supervision.orders import (
+    SupervisionError,
+    close_order,
+    issue_order,
+    queue_order_mail,
+    remind_order,
+    reply_to_order,
+)
 
 ISSUED = dt.datetime(2026, 11, 2, 9, 0)
 DEADLINE = dt.date(2026, 11, 20)
@@ -168,3 +176,78 @@ def test_the_run_and_mail_pages_show_an_orders_mail(people, client, login, confi
     assert "督办" in client.get("/cycles/").get_data(as_text=True)
     assert client.get(f"/cycles/{run.id}").status_code == 200
     assert UNIT_EMAIL in client.get(f"/deliveries/?run={run.id}").get_data(as_text=True)
+
+
+# 催办 ---------------------------------------------------------------------------
+
+
+def overdue_order(people):
+    """An order issued last month whose reply deadline passed yesterday, unanswered."""
+    now = dt.datetime.combine(dt.date.today(), dt.time(9)) - dt.timedelta(days=30)
+    return issue(people, deadline=dt.date.today() - dt.timedelta(days=1), now=now)
+
+
+def press(client, path):
+    return client.post(path, data={"csrf_token": csrf_token(client.get("/supervision/").get_data(as_text=True))})
+
+
+def test_an_overdue_order_is_reminded_once_a_day_by_mail_and_on_record(
+    people,
+    client,
+    login,
+    config,
+    smtp_server,  # noqa: F811
+):
+    handler, port = smtp_server
+    order = overdue_order(people)
+    login("inspector")
+    page = client.get(f"/supervision/{order.id}").get_data(as_text=True)
+    assert "催办" in page and f"/supervision/{order.id}/remind" in page
+
+    reminded = press(client, f"/supervision/{order.id}/remind")
+    assert reminded.status_code == 302
+    again = press(client, f"/supervision/{order.id}/remind")
+    assert again.status_code == 409 and "后才能再次催办" in again.get_data(as_text=True)
+
+    cfg = smtp_config(config, port)
+    with db.connection_context():
+        assert deliver_due(cfg)["sent"] == 3
+        assert deliver_due(cfg)["sent"] == 0
+    [message] = handler.to(UNIT_EMAIL)
+    assert message["Subject"].startswith("【催办】督办〔") and "已逾期 1 天未回复" in message["Subject"]
+    page = client.get(f"/supervision/{order.id}").get_data(as_text=True)
+    assert "第 1 次催办" in page and "inspector" in page
+
+
+def test_an_order_within_its_deadline_or_answered_is_not_reminded(people, client, login):
+    within = issue(people, deadline=dt.date.today() + dt.timedelta(days=3), now=dt.datetime.now())
+    answered = overdue_order(people)
+    with db.connection_context():
+        reply_to_order(answered, people["owner"], "已开工")
+    login("office")
+    assert f"/supervision/{within.id}/remind" not in client.get(f"/supervision/{within.id}").get_data(as_text=True)
+    refused = press(client, f"/supervision/{within.id}/remind")
+    assert refused.status_code == 409 and "尚未超过回复时限" in refused.get_data(as_text=True)
+    assert "无需催办" in press(client, f"/supervision/{answered.id}/remind").get_data(as_text=True)
+    with db.connection_context():
+        assert not Outbox.select().where(Outbox.kind == "supervision_reminder").exists()
+
+
+def test_a_reminder_can_follow_a_day_after_the_last(people, config):
+    order = overdue_order(people)
+    first_at = dt.datetime.now().replace(microsecond=0)
+    with db.connection_context():
+        first = remind_order(order, people["inspector"], config, now=first_at)
+        with pytest.raises(SupervisionError, match="后才能再次催办"):
+            remind_order(order, people["inspector"], config, now=first_at + dt.timedelta(hours=23))
+        second = remind_order(order, people["office"], config, now=first_at + dt.timedelta(hours=24))
+        assert (first.seq, second.seq) == (1, 2)
+        periods = sorted(run.period for run in CycleRun.select().where(CycleRun.cycle == "supervision"))
+        assert periods == [f"{order.period}-1", f"{order.period}-2"]
+
+
+@pytest.mark.parametrize("role", ["leader", "owner", "department"])
+def test_only_the_inspector_and_the_office_remind(people, client, login, role):
+    order = overdue_order(people)
+    login(people[role].username)
+    assert press(client, f"/supervision/{order.id}/remind").status_code == 403

@@ -61,6 +61,15 @@ DEFAULTS = {
         "issuer": "X市重点项目建设领导小组办公室",
         "number_prefix": "X重项办",
         "preamble": "为压实项目推进责任，根据重点项目周调度、月会商情况，现将推进不力、解决问题拖延、进度计划滞后的项目通报如下。",
+        "rectification": (
+            "（一）被通报项目的项目单位要对照通报问题逐项查找原因，制定整改措施，明确责任人和完成时限，"
+            "于{deadline}前将整改情况书面报送{issuer}。\n"
+            "（二）各包抓部门和县区要切实履行包抓责任，督促项目单位加快推进，协调解决项目建设中的困难和问题，"
+            "对整改情况跟踪问效。\n"
+            "（三）{issuer}将对整改落实情况跟踪督办；整改不力、进度仍然滞后的项目，提请市纪委监委依规依纪问责。"
+        ),
+        "rectification_days": 10,
+        "copy_to": ["市委办公室", "市人大常委会办公室", "市政府办公室", "市政协办公室", "市纪委监委"],
     },
     "milestones": {
         "approval": 120,
@@ -231,11 +240,19 @@ def _validate(config):
             raise ConfigError(f"[mail] {key} must be at least 1")
     if not 0 <= config["charts"]["restart_rate_target"] <= 100:
         raise ConfigError("[charts] restart_rate_target must be a percent from 0 to 100 (0: no target line)")
+    _validate_notices(config["notices"])
     if not re.match(r"^https?://[^/]+", config["web"]["base_url"]):
         raise ConfigError("[web] base_url must be the site's address, like https://tracker.example.gov.cn")
     for key, days in config["milestones"].items():
         if days < 0:
             raise ConfigError(f"[milestones] {key} must not be negative")
+
+
+def _validate_notices(notices):
+    if notices["rectification_days"] < 1:
+        raise ConfigError("[notices] rectification_days must be at least 1")
+    if not all(isinstance(unit, str) and unit.strip() for unit in notices["copy_to"]):
+        raise ConfigError('[notices] copy_to must be a list of names, like ["市委办公室", "市政府办公室"]')
 
 
 def _resolve_paths(config, base):

@@ -30,6 +30,7 @@ KINDS = {
     "consultation": "月会商议程",
     "analysis": "季度分析",
     "supervision_order": "督办通知",
+    "supervision_reminder": "督办催办",
 }
 
 

@@ -1,23 +1,47 @@
 """通报批评: the public criticism notice (CriticismNotice) as a .docx document (its .xlsx list is workbook.py).
 
 notice_docx takes the notice as one plain dict (title, number, issuer, date,
-as_of, preamble, entries, ranking) and returns the file's bytes, so the web
+as_of, preamble, entries, ranking, and the [notices] settings rectification,
+rectification_days and copy_to) and returns the file's bytes, so the web
 view, the scheduler and the tests share it. No Flask here; python-docx is
 imported inside the functions, keeping the web app's start-up light.
 
-The .docx follows the layout of Chinese government documents, GB/T 9704-2012:
-A4, fixed margins, a red version head (issuing office, document number, red
-rule), 小标宋 title, 仿宋_GB2312 3号 body on a fixed 22-lines-per-page grid,
-黑体 and 楷体 headings, issuer and date at the end, and "— 1 —" page numbers."""
+The .docx is a 红头文件 laid out after GB/T 9704-2012: A4, fixed margins, the
+red 发文机关标志 (the issuing office, large, centred), the 文号 under it and the
+red rule; a 小标宋 2号 title broken by meaning; the body in 仿宋_GB2312 3号 on
+a fixed 22-lines-per-page grid, 黑体 and 楷体 headings; 整改要求; issuer and
+date; the 版记 (抄送, 印发); "— 1 —" page numbers. Every run and style says
+its East Asian language is zh-CN, so a reader without the government fonts
+gets a Simplified Chinese face, not a Japanese one."""
 
+import datetime as dt
 import io
+import itertools
 import re
+
+from tracker.core.config import DEFAULTS
 
 # Word refuses these in XML; they can reach us from pasted text.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 NUMERALS = "一二三四五六七八九十"
+
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+ISO_WEEK = re.compile(r"\b(\d{4})-W(\d{2})\b")
+
+
+SPACE_BY_CHINESE = re.compile(r"(?<=[\u2e80-\uffff]) +| +(?=[\u2e80-\uffff])")
+
+
+# Where a title may break: after these words, or before these.
+TITLE_BREAK_AFTER = re.compile(r"关于|\d+年(度)?|\d+月(份)?|第[一二三四]季度|项目|情况|工作|问题")
+
+
+TITLE_BREAK_BEFORE = re.compile(r"的通报|的通知|的决定")
 
 
 # The ranking's columns: the .docx table and the .xlsx sheet (workbook.py) show the same figures.
@@ -43,10 +67,29 @@ KAITI = "楷体_GB2312"  # second-level headings （一）
 SONGTI = "宋体"  # page numbers
 
 
+# Where the government fonts are not installed: the font table names the alternative Windows has
+# (w:altName: 仿宋, 楷体, SimHei, SimSun) and the kind of face (serif "roman", sans "swiss"), so Word
+# falls back to a Chinese face of the same kind, and LibreOffice to Noto Serif / Sans CJK SC.
+FALLBACKS = {
+    XIAOBIAOSONG: ("宋体", "roman"),
+    FANGSONG: ("仿宋", "roman"),
+    HEITI: ("SimHei", "swiss"),
+    KAITI: ("楷体", "roman"),
+    SONGTI: ("SimSun", "roman"),
+}
+
+
+LANGUAGE = "zh-CN"
+
+
 RED = "FF0000"
 
 
 SIZE_2, SIZE_3, SIZE_4 = 22, 16, 14  # 2号, 3号, 4号, in points
+
+
+# The 发文机关标志 is as large as fits the text block on one line, up to this size.
+HEAD_MAX_SIZE = 36
 
 
 # 22 lines on the 225 mm high text block: 225 mm / 22 = 28.95 pt.
@@ -78,14 +121,17 @@ PBDR_SUCCESSORS = (
 
 
 def notice_docx(notice):
-    """The notice as a .docx laid out after GB/T 9704-2012; every run carries its East Asian font."""
+    """The notice as a .docx laid out after GB/T 9704-2012; every run carries its East Asian font and language."""
     from docx import Document
 
+    settings = {**DEFAULTS["notices"], **notice}
     document = Document()
     _page_setup(document)
     _version_head(document, notice)
     _body(document, notice)
+    _rectification(document, settings)
     _signature(document, notice)
+    _record(document, settings)
     _page_numbers(document)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -104,19 +150,68 @@ def chinese_number(number):
 
 
 def set_font(target, name):
-    """Set ``name`` as the Latin and the East Asian font of a run or a style.
+    """Set ``name`` as the Latin and the East Asian font of a run or a style, and zh-CN as its language.
 
     python-docx's ``font.name`` sets only w:ascii and w:hAnsi; Word draws
     Chinese characters with w:eastAsia, and without it falls back to the
-    theme's font (宋体 or MS Mincho) whatever the Latin font says.
+    theme's font whatever the Latin font says. The language decides the rest:
+    python-docx's template says en-US, and LibreOffice then sets Chinese in a
+    Japanese face (Noto Sans CJK JP), with Japanese forms of some characters.
     """
     from docx.oxml.ns import qn
 
     target.font.name = name
-    target._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    properties = target._element.get_or_add_rPr()
+    properties.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    _set_language(properties)
+
+
+def official_text(text):
+    """A detail as a government document writes it: 2026-10-31 → 2026年10月31日, 2026-W47 → 2026年第47周,
+    and no spaces between Chinese and figures ("超期 22 天" → "超期22天")."""
+    text = ISO_DATE.sub(lambda m: chinese_date(dt.date(*map(int, m.groups()))), text)
+    text = ISO_WEEK.sub(lambda m: f"{m[1]}年第{int(m[2])}周", text)
+    return SPACE_BY_CHINESE.sub("", text)
+
+
+def title_lines(title, size=SIZE_2):
+    """The title as the lines it is set in: one if it fits, else two split where the meaning allows.
+
+    GB/T 9704 asks for a title that breaks with its words whole and its lines
+    balanced (梯形 or 菱形). The split is taken at a word's end (after 关于…,
+    a date, 项目, 情况, before 的通报 …) where the two lines come closest in
+    width; "通报" never stands alone on a line.
+    """
+    width = _text_width_pt()
+    if _width(title, size) <= width:
+        return [title]
+    breaks = {m.end() for m in TITLE_BREAK_AFTER.finditer(title)}
+    breaks |= {m.start() for m in TITLE_BREAK_BEFORE.finditer(title)}
+
+    def fits(b):
+        return max(_width(title[:b], size), _width(title[b:], size)) <= width
+
+    candidates = [b for b in breaks if 0 < b < len(title) and fits(b)]
+    # No word end fits: the balanced split by width, still not leaving 通报 (or half of it) alone.
+    candidates = candidates or [b for b in range(1, len(title) - 2) if fits(b)] or [len(title) // 2]
+    best = min(candidates, key=lambda b: abs(_width(title[:b], size) - _width(title[b:], size)))
+    return [title[:best], title[best:]]
+
+
+def _set_language(properties):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    language = properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        properties.insert_element_before(language, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    for key in ("val", "eastAsia"):
+        language.set(qn(f"w:{key}"), LANGUAGE)
 
 
 def _page_setup(document):
+    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
     section = document.sections[0]
@@ -129,6 +224,32 @@ def _page_setup(document):
     normal = document.styles["Normal"]
     set_font(normal, FANGSONG)
     normal.font.size = Pt(SIZE_3)
+    _set_language(document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")))
+    _font_table(document)
+
+
+def _text_width_pt():
+    return (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) * 72 / 25.4
+
+
+def _font_table(document):
+    """Declare each font with its Windows alternative and kind, for machines without the government fonts."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import OxmlElement, parse_xml
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    table = parse_xml(part.blob)
+    for name, (alternative, family) in FALLBACKS.items():
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, value in (("w:altName", alternative), ("w:charset", "86"), ("w:family", family)):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            font.append(child)
+        table.append(font)
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _run(paragraph, text, font=FANGSONG, size=SIZE_3, bold=False, color=None):
@@ -163,33 +284,52 @@ def _paragraph(container, text="", font=FANGSONG, size=SIZE_3, align=None, inden
 
 
 def _version_head(document, notice):
-    """版头: the issuing office in red, the document number, a red rule; then the title."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    """版头: the issuing office large and red, the document number, a red rule; then the title."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Mm, Pt
 
     center = WD_ALIGN_PARAGRAPH.CENTER
+    size = _head_size(notice["issuer"])
     issuer = _paragraph(
-        document, notice["issuer"], XIAOBIAOSONG, SIZE_2, center, indent=False, line=TITLE_LINE, color=RED
+        document, notice["issuer"], XIAOBIAOSONG, size, center, indent=False, line=size * 1.3, color=RED
     )
     issuer.paragraph_format.space_before = Mm(HEAD_TOP_MM)
     number = _paragraph(document, notice["number"], align=center, indent=False)
     number.paragraph_format.space_before = Pt(2 * LINE)  # 发文机关标志下空二行
     _bottom_border(number, RED)
-    title = _paragraph(document, notice["title"], XIAOBIAOSONG, SIZE_2, center, indent=False, line=TITLE_LINE)
+    title = _paragraph(document, align=center, indent=False, line=TITLE_LINE)
+    for index, line in enumerate(title_lines(notice["title"])):
+        if index:
+            _run(title, "", XIAOBIAOSONG, SIZE_2).add_break(WD_BREAK.LINE)
+        _run(title, line, XIAOBIAOSONG, SIZE_2)
     title.paragraph_format.space_before = Pt(2 * LINE)  # 红色分隔线下空二行
     title.paragraph_format.space_after = Pt(LINE)  # 标题下空一行
+    title.paragraph_format.keep_together = True
+
+
+def _head_size(issuer):
+    """The 发文机关标志's size: as large as fits one line of the text block, at most HEAD_MAX_SIZE, in whole points."""
+    return max(SIZE_2, min(HEAD_MAX_SIZE, int(0.95 * _text_width_pt() / (_width(issuer, 1) or 1))))
 
 
 def _bottom_border(paragraph, color):
     """The red rule under the document number, 4 mm (about 11 pt) below its text, as wide as the text block."""
+    _borders(paragraph, color, bottom="12", space="11")
+
+
+def _borders(paragraph, color, space="4", **sides):
+    """Rules above and below a paragraph: ``sides`` maps top/bottom to a width in eighths of a point."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("val", "single"), ("sz", "12"), ("space", "11"), ("color", color)):
-        bottom.set(qn(f"w:{key}"), value)
-    borders.append(bottom)
+    for side in ("top", "bottom"):
+        if side not in sides:
+            continue
+        rule = OxmlElement(f"w:{side}")
+        for key, value in (("val", "single"), ("sz", sides[side]), ("space", space), ("color", color)):
+            rule.set(qn(f"w:{key}"), value)
+        borders.append(rule)
     paragraph._p.get_or_add_pPr().insert_element_before(borders, *PBDR_SUCCESSORS)
 
 
@@ -211,7 +351,7 @@ def _body(document, notice):
             f"项目单位：{entry['project_unit']}；包抓部门：{entry['lead_department']}；包抓领导：{entry['lead_official']}。",
         )
         if entry["reasons"]:
-            _paragraph(document, f"滞后原因：{_reasons(entry['reasons'])}")
+            _paragraph(document, reasons_sentence(entry["reasons"]))
     _heading(document, "二、包抓部门和县区滞后情况排名")
     for index, (key, label) in enumerate((("departments", "包抓部门"), ("counties", "县区"))):
         _paragraph(document, f"（{chinese_number(index + 1)}）{label}", KAITI)
@@ -225,12 +365,18 @@ def _heading(document, text):
     _paragraph(document, text, HEITI)
 
 
-def _reasons(reasons):
-    """开工时限已过未开复工：开工时限 …，尚未开复工。 — numbered （1）（2） when there are several."""
-    parts = [f"{r['label']}：{r['detail'].rstrip('。；;.')}" if r["detail"] else r["label"] for r in reasons]
-    if len(parts) > 1:
-        parts = [f"（{i}）{part}" for i, part in enumerate(parts, start=1)]
-    return "；".join(parts) + "。"
+def reasons_sentence(reasons):
+    """Why a project is listed, as the notice says it: 该项目问题逾期未解决：问题“…”…已逾期15天。
+
+    Several reasons are counted out: 该项目存在以下问题：一是…：…；二是…：…。
+    """
+    parts = [
+        f"{r['label']}：{official_text(r['detail']).rstrip('。；;.')}" if r["detail"] else r["label"] for r in reasons
+    ]
+    if len(parts) == 1:
+        return f"该项目{parts[0]}。"
+    counted = [f"{chinese_number(i)}是{part}" for i, part in enumerate(parts, start=1)]
+    return f"该项目存在以下问题：{'；'.join(counted)}。"
 
 
 def _ranking_table(document, label, rows):
@@ -271,6 +417,16 @@ def _repeat_header(row):
     row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
+def _rectification(document, settings):
+    """三、整改要求: the configured text, one paragraph a line, {deadline} and {issuer} filled in."""
+    deadline = settings["date"] + dt.timedelta(days=settings["rectification_days"])
+    _heading(document, "三、整改要求")
+    for text in settings["rectification"].splitlines():
+        if text.strip():
+            text = text.strip().replace("{deadline}", chinese_date(deadline))
+            _paragraph(document, text.replace("{issuer}", settings["issuer"]))
+
+
 def _signature(document, notice):
     """发文机关署名 centred over 成文日期, which ends four characters from the right edge."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -286,32 +442,52 @@ def _signature(document, notice):
         paragraph.paragraph_format.right_indent = Pt(indent)
 
 
+def _record(document, settings):
+    """版记: 抄送 and the 印发 line (issuer on the left, the date and 印发 on the right), 4号, between rules.
+
+    The first and the last rule are thick (0.35 mm), the one between thin
+    (0.25 mm); the block is one character in from either side, and held
+    together on one page."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Pt
+
+    _paragraph(document, indent=False)
+    _paragraph(document, indent=False)
+    lines = []
+    if settings["copy_to"]:
+        lines.append(_paragraph(document, f"抄送：{'，'.join(settings['copy_to'])}。", size=SIZE_4, indent=False))
+    printed = _paragraph(document, settings["issuer"], size=SIZE_4, indent=False)
+    _run(printed, f"\t{chinese_date(settings['date'])}印发", size=SIZE_4)
+    right = _text_width_pt() - SIZE_4  # the right indent: the date ends one character in
+    printed.paragraph_format.tab_stops.add_tab_stop(Pt(right), WD_TAB_ALIGNMENT.RIGHT)
+    lines.append(printed)
+    for index, paragraph in enumerate(lines):
+        layout = paragraph.paragraph_format
+        layout.left_indent = layout.right_indent = Pt(SIZE_4)
+        layout.keep_with_next = index < len(lines) - 1
+        sides = {"bottom": "8" if index < len(lines) - 1 else "12"}
+        if index == 0:
+            sides["top"] = "12"
+        _borders(paragraph, "000000", **sides)
+
+
 def _width(text, size=SIZE_3):
-    """Printed width in points: a Chinese character is one em, a digit or Latin letter half of one."""
-    return sum(size if ord(c) > 0x2E7F else size / 2 for c in text)
+    """Printed width in points: a Chinese character is one em, a digit or Latin letter half of one,
+    and Word and LibreOffice put a quarter em between Chinese and a figure (2026年 → "2026 年")."""
+    wide = [ord(c) > 0x2E7F for c in text]
+    gaps = sum(a != b for a, b in itertools.pairwise(wide))
+    return sum(size if w else size / 2 for w in wide) + gaps * size / 4
 
 
 def _page_numbers(document):
-    """— 1 —, 4号 宋体: right on odd pages, left on even pages, one character in from the edge."""
+    """— 1 —, 4号 宋体, centred in the footer; the number is a PAGE field, so every page shows its own."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
 
-    document.settings.odd_and_even_pages_header_footer = True
-    section = document.sections[0]
-    for footer, align in (
-        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
-        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
-    ):
-        paragraph = footer.paragraphs[0]
-        paragraph.alignment = align
-        layout = paragraph.paragraph_format
-        if align == WD_ALIGN_PARAGRAPH.RIGHT:
-            layout.right_indent = Pt(SIZE_4)
-        else:
-            layout.left_indent = Pt(SIZE_4)
-        _run(paragraph, "— ", SONGTI, SIZE_4)
-        _page_field(paragraph)
-        _run(paragraph, " —", SONGTI, SIZE_4)
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(paragraph, "— ", SONGTI, SIZE_4)
+    _page_field(paragraph)
+    _run(paragraph, " —", SONGTI, SIZE_4)
 
 
 def _page_field(paragraph):

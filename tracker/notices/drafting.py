@@ -134,12 +134,15 @@ def _check_changed(changed):
         raise NoticePublished()
 
 
-def notice_document(notice, kind):
-    """The notice as .xlsx or .docx bytes, laid out by workbook.py or documents.py."""
+def notice_document(notice, kind, settings=None):
+    """The notice as .xlsx or .docx bytes, laid out by workbook.py or documents.py.
+
+    ``settings`` is the config's [notices]: the .docx takes its 整改要求 and 抄送 from there."""
     from tracker.notices.documents import notice_docx
     from tracker.notices.workbook import notice_workbook
 
     content = {
+        **{key: settings[key] for key in ("rectification", "rectification_days", "copy_to") if settings},
         "title": notice.title,
         "number": notice.number or "（草稿，未编号）",
         "issuer": notice.issuer,

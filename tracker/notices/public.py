@@ -3,7 +3,7 @@
 Only published notices appear here, and only what a notice itself says: no
 drafts, no removed entries or their reasons, no phone numbers or email addresses."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 from tracker.lagging.rules import RANKED_BY
 from tracker.notices.drafting import notice_document
@@ -38,7 +38,9 @@ def notice(notice_id):
 @bp.get("/notices/<int:notice_id>.<any(xlsx, docx):kind>")
 def download(notice_id, kind):
     notice = _published(notice_id)
-    return send_download(notice_document(notice, kind), f"{notice.number}.{kind}")
+    return send_download(
+        notice_document(notice, kind, current_app.config["TRACKER"]["notices"]), f"{notice.number}.{kind}"
+    )
 
 
 @bp.get("/projects/<code>")

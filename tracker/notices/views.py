@@ -154,4 +154,6 @@ def finish(notice_id, action):
 @require("see_lagging")
 def download(notice_id, kind):
     notice = _notice(notice_id)
-    return send_download(notice_document(notice, kind), f"{notice.number or '通报草稿'}.{kind}")
+    return send_download(
+        notice_document(notice, kind, current_app.config["TRACKER"]["notices"]), f"{notice.number or '通报草稿'}.{kind}"
+    )

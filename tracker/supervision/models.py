@@ -54,8 +54,8 @@ class SupervisionOrder(BaseModel):
 
     @classmethod
     def of_run(cls, run):
-        """The order whose mail ``run`` sent."""
-        year, seq = run.period.split("-")
+        """The order whose mail ``run`` sent: its own (2026-3) or a reminder's (2026-3-2)."""
+        year, seq = run.period.split("-")[:2]
         return cls.get_or_none((cls.year == int(year)) & (cls.seq == int(seq)))
 
     @property
@@ -65,6 +65,28 @@ class SupervisionOrder(BaseModel):
 
     def overdue_on(self, day):
         return self.replied_at is None and self.reply_deadline < day
+
+
+# 催办 again only after this long: a unit reminded twice an hour learns nothing more.
+REMINDER_INTERVAL = dt.timedelta(hours=24)
+
+
+class OrderReminder(BaseModel):
+    """催办: one reminder mailed on an overdue order; numbered per order, so two clicks at once send one."""
+
+    order = ForeignKeyField(SupervisionOrder, backref="reminders", on_delete="CASCADE")
+    seq = IntegerField()
+    sent_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    sent_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "order_reminder"
+        indexes = ((("order", "seq"), True),)
+
+    @property
+    def period(self):
+        """The reminder's key among cycle runs, after its order's: 2026-3-2."""
+        return f"{self.order.period}-{self.seq}"
 
 
 def overdue_orders_as_of(day, grace_days=0):

@@ -1,9 +1,14 @@
-"""Issuing, answering and closing supervision orders (督办), and mailing an order to those who must answer."""
+"""Issuing, answering, reminding (催办) and closing supervision orders (督办), and mailing those who must answer."""
+
+import datetime as dt
+import zoneinfo
+
+from peewee import IntegrityError
 
 from tracker.accounts.models import User
-from tracker.core.db import NumberTaken, with_next_number
+from tracker.core.db import NumberTaken, db, with_next_number
 from tracker.core.weeks import utc_now
-from tracker.supervision.models import SupervisionOrder
+from tracker.supervision.models import REMINDER_INTERVAL, OrderReminder, SupervisionOrder
 
 
 class SupervisionError(ValueError):
@@ -73,26 +78,65 @@ def close_order(order, user, now=None):
     return SupervisionOrder.get_by_id(order.id)
 
 
+def remind_order(order, user, config, now=None):
+    """催办: mail a reminder on an overdue, unanswered order, at most once per REMINDER_INTERVAL; return it.
+
+    Raises SupervisionError saying why not. The reminder is numbered per
+    order inside the transaction that queues its mail: two clicks at once
+    meet at the unique (order, seq) and only one is sent.
+    """
+    now = now or utc_now()
+    today = now.date()
+    if order.status != "issued":
+        raise SupervisionError("该督办已回复或已办结，无需催办")
+    if not order.overdue_on(today):
+        raise SupervisionError(f"尚未超过回复时限（{order.reply_deadline:%Y年%-m月%-d日}），无需催办")
+    last = order.reminders.order_by(OrderReminder.seq.desc()).first()
+    if last is not None and now - last.sent_at < REMINDER_INTERVAL:
+        zone = zoneinfo.ZoneInfo(config["city"]["timezone"])
+        sent, again = (
+            t.replace(tzinfo=dt.UTC).astimezone(zone) for t in (last.sent_at, last.sent_at + REMINDER_INTERVAL)
+        )
+        raise SupervisionError(f"已于 {sent:%-m月%-d日 %H:%M} 催办，{again:%-m月%-d日 %H:%M} 后才能再次催办")
+    try:
+        with db.atomic():
+            reminder = OrderReminder.create(order=order, seq=(last.seq if last else 0) + 1, sent_by=user, sent_at=now)
+            _queue_mail(order, config, now, "supervision-reminder", "supervision_reminder", reminder.period, today)
+    except IntegrityError as e:
+        raise SupervisionError("刚刚已有人催办，请勿重复催办") from e
+    return reminder
+
+
 def queue_order_mail(order, config, now=None):
     """Queue the order's email to the project's unit and the department, once, through the outbox.
 
     The order's mail is a run of its own (cycle "supervision", period 2026-3),
-    so the office follows and re-sends it on the mail page like any cycle's.
+    so the office follows and re-sends it on the mail page like any cycle's;
+    each reminder (催办) is another (period 2026-3-2).
     """
+    now = now or utc_now()
+    return _queue_mail(order, config, now, "supervision-order", "supervision_order", order.period, now.date())
+
+
+def _queue_mail(order, config, now, template, kind, period, today):
     from tracker.cycles.runs import CycleRun, worker_id
     from tracker.mail.compose import make_message
     from tracker.mail.outbox import enqueue
 
-    now = now or utc_now()
     run, _ = CycleRun.get_or_create(
         cycle="supervision",
-        period=order.period,
+        period=period,
         defaults={"state": "sending", "claimed_by": worker_id(), "lease_until": now, "started_at": now},
     )
-    context = {"order": order, "project": order.project, "base_url": config["web"]["base_url"]}
+    context = {
+        "order": order,
+        "project": order.project,
+        "base_url": config["web"]["base_url"],
+        "days_overdue": (today - order.reply_deadline).days,
+    }
     for name, address in _order_recipients(order):
-        message = make_message("supervision-order", (name, address), {**context, "recipient": {"name": name}}, config)
-        enqueue(run, "supervision_order", address, name, message)
+        message = make_message(template, (name, address), {**context, "recipient": {"name": name}}, config)
+        enqueue(run, kind, address, name, message)
     return run
 
 

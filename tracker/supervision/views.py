@@ -7,12 +7,13 @@ from tracker.core.db import db
 from tracker.problems.models import Problem
 from tracker.projects.models import Project
 from tracker.supervision.forms import OrderReplyForm, SupervisionForm
-from tracker.supervision.models import ORDER_STATES, SupervisionOrder
+from tracker.supervision.models import ORDER_STATES, OrderReminder, SupervisionOrder
 from tracker.supervision.orders import (
     SupervisionError,
     close_order,
     issue_order,
     queue_order_mail,
+    remind_order,
     reply_to_order,
 )
 from tracker.web.access import can, require, visible_orders
@@ -56,6 +57,8 @@ def _order_page(order, form=None, status=200):
         "confirm": ConfirmForm(),
         "may_reply": order.status == "issued" and can(current_user, "answer_order", order),
         "may_close": order.status == "replied" and can(current_user, "supervise"),
+        "may_remind": order.overdue_on(today()) and order.status == "issued" and can(current_user, "remind_orders"),
+        "reminders": list(order.reminders.order_by(OrderReminder.seq)),
         "ORDER_STATES": ORDER_STATES,
         "today": today(),
     }
@@ -107,6 +110,22 @@ def reply(order_id):
         flash(str(e), "error")
         return _order_page(order, form, 409)
     flash(f"已回复 {order.number}" + ("（已超过回复时限，记为逾期回复）" if replied.late else ""), "success")
+    return redirect(url_for("supervision.show", order_id=order.id))
+
+
+@bp.post("/<int:order_id>/remind")
+@require("remind_orders")
+def remind(order_id):
+    """催办: mail the unit and the department again about an overdue order; refused, saying why, when not due."""
+    order = _order(order_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        reminder = remind_order(order, current_user._get_current_object(), current_app.config["TRACKER"])
+    except SupervisionError as e:
+        flash(str(e), "error")
+        return _order_page(order, status=409)
+    flash(f"已催办 {order.number}（第 {reminder.seq} 次），催办通知将发送至项目单位和责任部门", "success")
     return redirect(url_for("supervision.show", order_id=order.id))
 
 

@@ -42,6 +42,7 @@ RULES = {
     "answer_problem": ("office", "department", "owner"),
     "manage_problems": ("office",),  # close (销号) and re-date
     "supervise": ("inspector", "office"),  # issue and close supervision orders
+    "remind_orders": ("inspector", "office"),  # 催办 an overdue order
     "answer_order": ("office", "department", "owner"),
     "see_lagging": READERS,  # the whole lagging list, its ranking, and the notices
     "review_notices": ("office", "inspector"),  # drafts, and the entries taken off them with the reasons
