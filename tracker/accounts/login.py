@@ -21,6 +21,10 @@ login_manager.login_message = "请先登录"
 login_manager.login_message_category = "warning"
 
 
+# Where a role lands after logging in: an owner comes to file this week's reports, everyone else to the figures.
+LANDING = {"owner": "reports.mine"}
+
+
 @login_manager.user_loader
 def load_user(user_id):
     return User.get_or_none((User.id == int(user_id)) & (User.active == True))  # noqa: E712
@@ -41,7 +45,7 @@ def login():
             target = request.args.get("next", "")
             # Only same-site paths: an absolute URL here would be an open redirect.
             if not target.startswith("/") or target.startswith("//"):
-                target = url_for("dashboard.index")
+                target = url_for(LANDING.get(user.role, "dashboard.index"))
             return redirect(target)
         flash("用户名或密码错误", "error")
         return render_template("accounts/login.html", form=form), 401
