@@ -79,7 +79,7 @@ DEFAULTS = {
         "lease_minutes": 15,
         "misfire_grace_minutes": 60,
     },
-    "charts": {"restart_rate_target": 0.0},
+    "charts": {"restart_rate_target": 0.0, "font_file": ""},
     "mail": {
         "backend": "outbox",
         "outbox_dir": "data/outbox",
