@@ -91,3 +91,11 @@ def cutoff_text(cutoff, now):
     if left == "已截止":
         return f"填报截止：{when}，已截止"
     return f"填报截止：{when}，还剩 {left}"
+
+
+def reminder_at(week, reminder, timezone):
+    """When a reminder of ``week`` goes: ``reminder`` ("friday 09:00") within the week itself."""
+    day_name, time_text = reminder.split()
+    hour, minute = map(int, time_text.split(":"))
+    day = week_monday(week) + dt.timedelta(days=WEEKDAYS.index(day_name))
+    return dt.datetime.combine(day, dt.time(hour, minute), zoneinfo.ZoneInfo(timezone))
