@@ -17,6 +17,7 @@ from tracker.core.config import ConfigError, load_config
 from tracker.core.db import bind_database, db
 from tracker.core.periods import PeriodError, just_ended, period_start
 from tracker.core.weeks import local_now
+from tracker.cycles import fonts
 from tracker.cycles.runs import CYCLES, CycleRun
 from tracker.mail.outbox import deliver_due
 from tracker.schema import create_tables
@@ -27,6 +28,7 @@ log = logging.getLogger("scheduler")
 def _config(config_path):
     try:
         config = load_config(config_path)
+        fonts.configure(config)  # the emails' charts: no Chinese font is an error now, not boxes later
     except ConfigError as e:
         raise click.ClickException(f"配置错误: {e}") from e
     bind_database(config["database"]["url"])

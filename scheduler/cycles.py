@@ -10,10 +10,12 @@ over from a dead process simply does the steps again.
 import datetime as dt
 import logging
 
+from peewee import fn
+
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.db import db
 from tracker.core.periods import period_start
-from tracker.core.weeks import week_of
+from tracker.core.weeks import cutoff_text, local_now, reminder_at, report_cutoff, week_of
 from tracker.cycles.analysis import quarterly_analysis
 from tracker.cycles.analysis_exports import analysis_charts
 from tracker.cycles.consultations import replace_agenda
@@ -78,7 +80,7 @@ def refresh_states():
 
 
 def weekly_dispatch(run, week, config):
-    """Close the week, snapshot it, remind missing reporters, and brief each leader and the office."""
+    """Close the week, snapshot it, and brief each leader and the office (reminders went before the cut-off)."""
     ProgressReport.update(reopened=False).where(ProgressReport.week == week).execute()
     take_snapshot(week, config["warnings"])
     context = {"week": week, "city": figures(Snapshot(week)), "base_url": config["web"]["base_url"]}
@@ -95,7 +97,8 @@ def weekly_dispatch(run, week, config):
     summary = {
         **context,
         "flagged": len(flagged),
-        "reminded": _remind(run, missing, context, config),
+        # Reminders went before the cut-off (send_reminders); the dispatch runs when the week is locked.
+        "reminded": _reminded(week),
         "briefed": [o.name for o in officials if o.email],
         "unbriefed": [o.name for o in officials if not o.email],
         "unreachable": [row.project.code for row in missing if not row.project.contact_email],
@@ -145,17 +148,54 @@ def _flagged(week):
     return sorted(flagged, key=lambda p: (p["level"] != "red", p["code"]))
 
 
-def _remind(run, missing, context, config):
-    """One reminder per responsible person, listing every project they have not reported for."""
+# Reminders ---------------------------------------------------------------------
+
+
+def send_reminders(config, now=None):
+    """Remind owners who have not filed this week's report; return the run, or None when none is due.
+
+    The latest ``[reporting] reminders`` time passed this week is due, once (a run per week and
+    time, claimed like a cycle); nothing goes once the week's reports have locked, since a
+    reminder then would ask for a report that can no longer be filed.
+    """
+    tz = config["city"]["timezone"]
+    now = now or local_now(tz)
+    week = week_of(now.date())
+    passed = [r for r in config["reporting"]["reminders"] if reminder_at(week, r, tz) <= now]
+    if not passed:
+        return None
+    if now >= report_cutoff(week, config["reporting"]["cutoff"], tz):
+        log.info("reminders %s: the week is past its cut-off, none sent", week)
+        return None
+    latest = max(passed, key=lambda r: reminder_at(week, r, tz))
+    with db.connection_context():
+        return run_cycle("reminder", f"{week} {latest}", config)
+
+
+def reminders(run, period, config):
+    """The reminder run of ``period`` ("2026-W49 friday 09:00"): one email per responsible person."""
+    week, slot = period.split(maxsplit=1)
+    tz = config["city"]["timezone"]
+    cutoff = report_cutoff(week, config["reporting"]["cutoff"], tz)
+    # Time left as of the reminder's hour: the email says what it said when it was due.
+    sent_at = reminder_at(week, slot, tz)
+    reported = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
+    missing = Project.with_owner(Project.active().where(Project.id.not_in(reported)).order_by(Project.code))
     by_address = {}
-    for row in missing:
-        address = row.project.contact_email
-        if address:
-            by_address.setdefault(address, []).append(row.project)
+    for project in missing:
+        if project.contact_email:
+            by_address.setdefault(project.contact_email, []).append(project)
+    context = {"week": week, "cutoff": cutoff_text(cutoff, sent_at), "base_url": config["web"]["base_url"]}
     for address, projects in by_address.items():
         person = _Recipient(projects[0].responsible_person, address)
         _queue(run, "reminder", "weekly-reminder", person, context, config, None, projects=projects)
-    return len(by_address)
+    return {"week": week, "reminded": len(by_address), "unreachable": [p.code for p in missing if not p.contact_email]}
+
+
+def _reminded(week):
+    """How many people the reminders of ``week`` reached."""
+    runs = CycleRun.select(CycleRun.id).where((CycleRun.cycle == "reminder") & CycleRun.period.startswith(f"{week} "))
+    return Outbox.select(fn.COUNT(Outbox.recipient.distinct())).where(Outbox.run.in_(runs)).scalar()
 
 
 # Monthly consultation ----------------------------------------------------------
@@ -297,4 +337,5 @@ RUNNERS = {
     "weekly": weekly_dispatch,
     "monthly": monthly_consultation,
     "quarterly": quarterly_analysis_cycle,
+    "reminder": reminders,
 }

@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.cycles import refresh_states, run_cycle
+from scheduler.cycles import refresh_states, run_cycle, send_reminders
 from tracker.core.db import db
 from tracker.core.periods import due_at, latest_due
 from tracker.cycles.runs import CYCLES, CycleRun
@@ -59,8 +59,23 @@ def jobs(config):
             _cycle_job("quarterly"),
             CronTrigger(month="1,4,7,10", day="1-10", hour=quarterly_hour, minute=quarterly_minute, timezone=tz),
         ),
+        *[(f"reminder {slot}", _reminder_job, _weekly_trigger(slot, tz)) for slot in config["reporting"]["reminders"]],
         ("reconcile", reconcile, IntervalTrigger(minutes=sched["reconcile_minutes"], timezone=tz)),
     ]
+
+
+def _weekly_trigger(slot, tz):
+    """A cron trigger at ``slot`` ("friday 09:00") every week, in the city's timezone."""
+    day, time_text = slot.split()
+    hour, minute = time_text.split(":")
+    return CronTrigger(day_of_week=DAY_ABBREVIATIONS[day], hour=hour, minute=minute, timezone=tz)
+
+
+def _reminder_job(config, stop):
+    send_reminders(config)
+    with db.connection_context():
+        deliver_due(config, stop=stop)
+        refresh_states()
 
 
 def _cycle_job(cycle):
@@ -101,6 +116,8 @@ def reconcile(config, stop):
         if stop():
             return
         run_due(cycle, config)
+    # A reminder missed while the scheduler was down still goes, if the week is not locked yet.
+    send_reminders(config)
     with db.connection_context():
         deliver_due(config, stop=stop)
         refresh_states()

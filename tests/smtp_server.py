@@ -74,6 +74,7 @@ def reminder(config, address="zhang@example.gov.cn", name="张三", images=None)
     """A weekly reminder (no charts in its HTML) for one missing project."""
     context = {
         "week": "2026-W47",
+        "cutoff": "填报截止：11月23日（周一）09:00，还剩 3天",
         "projects": [SimpleNamespace(code="XM-001", name="化工园区污水处理厂")],
         "base_url": "http://tracker.example.gov.cn",
         "recipient": SimpleNamespace(name=name),

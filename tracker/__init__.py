@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from tracker.core.config import PROJECT_ROOT, load_config
 from tracker.core.db import bind_database, db
+from tracker.cycles import fonts
 from tracker.web.extensions import csrf, limiter, login_manager
 from tracker.web.responses import JsonProvider
 
@@ -18,6 +19,7 @@ from tracker.web.responses import JsonProvider
 def create_app(overrides=None, config_path=None):
     """Build the web app from config.toml (or ``config_path``), with ``overrides`` on top."""
     config = load_config(config_path, overrides)
+    fonts.configure(config)  # no Chinese font: a ConfigError now, not boxes in every chart later
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),

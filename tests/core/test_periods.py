@@ -16,6 +16,7 @@ from tracker.core.periods import (
     period_start,
     previous_period,
 )
+from tracker.core.weeks import cutoff_text, report_cutoff, week_label
 
 TZ = "Asia/Shanghai"
 SCHEDULE = DEFAULTS["scheduler"]
@@ -83,3 +84,17 @@ def test_a_week_label_must_be_exactly_ascii_year_w_two_digits(week):
 
     with pytest.raises(WeekError):
         week_monday(week)
+
+
+def test_a_week_reads_as_its_number_and_its_days():
+    assert week_label("2026-W49") == "第49周（11月30日—12月6日）"
+    assert week_label("2026-W53") == "第53周（12月28日—1月3日）"
+    assert week_label("") == ""
+
+
+def test_owners_read_the_cutoff_and_the_time_left():
+    cutoff = report_cutoff("2026-W49", "monday 09:00", "Asia/Shanghai")
+    friday = cutoff - dt.timedelta(days=2, hours=21, minutes=30)
+    assert cutoff_text(cutoff, friday) == "填报截止：12月7日（周一）09:00，还剩 2天21小时"
+    assert cutoff_text(cutoff, cutoff - dt.timedelta(minutes=40)) == "填报截止：12月7日（周一）09:00，还剩 40分钟"
+    assert cutoff_text(cutoff, cutoff) == "填报截止：12月7日（周一）09:00，已截止"

@@ -1,14 +1,18 @@
 """The charts the emails and the dashboard show: PNGs drawn in Chinese from the stored snapshots."""
 
+import json
+import os
 import struct
+import subprocess
+import sys
 import warnings
 from collections import namedtuple
 
 import pytest
 from reporting import file
 
-from tracker.core.config import DEFAULTS
-from tracker.cycles import charts
+from tracker.core.config import DEFAULTS, PROJECT_ROOT, ConfigError, load_config
+from tracker.cycles import charts, fonts
 from tracker.cycles.figures import figures
 from tracker.cycles.snapshots import Snapshot, take_snapshot, weeks_of_totals
 from tracker.projects.models import FUNDING_SOURCES
@@ -62,11 +66,64 @@ def test_chinese_labels_render_without_a_missing_glyph():
     assert missing == []
 
 
-def test_the_chinese_font_is_the_one_matplotlib_finds():
-    from matplotlib import font_manager
+# Builds matplotlib's font cache as a machine does where fonts-noto-cjk came later: without any CJK font.
+STALE_CACHE = """
+import matplotlib
+from matplotlib import font_manager
+manager = font_manager.fontManager
+manager.ttflist = [f for f in manager.ttflist if "CJK" not in f.name]
+font_manager.json_dump(manager, f"{matplotlib.get_cachedir()}/fontlist-v{manager.__version__}.json")
+"""
 
-    path = font_manager.findfont(font_manager.FontProperties(family=charts.STYLE["font.sans-serif"]))
-    assert "NotoSansCJK" in path
+
+# Draws every chart with that cache, as the scheduler would, and tells what it drew with.
+DRAW_EVERY_CHART = """
+import json, warnings
+from matplotlib import font_manager
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from tests.cycles.test_charts import EVERY_CHART
+    for draw in EVERY_CHART.values():
+        draw()
+used = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]))
+print(json.dumps({"missing": [str(w.message) for w in caught if "missing from font" in str(w.message)],
+                  "font": used, "cached": [f.name for f in font_manager.fontManager.ttflist if "CJK" in f.name]}))
+"""
+
+
+def _python(code, env):
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_charts_draw_chinese_even_when_matplotlibs_font_cache_predates_the_font(tmp_path):
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path), "PYTHONPATH": f"{PROJECT_ROOT}:{PROJECT_ROOT / 'tests'}"}
+    _python(STALE_CACHE, env)
+    stale = json.loads((next(tmp_path.glob("fontlist-*.json"))).read_text())
+    assert not [f for f in stale["ttflist"] if "CJK" in f["name"]]
+
+    drawn = json.loads(_python(DRAW_EVERY_CHART, env))
+    assert drawn["missing"] == []
+    assert "NotoSansCJK" in drawn["font"]
+
+
+def test_without_a_chinese_font_start_up_says_what_to_install(tmp_path, monkeypatch):
+    # A fontconfig that knows only DejaVu: a machine without fonts-noto-cjk.
+    (tmp_path / "fonts.conf").write_text(
+        "<?xml version='1.0'?><fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir>"
+        f"<cachedir>{tmp_path}/cache</cachedir></fontconfig>"
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(tmp_path / "fonts.conf"))
+    with pytest.raises(ConfigError, match="fonts-noto-cjk"):
+        fonts.configure(load_config(overrides={}))
+    monkeypatch.delenv("FONTCONFIG_FILE")
+    assert fonts.configure(load_config()).family == "Noto Sans CJK SC"
+
+
+def test_a_configured_font_file_that_does_not_exist_stops_start_up():
+    with pytest.raises(ConfigError, match="/nowhere/font.ttc"):
+        fonts.configure(load_config(overrides={"charts": {"font_file": "/nowhere/font.ttc"}}))
 
 
 def test_restart_rate_target_line_is_dashed_and_only_when_configured():

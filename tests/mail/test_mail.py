@@ -34,7 +34,7 @@ def test_chinese_subject_and_names_survive_the_wire(mail_config):
     raw = reminder(mail_config).as_bytes()
     raw.decode("ascii")  # every header encoded, every body base64/QP: no relay can mangle it
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert message["Subject"] == "【提醒】请尽快填报 2026-W47 重点项目周报（1 个项目）"
+    assert message["Subject"] == "【提醒】请尽快填报 第47周（11月16日—11月22日） 重点项目周报（1 个项目）"
     assert message["To"].addresses[0].display_name == "张三"
     assert message["To"].addresses[0].addr_spec == "zhang@example.gov.cn"
     assert message["From"].addresses[0].display_name == "重点项目办公室"

@@ -66,7 +66,7 @@ def test_a_queued_message_is_delivered_once_with_its_inline_chart(conn, config, 
     assert deliver_due(cfg) == {"sent": 1, "retrying": 0, "failed": 0}
     assert deliver_due(cfg) == {"sent": 0, "retrying": 0, "failed": 0}  # nothing left to send
     [message] = handler.to("zhang@example.gov.cn")
-    assert "2026-W47" in message["Subject"]
+    assert "第47周（11月16日—11月22日）" in message["Subject"]
     assert message["Message-ID"] == message_id(run, "leader_summary", "zhang@example.gov.cn", "localhost")
     images = {part["Content-ID"]: part.get_content() for part in message.walk() if part["Content-ID"]}
     assert images["<restart_rate>"] == CHARTS["restart_rate"]

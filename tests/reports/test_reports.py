@@ -8,7 +8,7 @@ from queries import recorded_queries, selects
 from reporting import file
 
 from tracker.core.db import db
-from tracker.core.weeks import local_now, shift_week
+from tracker.core.weeks import local_now, report_cutoff, shift_week, week_label
 from tracker.problems.models import Problem
 from tracker.projects.models import FUNDING_SOURCES, MILESTONES, Change, ProgressReport, Project
 from tracker.reports.filing import current_week
@@ -204,6 +204,18 @@ def test_after_the_cutoff_the_owner_finds_the_report_locked(client, owner, confi
     response = post(client, path, report_form(investment_completed="900"))
     assert response.status_code == 409 and "已过截止时间并锁定" in response.get_data(as_text=True)
     assert stored_report(project, past).investment_completed == 800
+
+
+def test_owners_see_the_week_in_days_and_the_cutoff_with_the_time_left(client, owner, config, project, week):
+    cutoff = report_cutoff(week, config["reporting"]["cutoff"], config["city"]["timezone"])
+    for path in ("/reports/", f"/projects/{project.code}/report"):
+        page = client.get(path).get_data(as_text=True)
+        assert week_label(week) in page and f"{week} " not in page
+        line = re.search(r'<p class="cutoff">(.*?)</p>', page)[1]
+        assert line.startswith(f"填报截止：{cutoff.month}月{cutoff.day}日（周一）09:00，还剩 ")
+    past = shift_week(week, -2)
+    page = client.get(f"/projects/{project.code}/report/{past}").get_data(as_text=True)
+    assert "，已截止</p>" in page
 
 
 def test_after_the_office_reopens_a_report_the_owner_can_correct_it(client, login, make_user, config, project, week):

@@ -11,17 +11,19 @@ import pytest
 from queries import recorded_queries, selects
 from smtp_server import smtp_config, smtp_server  # noqa: F401 (fixture)
 
-from scheduler.cycles import run_cycle
-from scheduler.schedule import run_due
+from scheduler.cycles import run_cycle, send_reminders
+from scheduler.schedule import jobs, run_due
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.config import PROJECT_ROOT
 from tracker.core.db import db
+from tracker.core.weeks import week_monday
 from tracker.cycles.runs import CycleRun
 from tracker.mail.outbox import Outbox, deliver_due
 from tracker.projects.models import Project
 from tracker.reports.filing import file_report
 
 WEEK = "2026-W47"
+TZ = "Asia/Shanghai"
 FILED_AT = dt.datetime(2026, 11, 20, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
@@ -61,21 +63,55 @@ def test_each_leader_gets_one_email_about_their_projects_with_an_inline_chart(co
     assert any(p.get_content_type() == "image/png" for p in to_wang.walk())
 
 
-def test_missing_reporters_get_a_reminder_and_the_office_a_summary(config, city, smtp_server):  # noqa: F811
+def at(day, hour, minute=0):
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+def test_missing_reporters_are_reminded_before_the_cutoff_and_the_office_summed_up_after(config, city, smtp_server):  # noqa: F811
     handler, port = smtp_server
-    weekly(config, port)
+    cfg = smtp_config(config, port)
+    assert send_reminders(cfg, now=at(20, 9, 5)).period == f"{WEEK} friday 09:00"  # 2026-W47's Friday
+    deliver_due(cfg)
     [reminder] = handler.to("silent@example.gov.cn")
-    assert "S-1" in reminder.get_body(preferencelist=("plain",)).get_content()
+    text = reminder.get_body(preferencelist=("plain",)).get_content()
+    assert "S-1" in text and "第47周（11月16日—11月22日）" in text
+    assert "填报截止：11月23日（周一）09:00，还剩 3天" in text
+    weekly(config, port)
     [summary] = handler.to("office@example.gov.cn")
     assert "未报 1 个" in summary["Subject"]
-    assert len(handler.messages) == 4
+    assert len(handler.to("silent@example.gov.cn")) == 1  # the dispatch, at the cut-off, reminds no one
+    assert CycleRun.get(cycle="weekly").data["reminded"] == 1
+
+
+def test_reminders_go_at_the_configured_times_once_each(config, city):
+    assert send_reminders(config, now=at(20, 8, 59)) is None  # Friday, before the first reminder
+    assert send_reminders(config, now=at(20, 9, 0)).period == f"{WEEK} friday 09:00"
+    assert send_reminders(config, now=at(21, 12, 0)) is None  # Saturday: the Friday one went already
+    assert send_reminders(config, now=at(22, 18, 30)).period == f"{WEEK} sunday 18:00"
+    assert send_reminders(config, now=at(22, 23, 0)) is None
+    assert Outbox.select().where(Outbox.kind == "reminder").count() == 2
+    triggers = {job_id: trigger for job_id, _, trigger in jobs(config)}
+    monday = at(16, 0)
+    assert triggers["reminder friday 09:00"].get_next_fire_time(None, monday) == at(20, 9)
+    assert triggers["reminder sunday 18:00"].get_next_fire_time(None, monday) == at(22, 18)
+
+    custom = {**config, "reporting": {**config["reporting"], "reminders": ["thursday 15:30"]}}
+    assert [job_id for job_id, _, _ in jobs(custom) if job_id.startswith("reminder")] == ["reminder thursday 15:30"]
+
+
+def test_no_reminder_for_a_week_past_its_cutoff(config, city):
+    # The scheduler was down from Friday morning until after Monday's cut-off: W47 can no longer be filed.
+    after_cutoff = dt.datetime(2026, 11, 23, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    assert send_reminders(config, now=after_cutoff) is None
+    assert run_due("weekly", config, now=after_cutoff).period == WEEK  # the dispatch at the cut-off reminds no one
+    assert Outbox.select().where(Outbox.kind == "reminder").count() == 0
 
 
 def test_running_the_same_week_again_sends_nothing(config, city, smtp_server):  # noqa: F811
     handler, port = smtp_server
     assert weekly(config, port) is not None
     assert weekly(config, port) is None
-    assert len(handler.messages) == 4
+    assert len(handler.messages) == 3
     assert CycleRun.get().state == "sending"
 
 
@@ -85,7 +121,7 @@ def test_a_run_whose_process_died_is_taken_over_and_sends_once(config, city, smt
     CycleRun.claim("weekly", WEEK, dt.timedelta(minutes=15), now=started, holder="dead")
     assert weekly(config, port, now=started + dt.timedelta(minutes=5)) is None
     assert weekly(config, port, now=started + dt.timedelta(minutes=16)).attempts == 2
-    assert len(handler.messages) == 4
+    assert len(handler.messages) == 3
 
 
 def test_catch_up_runs_only_the_latest_missed_week_once(config, city):
@@ -121,9 +157,7 @@ def test_two_scheduler_processes_running_one_week_send_every_email_once(config, 
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     recipients = sorted(r for rcpts, _ in handler.messages for r in rcpts)
-    assert recipients == sorted(
-        ["wang@example.gov.cn", "li@example.gov.cn", "silent@example.gov.cn", "office@example.gov.cn"]
-    )
+    assert recipients == sorted(["wang@example.gov.cn", "li@example.gov.cn", "office@example.gov.cn"])
 
 
 def test_the_scheduler_stops_cleanly_on_sigterm(config, tmp_path):
@@ -171,7 +205,7 @@ def test_a_failed_delivery_on_the_run_page_leads_to_where_it_is_resent(config, c
     db.close()
     login("office")
     page = client.get(f"/cycles/{run.id}").get_data(as_text=True)
-    assert "发送失败 4 封" in page
+    assert "发送失败 3 封" in page
     assert f'href="/deliveries/?run={run.id}&amp;state=failed"' in page
     assert f'href="/deliveries/?run={run.id}">本次调度的全部邮件</a>' in page
     assert f'href="/deliveries/{row.id}"' in page
@@ -242,7 +276,7 @@ def test_the_quarterly_analysis_is_viewable_and_downloadable(config, city, clien
 def test_each_recipient_appears_once_per_run_in_the_outbox(config, city):
     run_cycle("weekly", WEEK, config)
     rows = list(Outbox.select(Outbox.kind, Outbox.recipient).tuples())
-    assert len(rows) == len(set(rows)) == 4
+    assert len(rows) == len(set(rows)) == 3
     assert User.select().where(User.role == "office").count() == 1
     assert Project.select().count() == 3
 
@@ -255,12 +289,12 @@ def test_reminding_30_unreported_projects_reads_no_more_than_reminding_3(config,
             User.update(email=f"owner{n}@example.gov.cn").where(User.id == project.owner_id).execute()
 
     def reads(week):
+        friday = dt.datetime.combine(week_monday(week) + dt.timedelta(days=4), dt.time(9), zoneinfo.ZoneInfo(TZ))
         with recorded_queries() as statements:
-            run = run_cycle("weekly", week, config)
+            run = send_reminders(config, now=friday)
         return len(selects(statements)), run.data
 
     make_project(code="N-1", responsible_phone="")  # no account, no address: unreachable
-    run_cycle("weekly", "2026-W45", config)  # so that both weeks counted below have a week before them
     unreported(0, 3)
     few, summary_few = reads("2026-W46")
     unreported(3, 27)

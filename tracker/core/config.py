@@ -39,7 +39,7 @@ DEFAULTS = {
         "base_url": "http://127.0.0.1:5000",
     },
     "city": {"name": "X市", "timezone": "Asia/Shanghai"},
-    "reporting": {"day": "friday", "cutoff": "monday 09:00"},
+    "reporting": {"day": "friday", "cutoff": "monday 09:00", "reminders": ["friday 09:00", "sunday 18:00"]},
     "warnings": {
         "yellow_days_before_deadline": 15,
         "red_days_before_deadline": 5,
@@ -88,7 +88,7 @@ DEFAULTS = {
         "lease_minutes": 15,
         "misfire_grace_minutes": 60,
     },
-    "charts": {"restart_rate_target": 0.0},
+    "charts": {"restart_rate_target": 0.0, "font_file": ""},
     "mail": {
         "backend": "outbox",
         "outbox_dir": "data/outbox",
@@ -194,6 +194,11 @@ def _validate(config):
         raise ConfigError(f"[reporting] day must be one of {', '.join(WEEKDAYS)}")
     if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) {TIME}", config["reporting"]["cutoff"]):
         raise ConfigError('[reporting] cutoff must look like "monday 09:00"')
+    for reminder in config["reporting"]["reminders"]:
+        # A weekday of the reporting week itself: the cut-off falls in the following week, so every
+        # reminder goes while the week can still be filed.
+        if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) {TIME}", str(reminder)):
+            raise ConfigError(f'[reporting] reminders: {reminder!r} must look like "friday 09:00"')
     if config["mail"]["backend"] not in ("outbox", "smtp"):
         raise ConfigError('[mail] backend must be "outbox" or "smtp"')
     for section, key in (

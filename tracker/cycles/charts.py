@@ -18,20 +18,19 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from tracker.core.money import money, percent
+from tracker.cycles import fonts
 from tracker.cycles.figures import restart_rate
 from tracker.projects.models import FUNDING_SOURCES
 
 # Set once, when the module is first imported, and never changed per call, so
 # concurrent renders all read the same values (rc_context would swap them under
-# another thread's feet). Noto Sans CJK SC (Debian's fonts-noto-cjk) draws the
-# Chinese and the digits; DejaVu Sans, shipped with matplotlib, stands in for
-# a glyph it lacks. PDFs embed the fonts as Type 3, with a ToUnicode map so the
-# Chinese can be searched and copied: Noto Sans CJK has CFF outlines, which
-# matplotlib's Type 42 writes as a TrueType font file, and PDF readers reject
-# or guess at the mismatch (matplotlib issue #20870).
+# another thread's feet). The Chinese font is registered with matplotlib by its
+# file (see fonts), so a font cache built before the font was installed cannot
+# turn the labels into boxes. PDFs embed the fonts as Type 3, with a ToUnicode
+# map so the Chinese can be searched and copied: Noto Sans CJK has CFF outlines,
+# which matplotlib's Type 42 writes as a TrueType font file, and PDF readers
+# reject or guess at the mismatch (matplotlib issue #20870).
 STYLE = {
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Noto Sans CJK SC", "DejaVu Sans"],
     "font.size": 11,
     "axes.unicode_minus": False,
     "axes.spines.top": False,
@@ -41,6 +40,12 @@ STYLE = {
 
 
 matplotlib.rcParams.update(STYLE)
+
+
+FONT = fonts.chosen_font()
+
+
+fonts.register(FONT)
 
 
 # 8 x 4 in at 100 dpi: 800 x 400 px, still legible when an email client

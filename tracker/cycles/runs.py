@@ -21,8 +21,9 @@ from tracker.core.weeks import utc_now
 CYCLES = {"weekly": "周调度", "monthly": "月会商", "quarterly": "季分析"}
 
 
-# Every kind of run: the scheduled cycles, and the mail of a supervision order (issued by hand).
-RUN_KINDS = {**CYCLES, "supervision": "督办通知"}
+# Every kind of run: the scheduled cycles, the reminders before a week's cut-off (period
+# "2026-W49 friday 09:00"), and the mail of a supervision order (issued by hand).
+RUN_KINDS = {**CYCLES, "reminder": "填报提醒", "supervision": "督办通知"}
 
 
 STATES = {"running": "运行中", "sending": "发送中", "sent": "已发送", "failed": "失败"}

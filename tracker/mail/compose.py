@@ -24,7 +24,7 @@ import jinja2
 
 from tracker.core.config import PROJECT_ROOT
 from tracker.core.money import money
-from tracker.core.weeks import local_now
+from tracker.core.weeks import local_now, week_label
 
 # 7bit: Chinese bodies go out base64/quoted-printable, so a relay without
 # 8BITMIME cannot mangle them; headers are RFC 2047 encoded either way.
@@ -46,6 +46,7 @@ def _environment():
         undefined=jinja2.StrictUndefined,
     )
     env.filters["money"] = money
+    env.filters["week"] = week_label
     return env
 
 

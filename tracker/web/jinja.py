@@ -7,6 +7,7 @@ from markupsafe import Markup
 from tracker.accounts.models import ROLES
 from tracker.core.money import money
 from tracker.core.partial_dates import format_partial_date, format_span
+from tracker.core.weeks import cutoff_text, local_now, report_cutoff, week_label
 from tracker.projects import lights, models, registry
 
 
@@ -21,8 +22,17 @@ def init_app(app):
     def light(level):
         return Markup('<span class="light light-{0}" title="{1}">{1}</span>').format(level, lights.LEVELS[level])
 
-    app.jinja_env.filters.update(money=money, localtime=localtime, light=light, partial_date=format_partial_date)
+    app.jinja_env.filters.update(
+        money=money, localtime=localtime, light=light, partial_date=format_partial_date, week=week_label
+    )
+
+    def report_deadline(week):
+        """The line owners read above a week's reports: when they lock and how long is left."""
+        reporting, zone = app.config["TRACKER"]["reporting"], app.config["TRACKER"]["city"]["timezone"]
+        return cutoff_text(report_cutoff(week, reporting["cutoff"], zone), local_now(zone))
+
     app.jinja_env.globals.update(
+        report_deadline=report_deadline,
         STATUSES=models.STATUSES,
         KINDS=models.KINDS,
         STAGES=models.STAGES,
