@@ -284,3 +284,17 @@ def test_the_incomplete_list_and_the_api_search_the_same_way(client, login, sear
         token = token_for(User.get(User.username == "office"))
     listed = call(token, "GET", "/projects?q=2026-0001").get_json()
     assert [p["code"] for p in listed["items"]] == ["2026-00012"]
+
+
+@pytest.mark.parametrize("phone", ["13812345678", "+86 13812345678", "+8613812345678", "029-87654321", "0912-8765432"])
+def test_a_mobile_or_a_landline_with_its_area_code_is_taken(client, office_session, official, phone):
+    assert post(client, "/projects/new", project_form(responsible_phone=phone)).status_code == 302
+
+
+@pytest.mark.parametrize("phone", ["1381234567", "12812345678", "87654321", "138-1234-5678x", "office"])
+def test_a_phone_that_is_no_phone_number_is_refused_on_its_field(client, office_session, official, phone):
+    response = post(client, "/projects/new", project_form(responsible_phone=phone))
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), "responsible_phone") == [
+        "应为手机号（如 13812345678）或带区号的固定电话（如 029-87654321），可加 +86"
+    ]
