@@ -285,3 +285,19 @@ def test_the_office_imports_a_published_list_on_a_phone_after_its_preview(server
     phone.screenshot(path=ARTIFACTS / "import-done-375.png", full_page=True)
     with db.connection_context():
         assert Project.get(Project.name == "西安至延安高铁★").category == "基础设施 / 交通 / 铁路"
+
+
+def test_the_office_searches_the_project_list_and_finds_the_new_project_form(server, incomplete_city, phone):
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_in_as_office(phone, server)
+    for width in (375, 1366):
+        phone.set_viewport_size({"width": width, "height": 900})
+        phone.goto(f"{server}/projects/")
+        phone.fill("#filter-q", "第3标段")
+        phone.press("#filter-q", "Enter")
+        expect(phone.locator("#project-list tbody tr")).to_have_count(1)
+        expect(phone.locator("#project-list")).to_contain_text("SX-3")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= width
+        phone.screenshot(path=ARTIFACTS / f"project-search-{width}.png", full_page=True)
+    phone.click("text=新建项目")
+    phone.wait_for_url(f"{server}/projects/new")

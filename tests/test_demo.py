@@ -8,7 +8,7 @@ from tracker.cycles import figures as stats
 from tracker.demo.loading import DemoError, load_demo_city
 from tracker.projects import lights
 from tracker.projects.filters import project_condition
-from tracker.projects.models import Project
+from tracker.projects.models import ProgressReport, Project
 from tracker.reports.filing import current_week
 
 
@@ -67,3 +67,15 @@ def test_demo_history_is_closed_by_snapshots_except_the_week_just_ended(conn, co
     week = current_week(config)
     closed = [w for (w,) in WeekTotals.select(WeekTotals.week).order_by(WeekTotals.week).tuples()]
     assert closed == [shift_week(week, -n) for n in range(6, 1, -1)]
+
+
+def test_every_demo_project_shows_the_figures_of_its_latest_report(conn, config):
+    load_demo_city(config)
+    shown, latest = {}, {}
+    for project in Project.select():
+        shown[project.code] = (project.last_report_week, project.status, project.investment_completed)
+    for report in ProgressReport.select(ProgressReport, Project.code).join(Project).order_by(ProgressReport.week):
+        latest[report.project.code] = (report.week, report.status, report.investment_completed)
+    assert shown == latest
+    # Some have not reported this week: their page shows last week's report, not a newer figure.
+    assert len({week for week, _, _ in latest.values()}) == 2

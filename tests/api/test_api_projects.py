@@ -93,6 +93,11 @@ def test_a_change_supplies_what_was_missing(call, office, make_project, official
         ),
         ({"code": "A-1", "name": "x", "total_investment": 1, "national_code": "2023"}, "national_code", "24 位"),
         ({"code": "A-1", "name": "x", "total_investment": 1, "lead_official": "赵六"}, "lead_official", "赵六"),
+        (
+            {"code": "A-1", "name": "x", "total_investment": 1, "responsible_phone": "12345"},
+            "responsible_phone",
+            "手机号",
+        ),
     ],
 )
 def test_a_bad_project_is_refused_naming_the_field(call, office, official, body, field, message):

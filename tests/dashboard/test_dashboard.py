@@ -119,6 +119,10 @@ def test_the_cards_say_they_are_live_and_the_charts_which_snapshot_they_draw(
     assert last_point == (closed, snapshot["restart_rate"]["percent"]) == (closed, 33.3)
     assert f"/charts/restart_rate.png?week={closed}" in page  # the chart of the week the caption names
     assert live["as_of"] not in caption and snapshot["as_of"] not in card
+    # The caption says how far its snapshot is from the live card above it, and where they agree.
+    assert "实时 2 / 3 = 66.7%，比快照高 33.4 个百分点" in caption
+    funds = re.search(r'<figcaption data-chart="funds">(.*?)</figcaption>', page, re.S).group(1)
+    assert "与实时数据一致" in funds
 
 
 STARTS_LIGHT = """

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import docx
 import openpyxl
@@ -234,3 +235,23 @@ def test_the_dashboard_counts_the_lagging_projects_and_links_to_the_list(client,
     login("leader")
     page = client.get("/").get_data(as_text=True)
     assert 'data-figure="lagging">2</a>' in page and 'href="/lagging/"' in page
+
+
+def test_the_ranking_of_a_notice_counts_only_the_projects_it_lists(client, draft, config, call, token_for):
+    with db.connection_context():
+        NoticeEntry.update(removed=True, removal_reason="经核实已开工，周报漏报").where(
+            (NoticeEntry.notice == draft.id) & (NoticeEntry.code == "LATE-2")
+        ).execute()
+        publish_notice(draft, None, config, DAY)
+    page = client.get(f"/public/notices/{draft.id}").get_data(as_text=True)
+    listed = [
+        int(n) for n in re.findall(r'<td class="num">(\d+)</td><td class="num">\d+</td><td class="num">\d+</td>', page)
+    ]
+    # Two ranking tables (by department, by county), each adding up to the one project listed.
+    assert sum(listed) == 2
+    with db.connection_context():
+        token = token_for(User.get(User.username == "office"))
+    ranking = call(token, "GET", f"/notices/{draft.id}").get_json()["ranking"]
+    assert [sum(row["lagging"] for row in rows) for rows in ranking.values()] == [1, 1]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/public/notices/{draft.id}.xlsx").data))["红黑榜"]
+    assert sum(row[1] for row in sheet.iter_rows(values_only=True) if isinstance(row[1], int)) == 2

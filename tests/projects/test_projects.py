@@ -232,3 +232,69 @@ def test_only_the_office_gets_the_edit_and_archive_buttons(client, login, make_u
     login(project.responsible_phone)
     page = client.get(f"/projects/{project.code}").get_data(as_text=True)
     assert "填报本周周报" in page and "编辑项目" not in page and "归档项目" not in page
+
+
+def test_the_office_finds_the_new_project_form_on_the_project_list(client, login, make_user, make_project):
+    make_project()
+    make_user("office", "office")
+    make_user("leader", "leader")
+    login("office")
+    page = client.get("/projects/").get_data(as_text=True)
+    link = re.search(r'<a class="button primary" href="([^"]+)">新建项目</a>', page)
+    assert link and client.get(link.group(1)).status_code == 200
+    login("leader")
+    assert "新建项目" not in client.get("/projects/").get_data(as_text=True)
+
+
+@pytest.fixture
+def searchable(make_project, make_user):
+    """Projects to search for, one of them lacking its start deadline (待完善)."""
+    make_user("office", "office")
+    make_project(code="2026-00012", name="南湖大道改造工程")
+    make_project(code="2026-00123", name="化工园区南湖片区污水处理厂", start_deadline=None)
+    make_project(code="XA-7", name="文旅小镇", national_code="2023-610100-48-01-012345")
+    make_project(code="2027-00012", name="冷链物流中心")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("南湖", ["2026-00012", "2026-00123"]),  # a part of the name
+        ("2026-0001", ["2026-00012"]),  # the beginning of a code
+        ("2026-00012", ["2026-00012"]),  # a whole code
+        ("00012", []),  # the middle of a code finds nothing
+        ("xa-7", ["XA-7"]),  # either case
+        ("2023-610100", ["XA-7"]),  # the beginning of the national code
+        ("%", []),  # typed literally, not a wildcard
+    ],
+)
+@pytest.mark.parametrize("path", ["/projects/", "/board"])
+def test_a_project_list_finds_projects_by_name_or_code(client, login, searchable, path, text, found):
+    login("office")
+    page = client.get(path, query_string={"q": text}).get_data(as_text=True)
+    assert sorted(set(re.findall(r'data-code="([^"]+)"', page))) == found
+    assert f'value="{text}"' in page  # the box keeps what was typed
+
+
+def test_the_incomplete_list_and_the_api_search_the_same_way(client, login, searchable, call, token_for):
+    login("office")
+    page = client.get("/projects/incomplete", query_string={"q": "南湖"}).get_data(as_text=True)
+    assert re.findall(r'data-code="([^"]+)"', page) == ["2026-00123"]
+    with db.connection_context():
+        token = token_for(User.get(User.username == "office"))
+    listed = call(token, "GET", "/projects?q=2026-0001").get_json()
+    assert [p["code"] for p in listed["items"]] == ["2026-00012"]
+
+
+@pytest.mark.parametrize("phone", ["13812345678", "+86 13812345678", "+8613812345678", "029-87654321", "0912-8765432"])
+def test_a_mobile_or_a_landline_with_its_area_code_is_taken(client, office_session, official, phone):
+    assert post(client, "/projects/new", project_form(responsible_phone=phone)).status_code == 302
+
+
+@pytest.mark.parametrize("phone", ["1381234567", "12812345678", "87654321", "138-1234-5678x", "office"])
+def test_a_phone_that_is_no_phone_number_is_refused_on_its_field(client, office_session, official, phone):
+    response = post(client, "/projects/new", project_form(responsible_phone=phone))
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), "responsible_phone") == [
+        "应为手机号（如 13812345678）或带区号的固定电话（如 029-87654321），可加 +86"
+    ]

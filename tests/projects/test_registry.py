@@ -125,7 +125,8 @@ def test_the_owner_account_is_the_responsible_persons_phone(conn, config, offici
         config["milestones"],
     )
     anonymous = save_project(values("XM-003", responsible_phone=""), office, config["milestones"])
-    not_an_owner = save_project(values("XM-004", responsible_phone="office"), office, config["milestones"])
+    User.update(username="02987654321").where(User.id == office.id).execute()  # the office logs in with its phone
+    not_an_owner = save_project(values("XM-004", responsible_phone="02987654321"), office, config["milestones"])
 
     owner = User.get(User.username == "13900000001")
     assert (owner.role, owner.password_hash) == ("owner", None)
@@ -133,7 +134,7 @@ def test_the_owner_account_is_the_responsible_persons_phone(conn, config, offici
     assert [Project.get_by_id(p.id).owner_id for p in (one, two)] == [owner.id, owner.id]
     assert Project.get_by_id(anonymous.id).owner_id is None
     assert Project.get_by_id(not_an_owner.id).owner_id is None
-    assert User.get(User.username == "office").role == "office"
+    assert User.get(User.username == "02987654321").role == "office"
 
 
 def test_editing_an_archived_project_keeps_it_archived(conn, config, official, office):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sheets import COLUMNS, office_book, row, xlsx
+from sheets import COLUMNS, office_book, phone_of, row, xlsx
 
 from tracker.accounts.models import LeadOfficial
 from tracker.core.db import db
@@ -62,7 +62,7 @@ def test_an_office_style_sheet_imports_every_project_with_its_values(conn, confi
     assert sorted(projects) == ["HG-001", "HG-002", "WL-001"]
     assert shown(projects["HG-002"]) == ["化工产业链", "续建", "王建国", "市发展改革委", 10_000, 2_000, "2026-03-31"]
     assert shown(projects["WL-001"]) == ["文旅产业链", "新建", "李明", "市发展改革委", 10_000, 2_000, "2026-05-20"]
-    assert projects["HG-002"].owner.username == "139HG-002"
+    assert projects["HG-002"].owner.username == phone_of("HG-002")
 
 
 def test_procedures_are_planned_back_from_the_deadline_when_the_sheet_gives_none(conn, config, official):
@@ -178,7 +178,7 @@ def test_an_imported_project_is_saved_as_the_form_saves_it(conn, config, officia
     project it edits, the import matching by code: a project comes out the same either way."""
     office = make_user("office", "office")
     values = dict(zip(COLUMNS, row("SHEET-1", kind="续建"), strict=True))
-    values.update(code="FORM-1", responsible_phone="139FORM-1", responsible_email="", industry_chain="化工产业链")
+    values.update(code="FORM-1", responsible_phone="13900000901", responsible_email="", industry_chain="化工产业链")
     values.update(kind="continuing", start_deadline=dt.date(2026, 3, 31), category="化工产业链")
     form_project = save_project(values, office, config["milestones"])
     import_sections({"一、化工产业链": [row("SHEET-1", kind="续建")]}, config, office)
@@ -241,3 +241,13 @@ def test_export_escapes_cells_a_spreadsheet_would_run_as_formulas(conn, make_pro
     assert project["联系电话"].value == "'+8613900000001"
     assert all(cell.data_type != "f" for cell in sheet[3])
     assert project["开工时限"].is_date
+
+
+def test_a_phone_that_is_no_phone_number_is_a_problem_of_its_row(conn, config, official):
+    rows = [row("HG-001"), row("HG-002", responsible_phone="138123"), row("HG-003", responsible_phone=13812345678)]
+    with pytest.raises(SheetError) as caught:
+        import_sections({"一、化工产业链（3个）": rows}, config)
+    assert caught.value.problems == [
+        "第7行：联系电话应为手机号（如 13812345678）或带区号的固定电话（如 029-87654321），可加 +86"
+    ]
+    assert Project.select().count() == 0

@@ -165,7 +165,9 @@ class PagingSchema(Schema):
 
 
 class ProjectQuerySchema(FiltersSchema, PagingSchema):
-    """The project list's query string: filters and a page."""
+    """The project list's query string: a search, filters and a page."""
+
+    q = text("搜索：项目名称包含该文字，或项目编号、项目代码以其开头（不分大小写）", MAX_FILTER)
 
 
 FundsSchema = Schema.from_dict(

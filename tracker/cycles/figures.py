@@ -16,10 +16,11 @@ Every figure is an SQL aggregate (COUNT, SUM, GROUP BY) over the rows a conditio
 selects, so the cost does not grow with history and no project is loaded into Python."""
 
 import dataclasses
+from decimal import Decimal
 
 from peewee import SQL, Case, fn
 
-from tracker.core.money import money_sum, percent, to_money
+from tracker.core.money import money, money_sum, percent, to_money
 from tracker.core.weeks import week_monday
 from tracker.projects.lights import LEVELS, level_condition
 from tracker.projects.models import FUNDING_SOURCES, STATUSES, UNDER_WAY, FundsSecured, ProgressReport, Project
@@ -121,6 +122,35 @@ def as_of_label(source):
     if source.kind == "live":
         return "截至本周实时"
     return f"截至第{week_monday(source.week).isocalendar().week}周快照"
+
+
+def differences(live, snapshot):
+    """{chart: words} saying how each snapshot figure a chart ends at differs from the live card.
+
+    The charts end at the snapshot of a closed week while the cards count reports filed since:
+    "实时 2 / 3 = 66.7%，比快照高 33.4 个百分点" puts the two side by side, and "与实时数据一致"
+    says there is nothing to explain. Keys: ``restart_rate``, ``investment``, ``funds``.
+    """
+    live_rate, snapshot_rate = live["restart_rate"], snapshot["restart_rate"]
+    rate = f"{live_rate['numerator']} / {live_rate['denominator']} = {live_rate['percent']}%"
+    points = Decimal(str(live_rate["percent"])) - Decimal(str(snapshot_rate["percent"]))
+    words = {
+        "restart_rate": (
+            f"实时 {rate}，比快照{'高' if points > 0 else '低'} {abs(points)} 个百分点"
+            if (live_rate["numerator"], live_rate["denominator"])
+            != (snapshot_rate["numerator"], snapshot_rate["denominator"])
+            else None
+        ),
+        "investment": _money_gap(live["investment_completed"], snapshot["investment_completed"]),
+        "funds": _money_gap(live["funds_secured_total"], snapshot["funds_secured_total"]),
+    }
+    return {chart: text or "与实时数据一致" for chart, text in words.items()}
+
+
+def _money_gap(live, snapshot):
+    if live == snapshot:
+        return None
+    return f"实时 {money(live)}，比快照{'多' if live > snapshot else '少'} {money(abs(live - snapshot))}"
 
 
 def _count(source, condition, field=None):

@@ -27,11 +27,15 @@ bp = Blueprint("dashboard", __name__)
 def index():
     args, condition, week = request_filters()
     snapshot_week = snapshots.latest_week()
+    figures = stats.figures(stats.Live(week), condition)
+    # The charts draw the city from the weekly snapshots: their captions print the latest one's
+    # figures, and how they differ from the live cards above (shown unfiltered only, so both are the city's).
+    snapshot = stats.figures(snapshots.Snapshot(snapshot_week)) if snapshot_week and not args else None
     return render_template(
         "dashboard/index.html",
-        figures=stats.figures(stats.Live(week), condition),
-        # The charts draw the city from the weekly snapshots: their captions print the latest one's figures.
-        snapshot=stats.figures(snapshots.Snapshot(snapshot_week)) if snapshot_week and not args else None,
+        figures=figures,
+        snapshot=snapshot,
+        differences=stats.differences(figures, snapshot) if snapshot else None,
         lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
         args=args,
         choices=filter_choices(),

@@ -172,15 +172,16 @@ class City:
         official_ids = list(officials.values())
         rows = []
         for n, p in enumerate(self.plan):
-            last = self._last_report_week(p)
+            last = self.last_reported(p)
             rows.append(
                 {
                     **{k: v for k, v in p.items() if k not in STORY_ONLY},
                     "lead_official": official_ids[n % len(official_ids)],
                     "owner": owners.get(p["responsible_phone"]),
                     "started_on": self._started_on(p),
-                    "physical_progress": self.progress(p, len(self.weeks) - 1),
-                    "last_report_week": last,
+                    # The figures of its last report (history.write_history), as filing a report sets them.
+                    "physical_progress": self.progress(p, last),
+                    "last_report_week": self.weeks[last],
                 }
             )
         for chunk in chunks(rows):
@@ -191,8 +192,9 @@ class City:
             Milestone.insert_many(chunk).execute()
         return ids
 
-    def _last_report_week(self, p):
-        return self.week if p["reported_now"] else self.weeks[-2]
+    def last_reported(self, p):
+        """The index in ``self.weeks`` of the project's last report: this week's, or last week's."""
+        return len(self.weeks) - 1 if p["reported_now"] else len(self.weeks) - 2
 
     def _started_on(self, p):
         if p["start_week"] is None:

@@ -48,14 +48,18 @@ def write_history(city, ids):
 
 
 def _reports(city, p, project_id):
-    """The rows of one project's weekly reports, less the weeks it did not report."""
-    last = len(city.weeks) - 1
-    for index, week in enumerate(city.weeks):
-        # This week one in seven has not reported yet; before that, a few weeks were missed
-        # (never the first, so every project has a report to carry its funds).
-        if (index == last and not p["reported_now"]) or (0 < index < last and city.rng.random() < 0.03):
+    """The rows of one project's weekly reports, less the weeks it did not report.
+
+    Its last report carries the figures the project row shows (city.write_projects), so a
+    project's page and its newest report say the same.
+    """
+    last = city.last_reported(p)
+    for index, week in enumerate(city.weeks[: last + 1]):
+        # Before the last report a few weeks were missed (never the first, so every project
+        # has a report to carry its funds).
+        if 0 < index < last and city.rng.random() < 0.03:
             continue
-        yield _report(city, p, project_id, index, week)
+        yield _report(city, p, project_id, index, week, last)
 
 
 def _write_funds_secured(lines, report_ids):
@@ -70,15 +74,17 @@ def _write_funds_secured(lines, report_ids):
         FundsSecured.insert_many(chunk).execute()
 
 
-def _report(city, p, project_id, index, week):
+def _report(city, p, project_id, index, week, last):
     started = p["start_week"] is not None and index >= p["start_week"]
     if started:
-        # Investment keeps the project's pace with the year, reaching today's figure this week.
-        day = min(week_monday(week) + dt.timedelta(days=6), city.today)
-        elapsed = Decimal(day.timetuple().tm_yday) / city.today.timetuple().tm_yday
+        # Investment keeps the project's pace with the year, reaching today's figure in its last report.
+        elapsed = (
+            Decimal(_report_day(city, week).timetuple().tm_yday)
+            / _report_day(city, city.weeks[last]).timetuple().tm_yday
+        )
         invested = min(p["investment_completed"], to_money(p["investment_completed"] * elapsed))
-        # Completed only in the latest week; before that it was being built.
-        status = p["status"] if index == len(city.weeks) - 1 else building_status(p)
+        # Completed only in the last report; before that it was being built.
+        status = p["status"] if index == last else building_status(p)
     else:
         invested, status = 0, p["status"] if p["start_week"] is None else "not_started"
     submitted = dt.datetime.combine(week_monday(week) + dt.timedelta(days=4), dt.time(8, 30))
@@ -93,6 +99,11 @@ def _report(city, p, project_id, index, week):
         "submitted_at": submitted,
         "updated_at": submitted,
     }
+
+
+def _report_day(city, week):
+    """The day a week's figures stand for: its Sunday, or today for the week under way."""
+    return min(week_monday(week) + dt.timedelta(days=6), city.today)
 
 
 def _funds(city, report_ids, cents):

@@ -364,6 +364,9 @@ def _ranked(result, group, overdue_days):
         rows[name]["overdue_problems"] = count
     for project in result.projects:
         rows[getattr(project, group)]["lagging"] += 1
-    return sorted(
-        rows.values(), key=lambda r: (-r["lagging"], -r["overdue_problems"], -r["reports_missing"], r["name"])
-    )
+    return worst_first(rows.values())
+
+
+def worst_first(rows):
+    """Ranking rows in the 红黑榜's order: most lagging, then overdue problems, then reports missing."""
+    return sorted(rows, key=lambda r: (-r["lagging"], -r["overdue_problems"], -r["reports_missing"], r["name"] or ""))

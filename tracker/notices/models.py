@@ -17,11 +17,13 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from tracker.accounts.models import User
 from tracker.core.db import BaseModel
 from tracker.core.weeks import utc_now
+from tracker.lagging.rules import worst_first
 from tracker.projects.models import Project
 
 NOTICE_STATES = {"draft": "草稿", "published": "已发布"}
@@ -54,7 +56,20 @@ class CriticismNotice(BaseModel):
 
     @property
     def ranking(self):
-        return json.loads(self.ranking_data or "{}")
+        """The 红黑榜 beside the list, its lagging projects counting exactly the entries listed.
+
+        The draft stores the ranking of its day (projects, overdue problems and reports missing
+        per department and county); an entry taken off the notice no longer counts, so the
+        ranking never adds up to more projects than the notice names.
+        """
+        stored = json.loads(self.ranking_data or "{}")
+        return {group: self._recounted(group, rows) for group, rows in stored.items()}
+
+    def _recounted(self, group, rows):
+        column = getattr(NoticeEntry, group)
+        listed = self.listed().select(column, fn.COUNT(NoticeEntry.id)).group_by(column).order_by()
+        counts = {name or "": n for name, n in listed.tuples()}
+        return worst_first({**row, "lagging": counts.get(row["name"] or "", 0)} for row in rows)
 
     @classmethod
     def published(cls):

@@ -21,6 +21,10 @@ ATTRIBUTE_FILTERS = (
 )
 
 
+# The search box: a project's name containing the text, or its code or national code starting with it.
+SEARCH = "q"
+
+
 # Drill-downs the dashboard links to: the projects behind a figure; and the 待完善 ones.
 DRILL_DOWNS = ("under_way", "unreported", "light", "incomplete")
 
@@ -66,6 +70,8 @@ def project_condition(args, week, today, thresholds):
             if args[field] not in choices:
                 raise FilterError(field, f"未知的{label} {args[field]}")
             condition &= getattr(Project, field) == args[field]
+    if (args.get(SEARCH) or "").strip():
+        condition &= search_condition(args[SEARCH])
     if args.get("incomplete"):
         condition &= Project.incomplete()
     if args.get("under_way"):
@@ -78,6 +84,17 @@ def project_condition(args, week, today, thresholds):
             raise FilterError("light", f"未知的预警等级 {args['light']}")
         condition &= level_condition(args["light"], today, thresholds)
     return condition
+
+
+def search_condition(text):
+    """Projects whose name contains ``text`` or whose code or national code starts with it, ignoring case.
+
+    A code typed whole finds its project (a code is its own prefix); a code's beginning finds the
+    projects numbered under it (2026-00 …); any part of a name finds the projects so named. The
+    text is matched literally: % and _ are no wildcards.
+    """
+    text = text.strip()
+    return Project.code.startswith(text) | Project.national_code.startswith(text) | Project.name.contains(text)
 
 
 def filter_choices():

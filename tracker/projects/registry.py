@@ -107,6 +107,11 @@ def project_values(project):
     return values
 
 
+# A mainland mobile (13812345678) or a landline with its area code (029-87654321), either after +86.
+PHONE = re.compile(r"(?:\+86[ -]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
+PHONE_MESSAGE = "应为手机号（如 13812345678）或带区号的固定电话（如 029-87654321），可加 +86"
+
+
 def normalize_national_code(text):
     """The 24-character form of a 项目代码 written with or without its dashes (or with spaces); raises ValueError.
 
@@ -190,6 +195,9 @@ def check_project(values, officials=None):
     for name, choices in (("stage", STAGES), ("level", LEVELS)):
         if values.get(name) and values[name] not in choices:
             errors[name] = "应为 " + "、".join(choices.values()) + " 之一"
+    phone = values.get("responsible_phone")
+    if phone and not (isinstance(phone, str) and PHONE.fullmatch(phone)):
+        errors["responsible_phone"] = PHONE_MESSAGE
     for name, (least, greatest) in COORDINATES.items():
         degrees = values.get(name)
         if degrees not in (None, "") and not (_number(degrees) and least <= degrees <= greatest):

@@ -34,7 +34,7 @@ from tracker.projects.registry import (
 )
 from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
-from tracker.web.access import can, project_scope, require, visible_project
+from tracker.web.access import can, require, visible_project
 from tracker.web.listing import Page, request_filters, today
 from tracker.web.responses import send_download
 
@@ -89,13 +89,14 @@ def incomplete():
     missing = request.args.get("missing", "")
     if missing and missing not in COMPLETION_FIELDS:
         abort(400, f"未知的字段 {missing}")
-    condition = (Project.archived == False) & Project.incomplete() & project_scope(current_user)  # noqa: E712
+    args, condition, _week = request_filters()
+    condition &= Project.incomplete()
     shown = condition & Project.lacks(missing) if missing else condition
     query = (
         Project.select(Project, LeadOfficial).join(LeadOfficial, JOIN.LEFT_OUTER).where(shown).order_by(Project.code)
     )
     return render_template(
-        "projects/incomplete.html", page=Page(query), missing=missing, counts=missing_counts(condition)
+        "projects/incomplete.html", page=Page(query), missing=missing, counts=missing_counts(condition), args=args
     )
 
 

@@ -6,7 +6,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from tracker.core.weeks import local_now
-from tracker.projects.filters import ATTRIBUTE_FILTERS, DRILL_DOWNS, FilterError, project_condition
+from tracker.projects.filters import ATTRIBUTE_FILTERS, DRILL_DOWNS, SEARCH, FilterError, project_condition
 from tracker.reports.filing import current_week
 from tracker.web.access import project_scope
 
@@ -17,7 +17,7 @@ def today():
 
 def request_filters():
     """The filters in the query string, the condition they make, and the reporting week (400 on a bad filter)."""
-    args = {k: request.args[k] for k in ATTRIBUTE_FILTERS + DRILL_DOWNS if request.args.get(k)}
+    args = {k: request.args[k] for k in (SEARCH, *ATTRIBUTE_FILTERS, *DRILL_DOWNS) if request.args.get(k, "").strip()}
     try:
         condition, week = filter_condition(args, current_user)
     except FilterError as e:
