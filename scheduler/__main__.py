@@ -4,6 +4,10 @@ python -m scheduler                          run until SIGTERM / Ctrl-C
 python -m scheduler run weekly [--period 2026-W47]
 python -m scheduler run monthly [--period 2026-11]
 python -m scheduler run quarterly [--period 2026-Q4]
+
+A period that has not ended yet is refused: running it would send half a
+period's reminders and claim the period, so its real run would send nothing.
+``--force`` runs it all the same, and says so in the log and on the run.
 """
 
 import logging
@@ -15,10 +19,10 @@ import click
 
 from tracker.core.config import ConfigError, load_config
 from tracker.core.db import bind_database, db
-from tracker.core.periods import PeriodError, just_ended, period_start
+from tracker.core.periods import PeriodError, just_ended, next_period, period_start
 from tracker.core.weeks import local_now
 from tracker.cycles import fonts
-from tracker.cycles.runs import CYCLES, CycleRun
+from tracker.cycles.runs import CYCLES, CycleRun, to_json
 from tracker.mail.outbox import deliver_due
 from tracker.schema import create_tables
 
@@ -73,19 +77,33 @@ def serve(config):
 @cli.command()
 @click.argument("cycle", type=click.Choice(list(CYCLES)))
 @click.option("--period", default=None, help="2026-W47 | 2026-11 | 2026-Q4 (default: the period just ended)")
+@click.option("--force", is_flag=True, help="run a period that has not ended yet (logged, and recorded on the run)")
 @click.pass_obj
-def run(config_path, cycle, period):
+def run(config_path, cycle, period, force):
     """Run one cycle for one period by hand; a period already run sends nothing."""
     from scheduler.cycles import refresh_states, run_cycle
 
     config = _config(config_path)
-    period = period or just_ended(cycle, local_now(config["city"]["timezone"]).date())
+    today = local_now(config["city"]["timezone"]).date()
+    period = period or just_ended(cycle, today)
     try:
         period_start(cycle, period)
     except PeriodError as e:
         raise click.BadParameter(str(e), param_hint="--period") from e
+    forced = None
+    if not has_ended(cycle, period, today):
+        if not force:
+            raise click.ClickException(
+                f"{cycle} {period} 尚未结束（今天是 {today}）：现在运行会提前发送提醒并占用该周期，"
+                "到期时的正式运行将不再发送。确需提前运行请加 --force"
+            )
+        forced = f"--force: {cycle} {period} run by hand on {today}, before the period ended"
+        log.warning(forced)
     with db.connection_context():
         result = run_cycle(cycle, period, config)
+        if result is not None and forced:
+            result.summary = to_json({**result.data, "forced": forced})
+            result.save()
     if result is None:
         with db.connection_context():
             existing = CycleRun.get(cycle=cycle, period=period)
@@ -95,6 +113,11 @@ def run(config_path, cycle, period):
         refresh_states()
         state = CycleRun.get(cycle=cycle, period=period).state
     click.echo(f"{cycle} {period}: {state}; delivered {counts}")
+
+
+def has_ended(cycle, period, today):
+    """Whether ``period`` is over on ``today``: the next period has begun."""
+    return period_start(cycle, next_period(cycle, period)) <= today
 
 
 if __name__ == "__main__":

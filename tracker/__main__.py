@@ -219,5 +219,45 @@ def create_token(config_path, name):
     click.echo(f"API token for {name}: {new_api_token(user)}")
 
 
+def _database_url(config_path):
+    """The configured database, without connecting to it (a restore must find it as it is)."""
+    try:
+        return load_config(config_path)["database"]["url"]
+    except ConfigError as e:
+        raise click.ClickException(f"配置错误: {e}") from e
+
+
+@cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.pass_obj
+def backup_command(config_path, path):
+    """Back up the database to FILE while the service runs (SQLite: online backup; PostgreSQL: pg_dump -Fc)."""
+    from tracker.core.backup import backup
+
+    _backup_step(backup, "备份", config_path, path)
+    click.echo(f"backed up to {path}")
+
+
+@cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def restore_command(config_path, path):
+    """Restore a backup FILE into the configured database, which must be empty."""
+    from tracker.core.backup import restore
+
+    _backup_step(restore, "恢复", config_path, path)
+    click.echo(f"restored {path}")
+
+
+def _backup_step(step, name, config_path, path):
+    """Run ``step`` (backup or restore) on the configured database, its refusal as the command's error."""
+    from tracker.core.backup import BackupError
+
+    try:
+        step(_database_url(config_path), path)
+    except BackupError as e:
+        raise click.ClickException(f"{name}失败: {e}") from e
+
+
 if __name__ == "__main__":
     sys.exit(cli(prog_name="python -m tracker"))

@@ -5,6 +5,7 @@ views.py serves them. The OpenAPI description is generated from the schemas in
 schemas.py and served at /api/v1/openapi.json."""
 
 import hashlib
+import json
 from http import HTTPStatus
 
 from flask import current_app, g, request
@@ -36,6 +37,11 @@ class JsonParser(FlaskParser):
         except RecursionError:
             # How json gives up on deeply nested arrays; webargs expects only decode errors.
             abort(400, message="请求体嵌套过深")
+        except json.JSONDecodeError:
+            raise
+        except ValueError:
+            # How json gives up on an integer of more than sys.get_int_max_str_digits() digits.
+            abort(400, message="请求体中的数字位数过多")
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         abort(400, message="请求体不是有效的 JSON")

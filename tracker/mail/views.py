@@ -15,7 +15,7 @@ from tracker.mail.outbox import KINDS as MAIL_KINDS
 from tracker.mail.outbox import OUTBOX_STATES, Outbox, resend
 from tracker.web.access import require
 from tracker.web.forms import ConfirmForm
-from tracker.web.listing import Page
+from tracker.web.listing import Page, id_arg
 
 bp = Blueprint("deliveries", __name__, url_prefix="/deliveries")
 
@@ -32,7 +32,7 @@ HTML_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; san
 @require("see_mail")
 def index():
     """Every queued email, newest first, filtered by run and state."""
-    run_id = request.args.get("run", type=int)
+    run_id = id_arg("run")
     state = request.args.get("state") if request.args.get("state") in OUTBOX_STATES else None
     return render_template(
         "mail/index.html",

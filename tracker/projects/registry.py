@@ -159,6 +159,13 @@ class SaveResult:
     projects: list = field(default_factory=list, repr=False)
 
 
+# A project's code is part of its address (/projects/<code>, the API's too): a "/" or "?"
+# would make a project no page can reach. Letters (Chinese ones included), digits, and
+# - _ . inside; it begins with a letter or digit, so no code is "." or "..".
+PROJECT_CODE = re.compile(r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}")
+PROJECT_CODE_MESSAGE = "项目编号只能由字母、汉字、数字和 - _ . 组成，以字母、汉字或数字开头，最多 64 个字符"
+
+
 def check_project(values, officials=None):
     """Return {field: message} for every rule the values break (empty when valid).
 
@@ -189,6 +196,9 @@ def check_project(values, officials=None):
     deadline = values.get("start_deadline")
     if deadline is not None and not isinstance(deadline, dt.date):
         errors["start_deadline"] = "应为日期"
+    code = values.get("code")
+    if code and "code" not in errors and not (isinstance(code, str) and PROJECT_CODE.fullmatch(code)):
+        errors["code"] = PROJECT_CODE_MESSAGE
     code = values.get("national_code")
     if code and not (isinstance(code, str) and len(code) == 24 and NATIONAL_CODE.fullmatch(code)):
         errors["national_code"] = NATIONAL_CODE_MESSAGE

@@ -18,7 +18,7 @@ from tracker.supervision.orders import (
 )
 from tracker.web.access import can, require, visible_orders
 from tracker.web.forms import ConfirmForm
-from tracker.web.listing import Page, today
+from tracker.web.listing import Page, id_arg, today
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
@@ -71,10 +71,8 @@ def new():
     """Issue an order on a project (``?project=CODE``), or on one of its problems (``&problem=ID``)."""
     project = Project.get_or_none(Project.code == request.args.get("project", "")) or abort(404)
     problem = None
-    if request.args.get("problem"):
-        problem = Problem.get_or_none(
-            (Problem.id == request.args.get("problem", type=int) or 0) & (Problem.project == project)
-        ) or abort(404)
+    if problem_id := id_arg("problem"):
+        problem = Problem.get_or_none((Problem.id == problem_id) & (Problem.project == project)) or abort(404)
     form = SupervisionForm()
     if form.validate_on_submit():
         try:

@@ -10,6 +10,26 @@ from tracker.projects.filters import ATTRIBUTE_FILTERS, DRILL_DOWNS, SEARCH, Fil
 from tracker.reports.filing import current_week
 from tracker.web.access import project_scope
 
+# The largest id a table's integer primary key holds (PostgreSQL's SERIAL); the app's <int:…> converter agrees.
+MAX_ROW_ID = 2**31 - 1
+
+
+def id_arg(name):
+    """The row id in the query string's ``name``: None when absent; 404 for anything no row can have.
+
+    Checked as text first: ``int()`` of thousands of digits raises ValueError,
+    and a number past 64 bits overflows the database driver.
+    """
+    text = request.args.get(name, "")
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ROW_ID))):
+        abort(404)
+    number = int(text)
+    if not 1 <= number <= MAX_ROW_ID:
+        abort(404)
+    return number
+
 
 def today():
     return local_now(current_app.config["TRACKER"]["city"]["timezone"]).date()
