@@ -27,6 +27,8 @@ from tracker.cycles.snapshots import (
     Snapshot,
     WeekTotals,
     history_chart,
+    official_chart_weeks,
+    official_restart_rate_chart,
     snapshot_rows,
     take_snapshot,
     week_end,
@@ -89,11 +91,26 @@ def weekly_dispatch(run, week, config):
     missing = list(Project.with_owner(snapshot_rows(week, ProjectSnapshot.reported == False)))  # noqa: E712
     by_official = figures_by(Snapshot(week), ProjectSnapshot.lead_official)
     officials = list(LeadOfficial.select().where(LeadOfficial.id.in_(list(by_official))).order_by(LeadOfficial.name))
+    city_weeks, official_weeks = official_chart_weeks(week)
+    target = config["charts"]["restart_rate_target"]
     for official in officials:
         if official.email:
             own = [p for p in flagged if p["lead_official"] == official.name]
             mine = by_official[official.id]
-            _queue(run, "leader_summary", "weekly-leader", official, context, config, images, figures=mine, flagged=own)
+            # Their own projects' line beside the city's, over the weeks of the city's chart.
+            chart = official_restart_rate_chart(official_weeks.get(official.id, []), city_weeks, target)
+            leader_images = {**images, "own_restart_rate": chart}
+            _queue(
+                run,
+                "leader_summary",
+                "weekly-leader",
+                official,
+                context,
+                config,
+                leader_images,
+                figures=mine,
+                flagged=own,
+            )
     summary = {
         **context,
         "flagged": len(flagged),

@@ -83,7 +83,7 @@ def reminder(config, address="zhang@example.gov.cn", name="张三", images=None)
 
 
 def leader_summary(config, images, address="wang@example.gov.cn", name="王建国"):
-    """A lead official's weekly summary, whose HTML shows three charts by cid:."""
+    """A lead official's weekly summary, whose HTML shows four charts by cid: (their own beside the city's, then the city's)."""
     figures = {
         "projects": 2,
         "restart_rate": {"numerator": 1, "denominator": 2, "percent": 50.0},
@@ -106,5 +106,6 @@ def leader_summary(config, images, address="wang@example.gov.cn", name="王建�
 
 
 CHARTS = {
-    name: b"\x89PNG\r\n\x1a\nnot really a chart: " + name.encode() for name in ("restart_rate", "investment", "funds")
+    name: b"\x89PNG\r\n\x1a\nnot really a chart: " + name.encode()
+    for name in ("own_restart_rate", "restart_rate", "investment", "funds")
 }

@@ -1,15 +1,17 @@
 """The demo city reproduces the first seed report's headline, live as of this week."""
 
 import pytest
+from peewee import DateTimeField, fn
 
 from tracker.accounts.models import LeadOfficial, User
-from tracker.core.weeks import local_now
+from tracker.core.weeks import local_now, utc_now
 from tracker.cycles import figures as stats
 from tracker.demo.loading import DemoError, load_demo_city
 from tracker.projects import lights
 from tracker.projects.filters import project_condition
 from tracker.projects.models import ProgressReport, Project
 from tracker.reports.filing import current_week
+from tracker.schema import MODELS
 
 
 def figures(config):
@@ -79,3 +81,16 @@ def test_every_demo_project_shows_the_figures_of_its_latest_report(conn, config)
     assert shown == latest
     # Some have not reported this week: their page shows last week's report, not a newer figure.
     assert len({week for week, _, _ in latest.values()}) == 2
+
+
+def test_nothing_in_the_demo_happened_later_than_now(conn, config):
+    load_demo_city(config)
+    now = utc_now()
+    later = {}
+    for model in MODELS:
+        for field in model._meta.sorted_fields:
+            if isinstance(field, DateTimeField):
+                latest = model.select(fn.MAX(field)).scalar()
+                if latest is not None and latest > now:
+                    later[f"{model._meta.table_name}.{field.name}"] = latest
+    assert later == {}

@@ -17,6 +17,7 @@ from tracker.accounts.models import LeadOfficial, User
 from tracker.core.config import PROJECT_ROOT
 from tracker.core.db import db
 from tracker.core.weeks import week_monday
+from tracker.cycles import charts
 from tracker.cycles.runs import CycleRun
 from tracker.mail.outbox import Outbox, deliver_due
 from tracker.projects.models import Project
@@ -61,6 +62,32 @@ def test_each_leader_gets_one_email_about_their_projects_with_an_inline_chart(co
     assert "R-1" not in to_li.get_body(preferencelist=("plain",)).get_content()
     assert "全市" in text_wang and "0 / 3" in text_wang
     assert any(p.get_content_type() == "image/png" for p in to_wang.walk())
+
+
+def test_each_leader_email_charts_their_own_restart_rate_beside_the_citys(config, city, smtp_server, monkeypatch):  # noqa: F811
+    handler, port = smtp_server
+    values = {"status": "started", "investment_completed": 0, "physical_progress": "已开工"}
+    file_report(city["ok"], WEEK, values, User.get(User.username == "office"), config, now=FILED_AT, past_cutoff=True)
+    drawn = []
+    draw = charts.restart_rate_comparison_chart
+
+    def recording(own, city_weeks, target_percent=0):
+        drawn.append(
+            ([(r.week, r.under_way, r.projects) for r in own], [(r.week, r.under_way, r.projects) for r in city_weeks])
+        )
+        return draw(own, city_weeks, target_percent)
+
+    monkeypatch.setattr(charts, "restart_rate_comparison_chart", recording)
+    weekly(config, port)
+    # 李明: G-1 started, S-1 not (1 of 2); 王建国: R-1 not started (0 of 1); the city: 1 of 3.
+    assert sorted(own for own, _ in drawn) == [[(WEEK, 0, 1)], [(WEEK, 1, 2)]]
+    assert all(city_weeks == [(WEEK, 1, 3)] for _, city_weeks in drawn)
+    [to_li] = handler.to("li@example.gov.cn")
+    images = {part["Content-ID"] for part in to_li.walk() if part.get_content_type() == "image/png"}
+    assert "<own_restart_rate>" in images
+    html = to_li.get_body(preferencelist=("html",)).get_content()
+    assert 'src="cid:own_restart_rate"' in html and "包抓项目 / 全市" in html
+    assert "包抓项目 / 全市" in to_li.get_body(preferencelist=("plain",)).get_content()
 
 
 def at(day, hour, minute=0):

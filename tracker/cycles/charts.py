@@ -95,19 +95,59 @@ def restart_rate_figure(weeks, target_percent=0):
     if target_percent > 0:
         ax.axhline(target_percent, linestyle="--", color=RED, linewidth=1.2, label=f"目标 {target_percent:g}%")
         _legend(ax)
-    # Above the point, unless the top of the plot or the target line is just there.
-    below = values[-1] > 85 or 0 <= target_percent - values[-1] < 12
-    _annotate_last(ax, restart_rate_label(weeks[-1]), positions[-1], values[-1], BLUE, below)
-    ax.set_ylim(0, 105)
-    ax.set_yticks(range(0, 101, 20))
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
-    _week_axis(ax, [row.week for row in weeks])
+    _finish_rate_axes(ax, weeks, weeks[-1], values[-1], target_percent)
     return figure
 
 
 def restart_rate_chart(weeks, target_percent=0):
     """PNG of the restart rate week by week (see restart_rate_figure)."""
     return png(restart_rate_figure(weeks, target_percent))
+
+
+OWN_LABEL, CITY_LABEL = "包抓项目", "全市"
+
+
+def restart_rate_comparison_figure(own, city, target_percent=0):
+    """A leader's projects' restart rate against the city's, over the same weeks, with a legend.
+
+    ``own`` and ``city`` are rows of (week, under_way, projects), one per week in the same
+    order (``snapshots.official_chart_weeks``); a week in which the leader contracted no
+    project leaves a gap in their line rather than a fall to zero.
+    """
+    figure, ax = _figure("开复工率走势：包抓项目与全市")
+    if not city:
+        return _no_data(figure, ax)
+    positions = range(len(city))
+    city_values = [value for _, value in restart_rate_series(city)]
+    own_values = [
+        value if row.projects else math.nan for row, (_, value) in zip(own, restart_rate_series(own), strict=True)
+    ]
+    ax.plot(positions, city_values, color=GREY, linewidth=2, linestyle="--", label=CITY_LABEL)
+    if own:
+        ax.plot(positions, own_values, marker="o", color=BLUE, linewidth=2, label=OWN_LABEL)
+    if target_percent > 0:
+        ax.axhline(target_percent, linestyle=":", color=RED, linewidth=1.2, label=f"目标 {target_percent:g}%")
+    _legend(ax)
+    last = own[-1] if own and own[-1].projects else None
+    _finish_rate_axes(ax, city, last, own_values[-1] if last else None, target_percent)
+    return figure
+
+
+def _finish_rate_axes(ax, weeks, last, last_value, target_percent):
+    """The percent axis and the week axis of a restart-rate chart, and ``last``'s fraction by its point."""
+    if last is not None:
+        # Above the point, unless the top of the plot or the target line is just there.
+        below = last_value > 85 or 0 <= target_percent - last_value < 12
+        _annotate_last(ax, restart_rate_label(last), len(weeks) - 1, last_value, BLUE, below)
+    ax.set_ylim(0, 105)
+    ax.set_yticks(range(0, 101, 20))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    _week_axis(ax, [row.week for row in weeks])
+
+
+def restart_rate_comparison_chart(own, city, target_percent=0):
+    """PNG of a leader's restart rate against the city's (see restart_rate_comparison_figure)."""
+    return png(restart_rate_comparison_figure(own, city, target_percent))
 
 
 def investment_figure(weeks):

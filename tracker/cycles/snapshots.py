@@ -27,7 +27,7 @@ from tracker.accounts.models import LeadOfficial
 from tracker.core.db import BaseModel, db
 from tracker.core.money import MoneyField, money_sum
 from tracker.core.weeks import shift_week, week_monday
-from tracker.cycles.figures import Source, figures
+from tracker.cycles.figures import Source, figures, figures_by
 from tracker.projects.lights import next_milestone_of, warning_rule
 from tracker.projects.models import ProgressReport, Project, ReportFunds
 
@@ -265,6 +265,41 @@ def history_chart(name, week, target_percent):
     if name == "restart_rate":
         return charts.restart_rate_chart(weeks, target_percent)
     return charts.investment_chart(weeks)
+
+
+@dataclasses.dataclass(frozen=True)
+class WeekRate:
+    """Projects under way among a group's projects at the close of a week: a point of a restart-rate line."""
+
+    week: str
+    under_way: int
+    projects: int
+
+
+def official_chart_weeks(week):
+    """The restart-rate chart's weeks up to ``week``: (the city's WeekTotals rows, {official id: [WeekRate]}).
+
+    Each official's list has one WeekRate per city row, in the same order (0 projects in a
+    week they contracted none), from the same figures the emails print for each official.
+    """
+    city = weeks_of_totals(shift_week(week, -CHART_WEEKS + 1), week)
+    by_week = {row.week: figures_by(Snapshot(row.week), ProjectSnapshot.lead_official) for row in city}
+    officials = {official for groups in by_week.values() for official in groups if official is not None}
+    return city, {
+        official: [_week_rate(row.week, by_week[row.week].get(official)) for row in city] for official in officials
+    }
+
+
+def _week_rate(week, figures_of_week):
+    rate = figures_of_week["restart_rate"] if figures_of_week else {"numerator": 0, "denominator": 0}
+    return WeekRate(week, rate["numerator"], rate["denominator"])
+
+
+def official_restart_rate_chart(own, city, target_percent):
+    """PNG of one official's restart rate against the city's, from ``official_chart_weeks``."""
+    from tracker.cycles import charts  # matplotlib stays off the web app's start-up path
+
+    return charts.restart_rate_comparison_chart(own, city, target_percent)
 
 
 def latest_week():

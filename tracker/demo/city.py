@@ -75,6 +75,8 @@ class City:
     def __init__(self, rng, count, today, weeks, offsets):
         self.rng, self.count, self.today, self.offsets = rng, count, today, offsets
         self.week = week_of(today)
+        # The moment of loading: nothing in the demo is stamped later (this week's Friday may be to come).
+        self.now = utc_now()
         self.weeks = [shift_week(self.week, -n) for n in range(weeks, -1, -1)]
         self.officials = max(2, round(20 * min(count, 127) / 127))
         # Each responsible person reports for one to three projects.

@@ -87,7 +87,8 @@ def _report(city, p, project_id, index, week, last):
         status = p["status"] if index == last else building_status(p)
     else:
         invested, status = 0, p["status"] if p["start_week"] is None else "not_started"
-    submitted = dt.datetime.combine(week_monday(week) + dt.timedelta(days=4), dt.time(8, 30))
+    # Filed on the week's Friday morning, or just now when that Friday has not come yet.
+    submitted = min(dt.datetime.combine(week_monday(week) + dt.timedelta(days=4), dt.time(8, 30)), city.now)
     return {
         "project": project_id,
         "week": week,
