@@ -34,7 +34,8 @@ def create_app(overrides=None, config_path=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         PREFERRED_URL_SCHEME="https" if config["web"]["https"] else "http",
         RATELIMIT_STORAGE_URI=config["web"]["rate_limit_storage"],
-        WTF_CSRF_TIME_LIMIT=None,
+        # a form's CSRF token lasts as long as the longest session; a new one is made at login
+        WTF_CSRF_TIME_LIMIT=config["web"]["session_max_hours"] * 3600,
     )
     app.json = JsonProvider(app)
     app.url_map.converters["int"] = RowId
@@ -46,9 +47,62 @@ def create_app(overrides=None, config_path=None):
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    _secure_headers(app, config["web"]["https"])
 
     _register_views(app)
     return app
+
+
+# Pages use style attributes (progress bars, chart sizes) and the confirm() of a few buttons as
+# an onsubmit attribute; no <script> or <style> element of ours is inline, and nothing is loaded
+# from another site.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "script-src-attr": "'unsafe-inline'",
+    "style-src": "'self'",
+    "style-src-attr": "'unsafe-inline'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+# Pages the app shows in a frame of its own (an email's HTML on the mail page).
+FRAMED_ENDPOINTS = {"deliveries.html"}
+
+
+def _secure_headers(app, https):
+    """CSP, nosniff, no framing, same-origin referrers, HSTS over HTTPS; signed-in pages and the API not cached."""
+    from flask import request
+    from flask_login import current_user
+    from flask_talisman import Talisman
+
+    @app.after_request
+    def no_store(response):
+        # registered before Talisman's hook, so it runs after it (Flask runs them in reverse)
+        if request.path.startswith("/api/") or current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        if request.endpoint in FRAMED_ENDPOINTS:
+            csp = response.headers.get("Content-Security-Policy", "")
+            response.headers["Content-Security-Policy"] = csp.replace(
+                "frame-ancestors 'none'", "frame-ancestors 'self'"
+            )
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+    Talisman(
+        app,
+        force_https=False,  # the reverse proxy redirects; the app may be reached over HTTP behind it
+        strict_transport_security=https,
+        strict_transport_security_max_age=365 * 24 * 3600,
+        session_cookie_secure=https,
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="same-origin",
+    )
 
 
 def _register_views(app):
