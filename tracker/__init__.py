@@ -70,27 +70,26 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-# Pages the app shows in a frame of its own (an email's HTML on the mail page).
-FRAMED_ENDPOINTS = {"deliveries.html"}
-
-
 def _secure_headers(app, https):
-    """CSP, nosniff, no framing, same-origin referrers, HSTS over HTTPS; signed-in pages and the API not cached."""
+    """CSP, nosniff, no framing, same-origin referrers, HSTS over HTTPS; signed-in pages and the API not cached.
+
+    A view's own Content-Security-Policy (the mail page's frame) or Cache-Control (charts) is kept.
+    """
     from flask import request
     from flask_login import current_user
     from flask_talisman import Talisman
 
+    # Flask runs after_request hooks in reverse: this one runs after Talisman's, ``keep_own`` before it.
     @app.after_request
-    def no_store(response):
-        # registered before Talisman's hook, so it runs after it (Flask runs them in reverse)
-        if request.path.startswith("/api/") or current_user.is_authenticated:
-            response.headers["Cache-Control"] = "no-store"
-        if request.endpoint in FRAMED_ENDPOINTS:
-            csp = response.headers.get("Content-Security-Policy", "")
-            response.headers["Content-Security-Policy"] = csp.replace(
-                "frame-ancestors 'none'", "frame-ancestors 'self'"
-            )
+    def finish(response):
+        own_policy = getattr(response, "own_policy", None)
+        if own_policy:
+            response.headers["Content-Security-Policy"] = own_policy + "; frame-ancestors 'self'"
             response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        if "Cache-Control" not in response.headers and (
+            request.path.startswith("/api/") or current_user.is_authenticated
+        ):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     Talisman(
@@ -103,6 +102,11 @@ def _secure_headers(app, https):
         content_security_policy=CONTENT_SECURITY_POLICY,
         referrer_policy="same-origin",
     )
+
+    @app.after_request
+    def keep_own(response):
+        response.own_policy = response.headers.get("Content-Security-Policy")
+        return response
 
 
 def _register_views(app):
