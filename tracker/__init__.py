@@ -36,7 +36,8 @@ def create_app(overrides=None, config_path=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         PREFERRED_URL_SCHEME="https" if config["web"]["https"] else "http",
         RATELIMIT_STORAGE_URI=config["web"]["rate_limit_storage"],
-        WTF_CSRF_TIME_LIMIT=None,
+        # a form's CSRF token lasts as long as the longest session; a new one is made at login
+        WTF_CSRF_TIME_LIMIT=config["web"]["session_max_hours"] * 3600,
     )
     app.json = JsonProvider(app)
     app.url_map.converters["int"] = RowId
@@ -48,9 +49,66 @@ def create_app(overrides=None, config_path=None):
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    _secure_headers(app, config["web"]["https"])
 
     _register_views(app)
     return app
+
+
+# Pages use style attributes (progress bars, chart sizes) and the confirm() of a few buttons as
+# an onsubmit attribute; no <script> or <style> element of ours is inline, and nothing is loaded
+# from another site.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "script-src-attr": "'unsafe-inline'",
+    "style-src": "'self'",
+    "style-src-attr": "'unsafe-inline'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def _secure_headers(app, https):
+    """CSP, nosniff, no framing, same-origin referrers, HSTS over HTTPS; signed-in pages and the API not cached.
+
+    A view's own Content-Security-Policy (the mail page's frame) or Cache-Control (charts) is kept.
+    """
+    from flask import request
+    from flask_login import current_user
+    from flask_talisman import Talisman
+
+    # Flask runs after_request hooks in reverse: this one runs after Talisman's, ``keep_own`` before it.
+    @app.after_request
+    def finish(response):
+        own_policy = getattr(response, "own_policy", None)
+        if own_policy:
+            response.headers["Content-Security-Policy"] = own_policy + "; frame-ancestors 'self'"
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        if "Cache-Control" not in response.headers and (
+            request.path.startswith("/api/") or current_user.is_authenticated
+        ):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    Talisman(
+        app,
+        force_https=False,  # the reverse proxy redirects; the app may be reached over HTTP behind it
+        strict_transport_security=https,
+        strict_transport_security_max_age=365 * 24 * 3600,
+        session_cookie_secure=https,
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="same-origin",
+    )
+
+    @app.after_request
+    def keep_own(response):
+        response.own_policy = response.headers.get("Content-Security-Policy")
+        return response
 
 
 def _register_views(app):

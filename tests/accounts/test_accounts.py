@@ -98,11 +98,11 @@ def test_setting_a_password_lets_an_owner_log_in_and_reach_the_dashboard(client,
     assert "开复工率" in dashboard and 'data-figure="numerator">0</a>' in dashboard
 
 
-def test_a_password_shorter_than_8_characters_is_refused(client, office_session, make_user):
+def test_a_password_shorter_than_10_characters_is_refused(client, office_session, make_user):
     target = make_user("target", "leader")
     response = post(client, f"/accounts/{target.id}/password", {"password": "short", "confirm": "short"})
     assert response.status_code == 422
-    assert field_errors(response.get_data(as_text=True), "password") == ["密码至少 8 位"]
+    assert field_errors(response.get_data(as_text=True), "password") == ["密码至少 10 位"]
     assert log_in(client, "target", PASSWORD).status_code == 302  # the old one still works
 
 

@@ -4,13 +4,121 @@ import datetime as dt
 import hashlib
 import secrets
 
-from werkzeug.security import generate_password_hash
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from werkzeug.security import check_password_hash
 
 from tracker.accounts.models import ApiToken, User
 from tracker.core.weeks import utc_now
 
-# scrypt (werkzeug's default): slow and memory-hard, so stolen hashes are costly to crack.
-hash_password = generate_password_hash
+# argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): memory-hard, so stolen hashes are costly to crack.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+# Checked when an account is unknown, inactive or has no password, so that it answers as slowly as a real one.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+MIN_LENGTH = 10
+
+# The most common passwords of leaked lists (Chinese and international), at least 10 characters long:
+# shorter ones are refused by their length already.
+COMMON_PASSWORDS = frozenset(
+    [
+        "1234567890",
+        "0123456789",
+        "12345678910",
+        "1234567891",
+        "0987654321",
+        "1111111111",
+        "0000000000",
+        "1122334455",
+        "1qaz2wsx3edc",
+        "qwertyuiop",
+        "qwerty1234",
+        "qwerty12345",
+        "1q2w3e4r5t",
+        "1q2w3e4r5t6y",
+        "q1w2e3r4t5",
+        "a123456789",
+        "abc1234567",
+        "abcd123456",
+        "abcdefghij",
+        "password12",
+        "password123",
+        "password1234",
+        "passw0rd123",
+        "iloveyou12",
+        "woaini1314",
+        "woaini5201314",
+        "5201314520",
+        "1314520520",
+        "asdfghjkl1",
+        "asdfghjkl;",
+        "zxcvbnm123",
+        "1234qwer!@#$",
+        "admin12345",
+        "admin123456",
+        "administrator",
+        "p@ssw0rd123",
+        "welcome123",
+        "football12",
+        "sunshine12",
+        "princess12",
+        "88888888888",
+        "66666666666",
+        "9876543210",
+        "147258369a",
+        "1234567890a",
+        "aa123456789",
+        "zhang123456",
+        "wang123456",
+    ]
+)
+
+
+def hash_password(password):
+    """The argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def check_password(user, password):
+    """Whether ``password`` is the password of ``user`` (None: an unknown account), taking as long either way.
+
+    A hash of an older scheme (werkzeug's scrypt) or older argon2 parameters is replaced by a
+    current one when the password is right.
+    """
+    stored = user.password_hash if user is not None and user.active else None
+    if not stored:
+        _verify(_DUMMY_HASH, password)
+        return False
+    if stored.startswith("$argon2"):
+        if not _verify(stored, password):
+            return False
+        if not _hasher.check_needs_rehash(stored):
+            return True
+    elif not check_password_hash(stored, password):
+        return False
+    User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
+    return True
+
+
+def _verify(stored, password):
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password, user=None, username=""):
+    """Why ``password`` is too weak for the account (``user``, or a new one named ``username``), or None."""
+    if len(password) < MIN_LENGTH:
+        return f"密码至少 {MIN_LENGTH} 位"
+    lowered = password.lower()
+    own = {username, user.username if user else "", user.phone if user else ""}
+    if any(len(word) >= 4 and word.lower() in lowered for word in own):
+        return "密码不能包含登录名或手机号"
+    if lowered in COMMON_PASSWORDS or len(set(password)) <= 2:
+        return "密码过于常见，容易被猜中，请换一个"
+    return None
 
 
 def new_api_token(user):

@@ -14,6 +14,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from tracker.accounts.credentials import MIN_LENGTH
 from tracker.accounts.models import ROLES
 
 
@@ -22,7 +23,7 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired("请输入密码")])
 
 
-PASSWORD_LENGTH = Length(min=8, message="密码至少 8 位")
+PASSWORD_LENGTH = Length(min=MIN_LENGTH, message=f"密码至少 {MIN_LENGTH} 位")
 
 
 class AccountForm(FlaskForm):
@@ -51,3 +52,9 @@ class LeadOfficialForm(FlaskForm):
     name = StringField("姓名", validators=[DataRequired("必填")])
     title = StringField("职务")
     email = EmailField("电子邮箱（接收调度邮件）", validators=[Optional()])
+
+
+class OwnPasswordForm(PasswordForm):
+    """修改密码: a signed-in user changes their own password."""
+
+    old_password = PasswordField("原密码", validators=[DataRequired("请输入原密码")])

@@ -5,6 +5,7 @@ from peewee import (
     CharField,
     DateTimeField,
     ForeignKeyField,
+    IntegerField,
 )
 
 from tracker.core.db import BaseModel
@@ -43,6 +44,11 @@ class User(BaseModel):
     department = CharField(default="")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utc_now)
+    # A session carries the epoch it began in; raising it ends every session of the account.
+    session_epoch = IntegerField(default=0)
+    # Wrong passwords in a row, and until when the account's password is not checked (back-off).
+    failed_logins = IntegerField(default=0)
+    login_blocked_until = DateTimeField(null=True)
 
     class Meta:
         table_name = "account"  # "user" is reserved in PostgreSQL
@@ -64,6 +70,11 @@ class User(BaseModel):
     @property
     def label(self):
         return self.display_name or self.username
+
+    @classmethod
+    def end_sessions(cls, user_id):
+        """End every session of the account: after logout, a new password, a new role or deactivation."""
+        return cls.update(session_epoch=cls.session_epoch + 1).where(cls.id == user_id).execute()
 
 
 class ApiToken(BaseModel):

@@ -4,9 +4,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from peewee import JOIN, IntegrityError, fn
 
-from tracker.accounts.credentials import hash_password
+from tracker.accounts.credentials import hash_password, password_problem
 from tracker.accounts.forms import AccountForm, LeadOfficialForm, NewAccountForm, PasswordForm
-from tracker.accounts.models import ROLES, LeadOfficial, User
+from tracker.accounts.models import ROLES, ApiToken, LeadOfficial, User
 from tracker.core.db import db
 from tracker.projects.models import Project
 from tracker.web.access import require
@@ -62,6 +62,12 @@ def _account_form(user):
             form.role.errors.append("不能取消自己的办公室角色，否则将无法再管理账号")
         elif fields["role"] == "department" and not fields["department"]:
             form.department.errors.append("责任部门账号须填写所属部门，据此显示该部门负责解决的问题")
+        elif (
+            not user
+            and form.password.data
+            and (problem := password_problem(form.password.data, None, form.username.data.strip()))
+        ):
+            form.password.errors.append(problem)
         elif saved := _save_account(form, user, fields):
             flash(f"已保存账号 {saved.username}", "success")
             return redirect(url_for("accounts.index", q=saved.username))
@@ -86,6 +92,8 @@ def _save_account(form, user, fields):
         with db.atomic():
             if user:
                 User.update(**fields).where(User.id == user.id).execute()
+                if fields["role"] != user.role:
+                    User.end_sessions(user.id)  # pages open under the old role must not go on
                 return User.get_by_id(user.id)
             password = form.password.data
             return User.create(
@@ -103,8 +111,12 @@ def password(user_id):
     """Set an account's password, e.g. for an owner account created from the project list without one."""
     user = _account(user_id)
     form = PasswordForm()
-    if form.validate_on_submit():
-        User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
+    if form.validate_on_submit() and (problem := password_problem(form.password.data, user)):
+        form.password.errors.append(problem)
+    elif form.validate_on_submit():
+        with db.atomic():
+            User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
+            User.end_sessions(user.id)
         flash(f"已为 {user.username} 设置密码", "success")
         return redirect(url_for("accounts.index", q=user.username))
     return render_template("accounts/password.html", form=form, account=user), 422 if form.errors else 200
@@ -112,12 +124,19 @@ def password(user_id):
 
 @bp.post("/<int:user_id>/<any(activate, deactivate):action>")
 def set_active(user_id, action):
-    """Activate or deactivate an account; a deactivated one can neither log in nor use its API tokens."""
+    """Activate or deactivate an account; a deactivated one can neither log in nor use its API tokens.
+
+    Deactivating ends its sessions and revokes its tokens for good: reactivating brings back neither.
+    """
     user = _account(user_id)
     if user.id == current_user.id:
         flash("不能停用自己的账号", "error")
     else:
-        User.update(active=action == "activate").where(User.id == user.id).execute()
+        with db.atomic():
+            User.update(active=action == "activate").where(User.id == user.id).execute()
+            if action == "deactivate":
+                User.end_sessions(user.id)
+                ApiToken.delete().where(ApiToken.user == user.id).execute()
         flash(f"已{'启用' if action == 'activate' else '停用'}账号 {user.username}", "success")
     return redirect(url_for("accounts.index", q=user.username))
 

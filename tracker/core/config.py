@@ -34,6 +34,8 @@ DEFAULTS = {
         "proxies": 0,
         "max_upload_mb": 10,
         "login_rate_limit": "5 per minute",
+        "session_idle_minutes": 120,
+        "session_max_hours": 12,
         "api_rate_limit": "600 per minute",
         "rate_limit_storage": "memory://",
         "base_url": "http://127.0.0.1:5000",
@@ -206,6 +208,8 @@ def _validate(config):
         ("web", "workers"),
         ("web", "timeout_seconds"),
         ("web", "max_upload_mb"),
+        ("web", "session_idle_minutes"),
+        ("web", "session_max_hours"),
         ("mail", "port"),
         ("problems", "default_days"),
     ):
