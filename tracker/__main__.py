@@ -202,6 +202,8 @@ def create_user(config_path, name, role, password, email, display_name, official
     user.display_name = display_name or user.display_name
     user.lead_official = lead_official or user.lead_official
     user.save()
+    if not created:
+        User.end_sessions(user.id)  # a new password from the shell signs the account out everywhere
     click.echo(f"{'created' if created else 'updated'} {role} account {name}")
 
 
