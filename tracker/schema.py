@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from peewee import SqliteDatabase
 
 from tracker.accounts.models import ApiToken, LeadOfficial, User
+from tracker.audit.models import AuditEntry
 from tracker.core.db import db
 from tracker.core.money import MoneyField
 from tracker.cycles.consultations import AgendaItem, Decision
@@ -50,6 +51,7 @@ MODELS = (
     OrderReminder,
     CriticismNotice,
     NoticeEntry,
+    AuditEntry,
 )
 
 

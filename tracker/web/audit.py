@@ -1,0 +1,22 @@
+"""Recording an audit event from a request: who is signed in (or whose API token), and from which address."""
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+from tracker.audit.log import Actor, record
+
+ANONYMOUS = "未登录"
+
+
+def audit(event, user=None, **detail):
+    """Append ``event`` to the audit log as done by ``user`` (default: the request's user) from the request's address."""
+    return record(event, request_actor(user), **detail)
+
+
+def request_actor(user=None):
+    """The Actor of this request: ``user``, else the API token's account, else the signed-in one."""
+    user = user or g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    address = request.remote_addr or "" if has_request_context() else ""
+    if user is None:
+        return Actor(ANONYMOUS, None, address)
+    return Actor(user.label, user.id, address)
