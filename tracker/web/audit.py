@@ -1,6 +1,6 @@
 """Recording an audit event from a request: who is signed in (or whose API token), and from which address."""
 
-from flask import g, has_request_context, request
+from flask import g, request
 from flask_login import current_user
 
 from tracker.audit.log import Actor, record
@@ -16,7 +16,7 @@ def audit(event, user=None, **detail):
 def request_actor(user=None):
     """The Actor of this request: ``user``, else the API token's account, else the signed-in one."""
     user = user or g.get("api_user") or (current_user if current_user.is_authenticated else None)
-    address = request.remote_addr or "" if has_request_context() else ""
+    address = request.remote_addr or ""
     if user is None:
         return Actor(ANONYMOUS, None, address)
     return Actor(user.label, user.id, address)
