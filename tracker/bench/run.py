@@ -71,6 +71,7 @@ def run(config, options, log=print):
         finally:
             load.stdin.close()
             stop(load)
+            load.stdout.close()
     results = _results(options, data, workers, measured, memory)
     if "report" in measured["ops"]:
         created = measured["ops"]["report"].pop("last_created")
