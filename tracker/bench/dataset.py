@@ -27,6 +27,8 @@ from tracker.schema import create_tables
 BENCH_USER = "bench-office"
 # The owners' projects the report operation files for: enough that no two connections share one.
 REPORT_TARGETS = 2000
+# Raised whenever the demo city changes shape, so that a data set loaded before is loaded again.
+DATASET_VERSION = 2
 
 
 class DatasetError(Exception):
@@ -60,7 +62,7 @@ def prepare(config, url, projects, weeks, seed=2026, log=print):
 
     ``config`` is the loaded config.toml (its city, warnings and milestones shape the demo).
     """
-    wanted = {"projects": projects, "weeks": weeks, "seed": seed}
+    wanted = {"projects": projects, "weeks": weeks, "seed": seed, "version": DATASET_VERSION}
     database = bind_database(url)
     db.connect(reuse_if_open=True)
     try:
