@@ -157,6 +157,19 @@ def judge_snapshot(week, thresholds):
     ).execute()
 
 
+# A project's own columns, copied into its snapshot as they stand (the same names in ProjectSnapshot).
+COPIED = (
+    Project.lead_official,
+    Project.lead_department,
+    Project.project_unit,
+    Project.county,
+    Project.industry_chain,
+    Project.total_investment,
+    Project.annual_plan_investment,
+    Project.start_deadline,
+)
+
+
 def _snapshot_projects(week, end):
     latest = ProgressReport.select(fn.MAX(ProgressReport.week)).where(
         (ProgressReport.project == Project.id) & (ProgressReport.week <= week)
@@ -174,14 +187,7 @@ def _snapshot_projects(week, end):
         Project.select(
             Value(week),
             Project.id,
-            Project.lead_official,
-            Project.lead_department,
-            Project.project_unit,
-            Project.county,
-            Project.industry_chain,
-            Project.total_investment,
-            Project.annual_plan_investment,
-            Project.start_deadline,
+            *COPIED,
             # Status only ever changes through reports: no report yet means not started.
             fn.COALESCE(Report.status, "not_started"),
             Case(None, [(Project.started_on <= end, Project.started_on)], None),

@@ -17,7 +17,7 @@ from peewee import fn
 from tracker.core.db import bulk_insert, move_ids_past
 from tracker.core.money import to_money
 from tracker.core.weeks import week_monday
-from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals, week_end
+from tracker.cycles.snapshots import COPIED, ProjectSnapshot, WeekFunds, WeekTotals, week_end
 from tracker.demo.city import HEADLINE, PROBLEMS, building_status, in_wan
 from tracker.projects.models import UNDER_WAY, FundsSecured, ProgressReport, Project, ReportFunds
 
@@ -50,28 +50,10 @@ REPORT_FIELDS = (
     R.updated_at,
 )
 S = ProjectSnapshot
-# What take_snapshot copies from a project, in the order of SNAPSHOT_FIELDS.
-COPIED = (
-    Project.lead_official,
-    Project.lead_department,
-    Project.project_unit,
-    Project.county,
-    Project.industry_chain,
-    Project.total_investment,
-    Project.annual_plan_investment,
-    Project.start_deadline,
-)
 SNAPSHOT_FIELDS = (
     S.week,
     S.project,
-    S.lead_official,
-    S.lead_department,
-    S.project_unit,
-    S.county,
-    S.industry_chain,
-    S.total_investment,
-    S.annual_plan_investment,
-    S.start_deadline,
+    *(getattr(S, column.name) for column in COPIED),
     S.status,
     S.started_on,
     S.investment_completed,
