@@ -94,3 +94,25 @@ def test_nothing_in_the_demo_happened_later_than_now(conn, config):
                 if latest is not None and latest > now:
                     later[f"{model._meta.table_name}.{field.name}"] = latest
     assert later == {}
+
+
+def test_demo_snapshots_are_what_the_weekly_dispatch_takes(conn, config):
+    """The history's snapshots, written in bulk, are the rows take_snapshot writes for the same week."""
+    from tracker.core.weeks import shift_week
+    from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals, take_snapshot
+
+    load_demo_city(config, count=60, weeks=8)
+    for week in (shift_week(current_week(config), -8), shift_week(current_week(config), -3)):
+        tables = (
+            (ProjectSnapshot, ProjectSnapshot.project),
+            (WeekTotals, WeekTotals.week),
+            (WeekFunds, WeekFunds.source),
+        )
+
+        def rows(week, tables=tables):
+            return [list(model.select().where(model.week == week).order_by(key).dicts()) for model, key in tables]
+
+        loaded = rows(week)
+        assert loaded[0] and loaded[1]
+        take_snapshot(week, config["warnings"])
+        assert rows(week) == loaded

@@ -36,27 +36,15 @@ def cli(ctx, config_path):
 @click.pass_obj
 def serve(config_path, host, port):
     """Serve the web app with gunicorn (the workers of [web] workers)."""
-    from gunicorn.app.base import BaseApplication
-
     from tracker import create_app
+    from tracker.web.serving import gunicorn_settings, run_gunicorn
 
     config = _open(config_path)
     create_tables()
     db.close()
     bind = f"{host or config['web']['host']}:{port or config['web']['port']}"
-
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", bind)
-            self.cfg.set("workers", config["web"]["workers"])
-            self.cfg.set("timeout", config["web"]["timeout_seconds"])
-            self.cfg.set("accesslog", "-")
-
-        def load(self):
-            return create_app(config_path=config_path)
-
     click.echo(f"serving on http://{bind}")
-    Server().run()
+    run_gunicorn(lambda: create_app(config_path=config_path), gunicorn_settings(config["web"], bind))
 
 
 @cli.command("init-db")
@@ -219,6 +207,38 @@ def create_token(config_path, name):
     if user is None:
         raise click.ClickException(f"no account named {name}")
     click.echo(f"API token for {name}: {new_api_token(user)}")
+
+
+@cli.command("bench")
+@click.option("--projects", type=int, default=10_000, show_default=True, help="projects of the demo city")
+@click.option("--weeks", type=int, default=260, show_default=True, help="weeks of report history")
+@click.option("--database-url", default=None, help="default: sqlite:///data/bench-<projects>x<weeks>.db")
+@click.option("--workers", type=int, default=None, help="gunicorn workers (config: [web] workers)")
+@click.option("--connections", type=int, default=8, show_default=True, help="concurrent connections")
+@click.option("--seconds", type=float, default=10.0, show_default=True, help="length of each measurement")
+@click.option("--only", default=None, help="operations to measure, comma-separated (default: all)")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="save the figures here")
+@click.pass_obj
+def bench(config_path, projects, weeks, database_url, workers, connections, seconds, only, json_path):
+    """Measure the service under gunicorn against a bare endpoint, on a province-sized data set (issue 13)."""
+    from tracker.bench.dataset import DatasetError
+    from tracker.bench.operations import NAMES
+    from tracker.bench.run import Options, run, table
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(f"配置错误: {e}") from e
+    chosen = tuple(name.strip() for name in only.split(",")) if only else NAMES
+    unknown = [name for name in chosen if name not in NAMES]
+    if unknown:
+        raise click.ClickException(f"unknown operation(s): {', '.join(unknown)}; known: {', '.join(NAMES)}")
+    options = Options(projects, weeks, database_url, workers, connections, seconds, chosen, json_path=json_path)
+    try:
+        results = run(config, options, log=click.echo)
+    except DatasetError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(table(results))
 
 
 def _database_url(config_path):

@@ -89,7 +89,7 @@ def with_next_number(model, year, write, attempts=5):
 BATCH_ROWS = 1000
 
 
-def bulk_insert(model, fields, rows):
+def bulk_insert(model, fields, rows, converted=False):
     """Insert ``rows``, tuples of values in ``fields`` order, with the driver's batch call.
 
     peewee builds the SQL of an insert_many value by value, which for an
@@ -97,9 +97,12 @@ def bulk_insert(model, fields, rows):
     log) costs more than the database's work; here the statement is built
     once and the values only converted. Defaults are not applied: give
     every column that needs a value. The driver's errors come out as
-    peewee's (IntegrityError …), as from any query.
+    peewee's (IntegrityError …), as from any query. ``converted``: the values are
+    already what the fields' ``db_value`` gives (amounts rounded to the cent), and
+    are handed to the driver as they are (the demo's millions of rows).
     """
-    rows = _db_values(fields, rows)
+    if not converted:
+        rows = _db_values(fields, rows)
     columns = ", ".join(_quoted(field.column_name) for field in fields)
     sql = f"INSERT INTO {_quoted(model._meta.table_name)} ({columns}) VALUES "
     with __exception_wrapper__:
@@ -109,6 +112,19 @@ def bulk_insert(model, fields, rows):
             from psycopg2.extras import execute_values
 
             execute_values(db.cursor(), sql + "%s", list(rows), page_size=BATCH_ROWS)
+
+
+def move_ids_past(model):
+    """After rows of ``model`` were inserted with their ids given, have new rows' ids continue after them.
+
+    SQLite picks the next id from the table itself; PostgreSQL's sequence has to be moved.
+    """
+    if isinstance(db.obj, SqliteDatabase):
+        return
+    table, key = model._meta.table_name, model._meta.primary_key.column_name
+    db.execute_sql(
+        f"SELECT setval(pg_get_serial_sequence('{table}', '{key}'), GREATEST(1, (SELECT MAX({_quoted(key)}) FROM {_quoted(table)})))"
+    )
 
 
 def bulk_update(model, fields, rows):

@@ -136,16 +136,38 @@ def take_snapshot(week, thresholds):
         for model in (ProjectSnapshot, WeekTotals, WeekFunds):
             model.delete().where(model.week == week).execute()
         _snapshot_projects(week, end)
-        milestone, milestone_due = next_milestone_of(ProjectSnapshot.project, ProjectSnapshot.status, end)
-        ProjectSnapshot.update(milestone=milestone, milestone_due=milestone_due).where(
-            ProjectSnapshot.week == week
-        ).execute()
-        # The lights are judged on the snapshot's own figures, as of the week's last day.
-        ProjectSnapshot.update(warning_rule=warning_rule(end, thresholds, ProjectSnapshot)).where(
-            ProjectSnapshot.week == week
-        ).execute()
+        judge_snapshot(week, thresholds)
         _snapshot_totals(week)
     return WeekTotals.get_by_id(week)
+
+
+def judge_snapshot(week, thresholds):
+    """Set the next milestone and the warning light of every snapshot row of ``week``, as of its last day.
+
+    ``take_snapshot`` calls it after copying the projects; the demo, after writing its history's rows in bulk.
+    """
+    end = week_end(week)
+    milestone, milestone_due = next_milestone_of(ProjectSnapshot.project, ProjectSnapshot.status, end)
+    ProjectSnapshot.update(milestone=milestone, milestone_due=milestone_due).where(
+        ProjectSnapshot.week == week
+    ).execute()
+    # The lights are judged on the snapshot's own figures, as of the week's last day.
+    ProjectSnapshot.update(warning_rule=warning_rule(end, thresholds, ProjectSnapshot)).where(
+        ProjectSnapshot.week == week
+    ).execute()
+
+
+# A project's own columns, copied into its snapshot as they stand (the same names in ProjectSnapshot).
+COPIED = (
+    Project.lead_official,
+    Project.lead_department,
+    Project.project_unit,
+    Project.county,
+    Project.industry_chain,
+    Project.total_investment,
+    Project.annual_plan_investment,
+    Project.start_deadline,
+)
 
 
 def _snapshot_projects(week, end):
@@ -165,14 +187,7 @@ def _snapshot_projects(week, end):
         Project.select(
             Value(week),
             Project.id,
-            Project.lead_official,
-            Project.lead_department,
-            Project.project_unit,
-            Project.county,
-            Project.industry_chain,
-            Project.total_investment,
-            Project.annual_plan_investment,
-            Project.start_deadline,
+            *COPIED,
             # Status only ever changes through reports: no report yet means not started.
             fn.COALESCE(Report.status, "not_started"),
             Case(None, [(Project.started_on <= end, Project.started_on)], None),

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from tracker.accounts.credentials import hash_password
 from tracker.accounts.models import LeadOfficial, User
+from tracker.core.db import bulk_create
 from tracker.core.weeks import shift_week, utc_now, week_monday, week_of
 from tracker.projects.models import PROCEDURES, Milestone, Project
 from tracker.projects.registry import default_plan
@@ -62,7 +63,6 @@ PROBLEMS = (
     "",
     "",
 )
-BATCH = 400
 
 
 # Keys of a project's plan that tell its story but are not columns.
@@ -165,8 +165,7 @@ class City:
             }
             for name, phone in self.people[: self.count]
         ]
-        for chunk in chunks(rows):
-            User.insert_many(chunk).execute()
+        bulk_create(User, (User(**row) for row in rows))
         return dict(User.select(User.username, User.id).where(User.role == "owner").tuples())
 
     def write_projects(self, officials, owners):
@@ -186,12 +185,9 @@ class City:
                     "last_report_week": self.weeks[last],
                 }
             )
-        for chunk in chunks(rows):
-            Project.insert_many(chunk).execute()
+        bulk_create(Project, (Project(**row) for row in rows))
         ids = dict(Project.select(Project.code, Project.id).tuples())
-        milestones = [m for p in self.plan for m in self._milestones(p, ids[p["code"]])]
-        for chunk in chunks(milestones):
-            Milestone.insert_many(chunk).execute()
+        bulk_create(Milestone, (Milestone(**m) for p in self.plan for m in self._milestones(p, ids[p["code"]])))
         return ids
 
     def last_reported(self, p):
@@ -255,9 +251,3 @@ def building_status(p):
 def in_wan(cents):
     """万元 with two places from a whole number of cents of 万元."""
     return Decimal(cents).scaleb(-2)
-
-
-def chunks(rows):
-    """``rows`` a batch at a time, for bulk inserts that stay within the databases' parameter limits."""
-    for i in range(0, len(rows), BATCH):
-        yield rows[i : i + BATCH]

@@ -4,7 +4,7 @@ import datetime as dt
 
 from tracker.accounts.models import User
 from tracker.core.db import db
-from tracker.demo.city import PROBLEMS
+from tracker.demo.city import HEADLINE, PROBLEMS
 from tracker.lagging.rules import lagging_list
 from tracker.notices.drafting import draft_notice, publish_notice
 from tracker.problems.ledger import change_problem, raise_problem
@@ -63,13 +63,16 @@ LEDGER_STORIES = (
 
 
 def write_ledger(today):
-    """A dozen problems on the ledger, half of them the demo department's, as their stories left them."""
+    """A dozen problems on the ledger for each 127 projects, half of them the demo department's, as their stories left them."""
     office, inspector, department = (User.get(username=name) for name in ("office", "inspector", "department"))
+    rounds = max(1, Project.select().count() // HEADLINE["projects"])
     ours = Project.select().where(Project.lead_department == department.department).order_by(Project.id)
     others = Project.select().where(Project.lead_department != department.department).order_by(Project.id)
-    projects = [p for pair in zip(ours.limit(6), others.limit(6), strict=False) for p in pair]
+    half = len(LEDGER_STORIES) // 2 * rounds
+    projects = [p for pair in zip(ours.limit(half), others.limit(half), strict=False) for p in pair]
+    stories = LEDGER_STORIES * rounds
     with db.atomic():
-        for n, (project, (ago, days, answers)) in enumerate(zip(projects, LEDGER_STORIES, strict=False)):
+        for n, (project, (ago, days, answers)) in enumerate(zip(projects, stories, strict=False)):
             raised = dt.datetime.combine(today - dt.timedelta(days=ago), dt.time(9))
             by_inspection = n % 3 == 2
             problem = raise_problem(

@@ -12,7 +12,7 @@ import random
 
 from tracker.core.db import db
 from tracker.core.weeks import local_now
-from tracker.cycles.snapshots import take_snapshot
+from tracker.cycles.snapshots import judge_snapshot
 from tracker.demo.city import HEADLINE, City
 from tracker.demo.follow_up import write_follow_up, write_ledger
 from tracker.demo.history import write_history
@@ -42,13 +42,13 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
         officials = city.write_officials()
         owners = city.write_owners()
         projects = city.write_projects(officials, owners)
+        # Past weeks closed as the weekly dispatch would have; the week just ended is
+        # left for the scheduler, so a newcomer sees it run on first start.
         write_history(city, projects)
+        for week in city.weeks[:-2]:
+            judge_snapshot(week, config["warnings"])
         refresh_next_milestones()
         accounts = city.write_accounts(officials, owners)
-    # Past weeks closed as the weekly dispatch would have; the week just ended is
-    # left for the scheduler, so a newcomer sees it run on first start.
-    for week in city.weeks[:-2]:
-        take_snapshot(week, config["warnings"])
     write_follow_up(config, today)
     write_ledger(today)
     return accounts
