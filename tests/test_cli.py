@@ -11,9 +11,9 @@ import pytest
 from tracker.accounts.credentials import TokenRefused, user_for_token
 from tracker.accounts.models import ApiToken
 from tracker.audit.models import AuditEntry
-from tracker.core.weeks import utc_now
 from tracker.core.config import PROJECT_ROOT
 from tracker.core.db import db
+from tracker.core.weeks import utc_now
 
 
 def run(database_url, tmp_path, *args, input=None):
@@ -100,7 +100,10 @@ def test_revoke_token_by_prefix_or_id_stops_it_and_is_audited(app, database_url,
             with pytest.raises(TokenRefused, match="命令行吊销"):
                 user_for_token(token)
         revoked = AuditEntry.select().where(AuditEntry.event == "token_revoked").order_by(AuditEntry.id)
-        assert [(e.actor, json.loads(e.detail)["name"]) for e in revoked] == [("命令行", "旧脚本"), ("命令行", "新脚本")]
+        assert [(e.actor, json.loads(e.detail)["name"]) for e in revoked] == [
+            ("命令行", "旧脚本"),
+            ("命令行", "新脚本"),
+        ]
 
 
 def test_create_token_for_an_unknown_account_fails_clearly(app, database_url, tmp_path):

@@ -95,7 +95,9 @@ class ApiToken(BaseModel):
     last_used_at = DateTimeField(null=True)
     last_used_from = CharField(default="")
     revoked_at = DateTimeField(null=True)
-    revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # Not indexed: create_tables(safe=True) would index the column before migrate_columns adds it to
+    # an older table (PostgreSQL refuses; SQLite indexes the name as a string), and the table is small.
+    revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL", index=False)
     revoke_reason = CharField(default="")
 
     class Meta:
