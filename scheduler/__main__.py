@@ -36,7 +36,7 @@ def _config(config_path):
     except ConfigError as e:
         raise click.ClickException(f"配置错误: {e}") from e
     bind_database(config["database"]["url"])
-    create_tables()
+    create_tables(config["api"]["token_days"])
     return config
 
 

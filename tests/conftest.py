@@ -12,12 +12,14 @@ import pytest
 from tracker import create_app
 from tracker.accounts.credentials import hash_password, new_api_token
 from tracker.accounts.models import LeadOfficial, User
+from tracker.audit.log import Actor
 from tracker.core.config import DEFAULTS
 from tracker.core.db import bind_database, db
 from tracker.projects.registry import save_project
 from tracker.schema import MODELS
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
+SHELL = Actor("命令行")
 PASSWORD = "correct horse 42"
 # One hash for every test user: scrypt is slow on purpose, tests need not pay it each time.
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -130,11 +132,11 @@ def login(client):
 
 @pytest.fixture
 def token_for(app):
-    """An API token for a user, as `python -m tracker create-token` prints it."""
+    """An API token for a user, as `python -m tracker create-token` prints it (valid ``days``, 90 by default)."""
 
-    def make(user):
+    def make(user, name="测试脚本", days=90):
         with db.connection_context():
-            return new_api_token(user)
+            return new_api_token(user, name, days, SHELL)[0]
 
     return make
 

@@ -16,7 +16,9 @@ from conftest import PASSWORD, PASSWORD_HASH
 from playwright.sync_api import sync_playwright
 
 from scheduler.cycles import run_cycle
-from tracker.accounts.models import User
+from tracker.accounts.credentials import new_api_token, revoke_tokens
+from tracker.accounts.models import ApiToken, User
+from tracker.audit.log import Actor
 from tracker.core.config import DEFAULTS, load_config
 from tracker.core.db import db
 from tracker.core.weeks import shift_week, week_of
@@ -69,6 +71,12 @@ def city(server, tmp_path):
             DEFAULTS["milestones"],
         )
         run_cycle("weekly", shift_week(week_of(dt.date.today()), -1), config)
+        # API 令牌: every role's own list, with a long name, a revoked and an expired token beside a working one.
+        for user in User.select().where(User.username.in_(list(accounts.values()))):
+            for name, days in ((f"{LONG_NAME}数据同步脚本", 90), ("已吊销的脚本", 30), ("过期的脚本", 1)):
+                new_api_token(user, name, days, Actor("命令行"))
+        revoke_tokens(ApiToken.name == "已吊销的脚本", Actor("命令行"), reason="账号停用")
+        ApiToken.update(expires_at=ApiToken.created_at).where(ApiToken.name == "过期的脚本").execute()
         details = [
             f"/projects/{Project.select().where(Project.owner == owner).order_by(Project.id).first().code}",
             f"/projects/{long_one.code}",
@@ -78,6 +86,7 @@ def city(server, tmp_path):
             f"/public/notices/{CriticismNotice.select().first().id}",
             f"/cycles/{CycleRun.select().first().id}",
             f"/deliveries/{Outbox.select().first().id}",
+            "/tokens/",  # in the navigation for the office, beside 修改密码 for everyone else
         ]
     return {"accounts": accounts, "details": details}
 

@@ -12,13 +12,16 @@ from tracker.core.db import bind_database, db
 from tracker.schema import create_tables
 
 
-def _open(config_path=None):
+def _open(config_path=None, tables=False):
+    """The configuration, with its database bound and connected; ``tables``: created or brought up to date first."""
     try:
         config = load_config(config_path)
     except ConfigError as e:
         raise click.ClickException(f"配置错误: {e}") from e
     bind_database(config["database"]["url"])
     db.connect(reuse_if_open=True)
+    if tables:
+        create_tables(config["api"]["token_days"])
     return config
 
 
@@ -39,8 +42,7 @@ def serve(config_path, host, port):
     from tracker import create_app
     from tracker.web.serving import gunicorn_settings, run_gunicorn
 
-    config = _open(config_path)
-    create_tables()
+    config = _open(config_path, tables=True)
     db.close()
     bind = f"{host or config['web']['host']}:{port or config['web']['port']}"
     click.echo(f"serving on http://{bind}")
@@ -51,8 +53,7 @@ def serve(config_path, host, port):
 @click.pass_obj
 def init_db(config_path):
     """Create the tables (safe to run again)."""
-    _open(config_path)
-    create_tables()
+    _open(config_path, tables=True)
     click.echo("database ready")
 
 
@@ -73,8 +74,7 @@ def load_demo(config_path, count, seed, weeks, if_empty, accounts_file):
     """Load the demo city into an empty database and print its accounts."""
     from .demo.loading import DemoError, load_demo_city
 
-    config = _open(config_path)
-    create_tables()
+    config = _open(config_path, tables=True)
     try:
         accounts = load_demo_city(config, count=count, seed=seed, weeks=weeks, if_empty=if_empty)
     except DemoError as e:
@@ -101,8 +101,7 @@ def import_projects(config_path, path, username, dry_run):
 
     from tracker.projects.sheet_import import SheetError, apply_import, plan_import, read_project_list
 
-    config = _open(config_path)
-    create_tables()
+    config = _open(config_path, tables=True)
     user = User.get_or_none(User.username == username) if username else None
     try:
         with open(path, "rb") as f:
@@ -173,8 +172,7 @@ def create_user(config_path, name, role, password, email, display_name, official
     """Create an account, or set the password and role of an existing one."""
     from tracker.accounts.credentials import hash_password
 
-    _open(config_path)
-    create_tables()
+    _open(config_path, tables=True)
     if password is None:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
@@ -195,18 +193,70 @@ def create_user(config_path, name, role, password, email, display_name, official
     click.echo(f"{'created' if created else 'updated'} {role} account {name}")
 
 
-@cli.command("create-token")
-@click.argument("name")
-@click.pass_obj
-def create_token(config_path, name):
-    """Print a new API token for the account NAME (the token is the last word)."""
-    from tracker.accounts.credentials import new_api_token
+# Who the audit log names for what the command line does.
+SHELL = "命令行"
 
-    _open(config_path)
-    user = User.get_or_none(User.username == name)
+
+@cli.command("create-token")
+@click.argument("username")
+@click.option("--name", required=True, help="what the token is for (at most 100 characters), shown in lists")
+@click.option(
+    "--days", type=click.IntRange(min=1), default=None, help="valid this many days (config: [api] token_days)"
+)
+@click.pass_obj
+def create_token(config_path, username, name, days):
+    """Make an API token for the account USERNAME; the token is printed once, as the last line."""
+    from tracker.accounts.credentials import new_api_token
+    from tracker.accounts.models import ApiToken
+    from tracker.audit.log import Actor
+
+    api = _open(config_path)["api"]
+    days = days or api["token_days"]
+    name = name.strip()
+    if not name or len(name) > ApiToken.name.max_length:
+        raise click.ClickException(f"--name must have 1 to {ApiToken.name.max_length} characters")
+    if days > api["token_max_days"]:
+        raise click.ClickException(f"--days must be at most {api['token_max_days']} ([api] token_max_days)")
+    user = User.get_or_none(User.username == username)
     if user is None:
-        raise click.ClickException(f"no account named {name}")
-    click.echo(f"API token for {name}: {new_api_token(user)}")
+        raise click.ClickException(f"no account named {username}")
+    token, row = new_api_token(user, name, days, Actor(SHELL))
+    click.echo(
+        f"API token #{row.id} {row.prefix}… “{name}” for {username}, expires {row.expires_at:%Y-%m-%d %H:%M} UTC"
+    )
+    click.echo("shown this once only; the token is the next line")
+    click.echo(token)
+
+
+@cli.command("revoke-token")
+@click.option(
+    "--id",
+    "token_id",
+    type=click.IntRange(1, 2**31 - 1),
+    default=None,
+    help="the token's number, as create-token printed it (#12)",
+)
+@click.option("--prefix", default=None, help="the token's first characters, as the API 令牌 page shows them")
+@click.option("--reason", default="命令行吊销", show_default=True, help="shown in the token list and the audit log")
+@click.pass_obj
+def revoke_token(config_path, token_id, prefix, reason):
+    """Revoke an API token, named by --id or --prefix; it stops working at once."""
+    from tracker.accounts.credentials import revoke_tokens
+    from tracker.accounts.models import ApiToken
+    from tracker.audit.log import Actor
+
+    if (token_id is None) == (prefix is None):
+        raise click.UsageError("name the token by --id or by --prefix")
+    _open(config_path)
+    condition = ApiToken.id == token_id if prefix is None else ApiToken.prefix == prefix.strip().rstrip("…")
+    matches = list(ApiToken.listed().where(condition))
+    if len(matches) != 1:
+        found = "; ".join(f"#{t.id} “{t.name}” of {t.user.username}" for t in matches)
+        raise click.ClickException(f"{len(matches)} tokens match" + (f": {found}; give --id" if found else ""))
+    row = matches[0]
+    if not revoke_tokens(ApiToken.id == row.id, Actor(SHELL), reason=reason.strip()):
+        raise click.ClickException(f"API token #{row.id} was revoked already")
+    click.echo(f"revoked API token #{row.id} {row.prefix}… “{row.name}” of {row.user.username}")
 
 
 @cli.command("bench")

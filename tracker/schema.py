@@ -1,13 +1,16 @@
 """The one module that names every table: creating them, and bringing older databases to the models."""
 
+import datetime as dt
 from contextlib import contextmanager
 
 from peewee import SqliteDatabase
 
 from tracker.accounts.models import ApiToken, LeadOfficial, User
 from tracker.audit.models import AuditEntry
+from tracker.core.config import DEFAULTS
 from tracker.core.db import db
 from tracker.core.money import MoneyField
+from tracker.core.weeks import utc_now
 from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
@@ -55,21 +58,33 @@ MODELS = (
 )
 
 
-def create_tables():
-    """Create every table that does not exist yet, and bring older tables to the models (safe to run again)."""
+# What API tokens made before tokens had a name and an expiry are called.
+OLD_TOKEN_NAME = "命令行创建"
 
+
+def create_tables(token_days=DEFAULTS["api"]["token_days"]):
+    """Create every table that does not exist yet, and bring older tables to the models (safe to run again).
+
+    API tokens made before tokens expired get a name and ``token_days`` more days (``[api] token_days``),
+    so that the scripts using them keep working while their authors make named ones.
+    """
     with db.connection_context():
         db.create_tables(MODELS, safe=True)
-        changed = migrate_columns(MODELS)
+        existing_tokens = {
+            ApiToken.name: OLD_TOKEN_NAME,
+            ApiToken.expires_at: utc_now().replace(microsecond=0) + dt.timedelta(days=token_days),
+        }
+        changed = migrate_columns(MODELS, existing_tokens)
         if ("project", "milestone_due") in changed:
             refresh_next_milestones()
 
 
-def migrate_columns(models):
+def migrate_columns(models, fill=None):
     """Bring the tables of a database made by an older version to the models, keeping every row.
 
     Adds the columns a table lacks (new fields are nullable or have a
-    default, so existing rows get a value), lets NULL into the columns a
+    default, so existing rows get a value; a required field without a default
+    gives its existing rows the value ``fill`` maps it to), lets NULL into the columns a
     newer version made optional, and turns the integer 万元 of older versions
     into money columns (NUMERIC(15,2)). Returns the (table, column) pairs changed.
     """
@@ -83,7 +98,7 @@ def migrate_columns(models):
         for field in model._meta.sorted_fields:
             column = present.get(field.column_name)
             if column is None:
-                steps = [migrator.add_column(table, field.column_name, field)]
+                steps = [migrator.add_column(table, field.column_name, _filled(field, fill or {}))]
             else:
                 steps = []
                 if field.null and not column.null:
@@ -97,6 +112,15 @@ def migrate_columns(models):
         with _foreign_keys_off(), db.atomic():
             migrate(*operations)
     return changed
+
+
+def _filled(field, fill):
+    """``field``, or a copy whose default is the value its existing rows get: added nullable, filled, then required."""
+    if field not in fill:
+        return field
+    copy = field.clone()
+    copy.default = fill[field]
+    return copy
 
 
 def _whole_amounts(field, column):

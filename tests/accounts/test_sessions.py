@@ -63,7 +63,7 @@ def test_a_reactivated_account_gets_neither_its_old_sessions_nor_its_old_tokens_
     assert not is_signed_in(browser)
     assert call(token, "GET", "/projects").status_code == 401
     with db.connection_context():
-        assert ApiToken.select().where(ApiToken.user == leader.id).count() == 0
+        assert ApiToken.get(ApiToken.user == leader.id).revoke_reason == "账号停用"
 
 
 def test_a_role_change_ends_the_sessions_of_the_account(app, client, make_user, login):

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 from tracker import create_app
 from tracker.accounts.credentials import new_api_token
 from tracker.accounts.models import User
+from tracker.audit.log import Actor
 from tracker.core.db import db
 from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.snapshots import take_snapshot
@@ -66,7 +67,7 @@ def office_token(make_project, config):
         office = User.create(username="office", role="office")
         take_snapshot(shift_week(week_of(dt.date.today()), -1), config["warnings"])
         draft_notice(dt.date.today(), config, office)
-        return new_api_token(office)
+        return new_api_token(office, "接口模糊测试", 30, Actor("命令行"))[0]
 
 
 @pytest.fixture

@@ -1,16 +1,21 @@
 """A database made by an older version gains the columns a newer one added, takes cents in its money columns, and keeps its rows."""
 
+import datetime as dt
+import hashlib
 from decimal import Decimal
 
-from peewee import IntegerField
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 from reporting import file
 
-from tracker.core.db import db
+from tracker.accounts.credentials import user_for_token
+from tracker.accounts.models import ApiToken, User
+from tracker.core.db import BaseModel, db
 from tracker.core.money import MoneyField
+from tracker.core.weeks import utc_now
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, take_snapshot
 from tracker.projects.models import MILESTONES, FundsSecured, Milestone, ProgressReport, Project
-from tracker.schema import MODELS, _foreign_keys_off, create_tables
+from tracker.schema import MODELS, OLD_TOKEN_NAME, _foreign_keys_off, create_tables
 
 
 def test_starting_on_an_older_database_adds_the_new_columns_and_keeps_the_rows(conn, config, make_project):
@@ -85,3 +90,30 @@ def test_integer_money_columns_of_an_older_database_keep_their_rows_and_take_cen
     saved = Project.get_by_id(project.id)
     assert (saved.investment_completed, saved.funds_secured) == (Decimal("300.01"), {"bank_loans": Decimal("200.01")})
     assert ProgressReport.select().where(ProgressReport.project == project.id).count() == 2
+
+
+class OlderApiToken(BaseModel):
+    """api_token as an older version made it: a hash, a creation time and a last use, nothing else."""
+
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    token_hash = CharField(unique=True)
+    created_at = DateTimeField(default=utc_now)
+    last_used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "api_token"
+
+
+def test_api_tokens_of_an_older_database_get_a_name_and_an_expiry_and_keep_working(conn, make_user):
+    user = make_user("robot", "inspector")
+    db.drop_tables([ApiToken])
+    db.create_tables([OlderApiToken])
+    OlderApiToken.create(user=user, token_hash=hashlib.sha256(b"an-old-token").hexdigest())
+    db.close()
+    create_tables(token_days=30)
+    db.connect(reuse_if_open=True)
+    row = ApiToken.get()
+    assert (row.name, row.prefix, row.revoked_at, row.revoke_reason) == (OLD_TOKEN_NAME, "", None, "")
+    assert abs(row.expires_at - utc_now() - dt.timedelta(days=30)) < dt.timedelta(minutes=5)
+    assert not {c.name: c.null for c in db.get_columns("api_token")}["expires_at"]
+    assert user_for_token("an-old-token").username == "robot"

@@ -3,12 +3,15 @@
 import datetime as dt
 import hashlib
 import secrets
+import zoneinfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from werkzeug.security import check_password_hash
 
 from tracker.accounts.models import ApiToken, User
+from tracker.audit.log import record
+from tracker.core.db import db
 from tracker.core.weeks import utc_now
 
 # argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): memory-hard, so stolen hashes are costly to crack.
@@ -121,28 +124,92 @@ def password_problem(password, user=None, username=""):
     return None
 
 
-def new_api_token(user):
-    """Create a token for ``user`` and return it; only its hash is kept."""
+# Characters of a token shown in lists: enough to tell a user's tokens apart, too few to guess the rest (43).
+PREFIX_LENGTH = 6
+
+
+class TokenRefused(Exception):
+    """A token that was made but no longer works, expired or revoked; the message says which and when."""
+
+
+def new_api_token(user, name, days, actor):
+    """Make a token for ``user``, named ``name`` and valid ``days`` days; return it and its row.
+
+    This is the only time the token exists in full: only its hash and its first
+    characters are kept. The audit log records ``actor`` making it, in the same transaction.
+    """
     token = secrets.token_urlsafe(32)
-    ApiToken.create(user=user, token_hash=_token_hash(token))
-    return token
+    with db.atomic():
+        row = ApiToken.create(
+            user=user,
+            name=name,
+            prefix=token[:PREFIX_LENGTH],
+            token_hash=_token_hash(token),
+            expires_at=utc_now().replace(microsecond=0) + dt.timedelta(days=days),
+        )
+        record("token_created", actor, **_detail(row, user), expires_at=row.expires_at)
+    return token, row
 
 
-def user_for_token(token):
-    """The active user a bearer token belongs to, or None."""
+def user_for_token(token, address="", timezone="UTC"):
+    """The active account a bearer token acts as, or None when no such token was made (or its account is deactivated).
+
+    Raises TokenRefused, saying when (in ``timezone``), for a token that expired or was revoked.
+    Its last use and ``address`` are written at most hourly: a write on every API call would
+    queue readers behind it.
+    """
     row = (
         ApiToken.select(ApiToken, User)
-        .join(User)
+        .join(User, on=ApiToken.user)
         .where((ApiToken.token_hash == _token_hash(token)) & (User.active == True))  # noqa: E712
         .first()
     )
     if row is None:
         return None
-    # Written at most hourly: a write on every API call would queue readers behind it.
     now = utc_now()
+    state = row.state(now)
+    if state != "active":
+        raise TokenRefused(_refusal(row, state, zoneinfo.ZoneInfo(timezone)))
     stale = ApiToken.last_used_at.is_null() | (ApiToken.last_used_at < now - dt.timedelta(hours=1))
-    ApiToken.update(last_used_at=now).where((ApiToken.id == row.id) & stale).execute()
+    ApiToken.update(last_used_at=now, last_used_from=address[:255]).where((ApiToken.id == row.id) & stale).execute()
     return row.user
+
+
+def _refusal(row, state, zone):
+    def local(moment):
+        return moment.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    token = f"API 令牌“{row.name}”"
+    if state == "expired":
+        return f"{token}已于 {local(row.expires_at)} 过期，请在“API 令牌”页面新建一个"
+    reason = f"（{row.revoke_reason}）" if row.revoke_reason else ""
+    return f"{token}已于 {local(row.revoked_at)} 被吊销{reason}，请在“API 令牌”页面新建一个"
+
+
+def revoke_tokens(condition, actor, by=None, reason=""):
+    """Revoke the tokens matching ``condition`` not revoked yet, by the account ``by`` and for ``reason``; return them.
+
+    Each is recorded in the audit log as revoked by ``actor``. A token revoked at the same
+    moment by someone else is left to them, and recorded once.
+    """
+    revoked = []
+    with db.atomic():
+        now = utc_now().replace(microsecond=0)
+        for row in ApiToken.listed().where(condition & ApiToken.revoked_at.is_null()):
+            changed = (
+                ApiToken.update(revoked_at=now, revoked_by=by, revoke_reason=reason)
+                .where((ApiToken.id == row.id) & ApiToken.revoked_at.is_null())
+                .execute()
+            )
+            if changed:
+                record("token_revoked", actor, **_detail(row, row.user), reason=reason)
+                revoked.append(row)
+    return revoked
+
+
+def _detail(row, user):
+    """What the audit log keeps of a token: never the token, nor its hash."""
+    return {"token_id": row.id, "prefix": row.prefix, "name": row.name, "account": user.username}
 
 
 def _token_hash(token):

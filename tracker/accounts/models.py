@@ -78,12 +78,43 @@ class User(BaseModel):
 
 
 class ApiToken(BaseModel):
-    """A bearer token for the API; only its SHA-256 is stored."""
+    """A bearer token for the API, named for what it is for; only its SHA-256 is stored.
+
+    It acts as its account until ``expires_at`` or until it is revoked (``revoked_at``, by
+    ``revoked_by`` or for ``revoke_reason``). ``prefix``, its first characters, is no secret:
+    lists show it so that a user can tell their tokens apart.
+    """
 
     user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    name = CharField(max_length=100)
+    prefix = CharField(default="")  # empty for tokens made before prefixes were kept
     token_hash = CharField(unique=True)
     created_at = DateTimeField(default=utc_now)
+    expires_at = DateTimeField()
+    # Written at most hourly (see credentials.user_for_token), with the address of that request.
     last_used_at = DateTimeField(null=True)
+    last_used_from = CharField(default="")
+    revoked_at = DateTimeField(null=True)
+    # Not indexed: create_tables(safe=True) would index the column before migrate_columns adds it to
+    # an older table (PostgreSQL refuses; SQLite indexes the name as a string), and the table is small.
+    revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL", index=False)
+    revoke_reason = CharField(default="")
 
     class Meta:
         table_name = "api_token"
+
+    def state(self, now):
+        """ "active", "expired" or "revoked" at ``now`` (naive UTC); revoked wins over expired."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"
+
+    @classmethod
+    def listed(cls):
+        """Tokens with their account, newest first; the caller narrows it to whose tokens it shows."""
+        return cls.select(cls, User).join(User, on=cls.user).order_by(cls.created_at.desc(), cls.id.desc())
+
+    @classmethod
+    def working(cls):
+        """The condition of tokens neither revoked nor expired."""
+        return cls.revoked_at.is_null() & (cls.expires_at > utc_now())

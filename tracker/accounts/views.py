@@ -4,18 +4,22 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from peewee import JOIN, IntegrityError, fn
 
-from tracker.accounts.credentials import hash_password, password_problem
+from tracker.accounts.credentials import hash_password, password_problem, revoke_tokens
 from tracker.accounts.forms import AccountForm, LeadOfficialForm, NewAccountForm, PasswordForm
 from tracker.accounts.models import ROLES, ApiToken, LeadOfficial, User
 from tracker.core.db import db
 from tracker.projects.models import Project
 from tracker.web.access import require
+from tracker.web.audit import request_actor
 from tracker.web.listing import Page
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
 ACCOUNT_FIELDS = ("display_name", "role", "department", "email", "phone")
+
+# Why a deactivated account's API tokens were revoked, as their list shows it.
+DEACTIVATED = "账号停用"
 
 
 @bp.before_request
@@ -126,7 +130,8 @@ def password(user_id):
 def set_active(user_id, action):
     """Activate or deactivate an account; a deactivated one can neither log in nor use its API tokens.
 
-    Deactivating ends its sessions and revokes its tokens for good: reactivating brings back neither.
+    Deactivating ends its sessions and revokes its tokens for good (listed as revoked for 账号停用):
+    reactivating brings back neither.
     """
     user = _account(user_id)
     if user.id == current_user.id:
@@ -136,7 +141,7 @@ def set_active(user_id, action):
             User.update(active=action == "activate").where(User.id == user.id).execute()
             if action == "deactivate":
                 User.end_sessions(user.id)
-                ApiToken.delete().where(ApiToken.user == user.id).execute()
+                revoke_tokens(ApiToken.user == user.id, request_actor(), by=current_user.id, reason=DEACTIVATED)
         flash(f"已{'启用' if action == 'activate' else '停用'}账号 {user.username}", "success")
     return redirect(url_for("accounts.index", q=user.username))
 

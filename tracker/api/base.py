@@ -15,7 +15,7 @@ from peewee import prefetch
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from tracker.accounts.credentials import user_for_token
+from tracker.accounts.credentials import TokenRefused, user_for_token
 from tracker.api.schemas import ErrorSchema
 from tracker.notices.drafting import NoticeError, NoticePublished
 from tracker.projects.filters import FilterError
@@ -89,15 +89,21 @@ limiter.shared_limit(_rate_limit, scope="api", key_func=rate_key)(bp)
 
 @bp.before_request
 def authenticate():
-    """Let only requests with a valid token through: 401 otherwise."""
+    """Let only requests with a working token through: 401 otherwise, saying why an expired or revoked one fails."""
     token = bearer_token()
-    user = user_for_token(token) if token else None
+    try:
+        zone = current_app.config["TRACKER"]["city"]["timezone"]
+        user = user_for_token(token, request.remote_addr or "", zone) if token else None
+    except TokenRefused as e:
+        _unauthorized(str(e), 'Bearer error="invalid_token"')
     if user is None:
-        abort(
-            401, message="请提供有效的 API 令牌：Authorization: Bearer <令牌>", headers={"WWW-Authenticate": "Bearer"}
-        )
+        _unauthorized("请提供有效的 API 令牌：Authorization: Bearer <令牌>", "Bearer")
     g.api_user = user
     request.max_content_length = MAX_BODY_BYTES
+
+
+def _unauthorized(message, challenge):
+    abort(401, message=message, headers={"WWW-Authenticate": challenge})
 
 
 @bp.errorhandler(HTTPException)

@@ -1,7 +1,7 @@
 """The JSON API under /api/v1: the same projects, reports, figures and access rules as the pages.
 
-Every request names its user with ``Authorization: Bearer TOKEN`` (see
-``python -m tracker create-token``)."""
+Every request names its user with ``Authorization: Bearer TOKEN`` (made on the API 令牌
+page, /tokens/, or by ``python -m tracker create-token``)."""
 
 from tracker.api import criticism, projects  # noqa: F401 (importing them adds their operations to bp)
 from tracker.api.base import TrackerApi, bp

@@ -40,6 +40,7 @@ DEFAULTS = {
         "rate_limit_storage": "memory://",
         "base_url": "http://127.0.0.1:5000",
     },
+    "api": {"token_days": 90, "token_max_days": 365},
     "city": {"name": "X市", "timezone": "Asia/Shanghai"},
     "reporting": {"day": "friday", "cutoff": "monday 09:00", "reminders": ["friday 09:00", "sunday 18:00"]},
     "warnings": {
@@ -247,6 +248,9 @@ def _validate(config):
     for key in ("max_attempts", "retry_seconds", "lease_seconds", "timeout_seconds"):
         if config["mail"][key] < 1:
             raise ConfigError(f"[mail] {key} must be at least 1")
+    api = config["api"]
+    if not 1 <= api["token_days"] <= api["token_max_days"]:
+        raise ConfigError("[api] need 1 <= token_days <= token_max_days")
     if not 0 <= config["charts"]["restart_rate_target"] <= 100:
         raise ConfigError("[charts] restart_rate_target must be a percent from 0 to 100 (0: no target line)")
     _validate_notices(config["notices"])

@@ -10,7 +10,8 @@ action at all) and, where there is an object, the user's reach:
 - a department (责任部门) reaches every project, but of the problems and
   supervision orders only those assigned to it;
 - every other role reaches everything;
-- a draft notice is reached only by those who review notices.
+- a draft notice is reached only by those who review notices;
+- an API token is reached by its own account, and by the office (``visible_tokens``).
 
 The domain functions (filing, the ledger, supervision, notices) trust their
 caller: the pages and the API ask here first.
@@ -22,6 +23,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from peewee import Value
 
+from tracker.accounts.models import ApiToken
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
 from tracker.projects.models import Project
@@ -51,6 +53,8 @@ RULES = {
     "record_decisions": ("office",),
     "see_mail": ("office",),
     "manage_accounts": ("office",),
+    # Everyone makes and revokes their own API tokens; the office sees and revokes every account's.
+    "manage_tokens": ("office",),
 }
 
 
@@ -128,6 +132,12 @@ def visible_notices(user, query):
     if can(user, "review_notices"):
         return query
     return query.where(CriticismNotice.state == "published")
+
+
+def visible_tokens(user):
+    """The API tokens ``user`` sees and may revoke, with their accounts: their own, or every account's for the office."""
+    query = ApiToken.listed()
+    return query if can(user, "manage_tokens") else query.where(ApiToken.user == user.id)
 
 
 def init_app(app):
