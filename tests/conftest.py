@@ -15,7 +15,7 @@ from tracker.accounts.models import LeadOfficial, User
 from tracker.core.config import DEFAULTS
 from tracker.core.db import bind_database, db
 from tracker.projects.registry import save_project
-from tracker.schema import MODELS
+from tracker.schema import MODELS, guard_audit_log
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 PASSWORD = "correct horse 42"
@@ -88,6 +88,7 @@ def app(config, tmp_path):
     app = create_app(overrides=overrides_for(config["database"]["url"], tmp_path))
     app.config.update(TESTING=True)
     db.create_tables(MODELS, safe=True)
+    guard_audit_log()  # as create_tables() installs it: the database refuses to change the audit log
     yield app
     db.close()
 
