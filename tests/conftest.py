@@ -8,10 +8,12 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from peewee import SqliteDatabase
 
 from tracker import create_app
 from tracker.accounts.credentials import hash_password, new_api_token
 from tracker.accounts.models import LeadOfficial, User
+from tracker.audit.models import AuditEntry
 from tracker.core.config import DEFAULTS
 from tracker.core.db import bind_database, db
 from tracker.projects.registry import save_project
@@ -201,3 +203,32 @@ def make_project(app, official):
         return project
 
     return make
+
+
+@pytest.fixture
+def recorded(app):
+    """The entries of ``event`` (all when None) as (event, actor, detail), oldest first."""
+
+    def entries(event=None):
+        with db.connection_context():
+            query = AuditEntry.select().order_by(AuditEntry.id)
+            if event:
+                query = query.where(AuditEntry.event == event)
+            return [(e.event, e.actor, e.details) for e in query]
+
+    return entries
+
+
+@pytest.fixture
+def superuser(app):
+    """Drop the triggers that keep the audit log append-only, as the database's superuser could."""
+
+    def drop_guards():
+        with db.connection_context():
+            if isinstance(db.obj, SqliteDatabase):
+                db.execute_sql("DROP TRIGGER audit_entry_no_update")
+                db.execute_sql("DROP TRIGGER audit_entry_no_early_delete")
+            else:
+                db.execute_sql("DROP TRIGGER audit_entry_guard ON audit_entry")
+
+    return drop_guards
