@@ -439,20 +439,22 @@ class NoticeListSchema(Schema):
     items = fields.List(fields.Nested(NoticeSummarySchema))
 
 
+def local_day(label):
+    """A date in the city's timezone, the whole day included."""
+    return fields.Date(
+        error_messages={"invalid": f"{label}格式应为 2026-11-23"},
+        metadata={"description": f"{label}（本地时区，含当天）"},
+    )
+
+
 class AuditQuerySchema(PagingSchema):
     """The audit log's filters and page."""
 
     event = choice("事件", EVENTS)
     actor = text("操作人（包含该文字）", MAX_FILTER)
     address = text("来源地址（以其开头，如 10.0.0.）", MAX_FILTER)
-    since = fields.Date(
-        error_messages={"invalid": "起始日期格式应为 2026-11-23"},
-        metadata={"description": "起始日期（本地时区，含当天）"},
-    )
-    until = fields.Date(
-        error_messages={"invalid": "截止日期格式应为 2026-11-23"},
-        metadata={"description": "截止日期（本地时区，含当天）"},
-    )
+    since = local_day("起始日期")
+    until = local_day("截止日期")
 
 
 class ZuluDateTime(fields.DateTime):
