@@ -17,6 +17,8 @@ import threading
 
 import click
 
+from tracker.audit.events import COMMAND_LINE
+from tracker.audit.log import Actor, record
 from tracker.core.config import ConfigError, load_config
 from tracker.core.db import bind_database, db
 from tracker.core.periods import PeriodError, just_ended, next_period, period_start
@@ -103,7 +105,9 @@ def run(config_path, cycle, period, force):
         result = run_cycle(cycle, period, config)
         if result is not None and forced:
             result.summary = to_json({**result.data, "forced": forced})
-            result.save()
+            with db.atomic():
+                result.save()
+                record("run_forced", Actor(COMMAND_LINE), cycle=cycle, period=period)
     if result is None:
         with db.connection_context():
             existing = CycleRun.get(cycle=cycle, period=period)

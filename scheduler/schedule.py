@@ -16,6 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.cycles import refresh_states, run_cycle, send_reminders
+from tracker.audit.events import SCHEDULER
+from tracker.audit.log import Actor, check_all, prune
 from tracker.core.db import db
 from tracker.core.periods import due_at, latest_due
 from tracker.cycles.runs import CYCLES, CycleRun
@@ -61,7 +63,22 @@ def jobs(config):
         ),
         *[(f"reminder {slot}", _reminder_job, _weekly_trigger(slot, tz)) for slot in config["reporting"]["reminders"]],
         ("reconcile", reconcile, IntervalTrigger(minutes=sched["reconcile_minutes"], timezone=tz)),
+        ("audit", keep_audit_log, CronTrigger(hour=AUDIT_HOUR, minute=0, timezone=tz)),
     ]
+
+
+# The audit log's daily care runs at night, in the city's timezone, away from the 09:00 cycles.
+AUDIT_HOUR = 3
+
+
+def keep_audit_log(config, stop):
+    """Once a day: remove the entries older than [audit] keep_days, then check the whole chain (both recorded)."""
+    actor = Actor(SCHEDULER)
+    with db.connection_context():
+        prune(config["audit"]["keep_days"], actor)
+        broken = check_all(actor)
+    if broken is not None:
+        log.error("audit log broken at entry %s: it, or an entry before it, was changed or removed", broken)
 
 
 def _weekly_trigger(slot, tz):

@@ -8,15 +8,17 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from peewee import SqliteDatabase
 
 from tracker import create_app
 from tracker.accounts.credentials import hash_password, new_api_token
 from tracker.accounts.models import LeadOfficial, User
 from tracker.audit.log import Actor
+from tracker.audit.models import AuditEntry
 from tracker.core.config import DEFAULTS
 from tracker.core.db import bind_database, db
 from tracker.projects.registry import save_project
-from tracker.schema import MODELS
+from tracker.schema import MODELS, guard_audit_log
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 SHELL = Actor("命令行")
@@ -90,6 +92,7 @@ def app(config, tmp_path):
     app = create_app(overrides=overrides_for(config["database"]["url"], tmp_path))
     app.config.update(TESTING=True)
     db.create_tables(MODELS, safe=True)
+    guard_audit_log()  # as create_tables() installs it: the database refuses to change the audit log
     yield app
     db.close()
 
@@ -202,3 +205,32 @@ def make_project(app, official):
         return project
 
     return make
+
+
+@pytest.fixture
+def recorded(app):
+    """The entries of ``event`` (all when None) as (event, actor, detail), oldest first."""
+
+    def entries(event=None):
+        with db.connection_context():
+            query = AuditEntry.select().order_by(AuditEntry.id)
+            if event:
+                query = query.where(AuditEntry.event == event)
+            return [(e.event, e.actor, e.details) for e in query]
+
+    return entries
+
+
+@pytest.fixture
+def superuser(app):
+    """Drop the triggers that keep the audit log append-only, as the database's superuser could."""
+
+    def drop_guards():
+        with db.connection_context():
+            if isinstance(db.obj, SqliteDatabase):
+                db.execute_sql("DROP TRIGGER audit_entry_no_update")
+                db.execute_sql("DROP TRIGGER audit_entry_no_early_delete")
+            else:
+                db.execute_sql("DROP TRIGGER audit_entry_guard ON audit_entry")
+
+    return drop_guards

@@ -116,6 +116,7 @@ def _register_views(app):
     from tracker.accounts import login
     from tracker.accounts import views as accounts
     from tracker.api import views as api
+    from tracker.audit import views as audit_log
     from tracker.cycles import views as cycles
     from tracker.dashboard import views as dashboard
     from tracker.lagging import views as lagging
@@ -127,14 +128,15 @@ def _register_views(app):
     from tracker.reports import views as reports
     from tracker.supervision import views as supervision
     from tracker.tokens import views as tokens
-    from tracker.web import access, errors, jinja
+    from tracker.web import access, audit, errors, jinja
 
     jinja.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (cycles, mail, tokens):
+    for module in (cycles, mail, tokens, audit_log):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

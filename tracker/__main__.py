@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from tracker.accounts.models import ROLES, LeadOfficial, User
+from tracker.audit.events import COMMAND_LINE
+from tracker.audit.log import Actor, check_all, last_hash, record
 from tracker.core.config import PROJECT_ROOT, ConfigError, load_config
 from tracker.core.db import bind_database, db
 from tracker.schema import create_tables
@@ -110,7 +112,7 @@ def import_projects(config_path, path, username, dry_run):
         if dry_run:
             click.echo("dry run: nothing written")
             return
-        run = apply_import(plan, user, config, Path(path).name)
+        run = apply_import(plan, user, config, Path(path).name, Actor(COMMAND_LINE))
     except SheetError as e:
         for problem in e.problems:
             click.echo(problem, err=True)
@@ -182,14 +184,21 @@ def create_user(config_path, name, role, password, email, display_name, official
         lead_official = LeadOfficial.get_or_none(LeadOfficial.name == official)
         if lead_official is None:
             raise click.ClickException(f"no lead official named {official}")
-    user, created = User.get_or_create(username=name, defaults={"role": role})
-    user.role, user.password_hash = role, hash_password(password)
-    user.email = email or user.email
-    user.display_name = display_name or user.display_name
-    user.lead_official = lead_official or user.lead_official
-    user.save()
-    if not created:
-        User.end_sessions(user.id)  # a new password from the shell signs the account out everywhere
+    with db.atomic():
+        user, created = User.get_or_create(username=name, defaults={"role": role})
+        old_role = user.role
+        user.role, user.password_hash = role, hash_password(password)
+        user.email = email or user.email
+        user.display_name = display_name or user.display_name
+        user.lead_official = lead_official or user.lead_official
+        user.save()
+        if created:
+            record("account_created", Actor(COMMAND_LINE), username=name, role=role)
+        else:
+            User.end_sessions(user.id)  # a new password from the shell signs the account out everywhere
+            record("password_set", Actor(COMMAND_LINE), username=name)
+            if old_role != role:
+                record("account_changed", Actor(COMMAND_LINE), username=name, role=[old_role, role])
     click.echo(f"{'created' if created else 'updated'} {role} account {name}")
 
 
@@ -291,6 +300,19 @@ def bench(config_path, projects, weeks, database_url, workers, connections, seco
     click.echo(table(results))
 
 
+@cli.command("verify-audit")
+@click.pass_obj
+def verify_audit(config_path):
+    """Check the whole audit log's hash chain; exit 1 naming the first entry that does not hold."""
+    _open(config_path)
+    create_tables()
+    broken = check_all(Actor(COMMAND_LINE))
+    if broken is not None:
+        click.echo(f"audit log broken at entry {broken}: it, or an entry before it, was changed or removed", err=True)
+        sys.exit(1)
+    click.echo(f"audit log intact; last hash {last_hash()}")
+
+
 def _database_url(config_path):
     """The configured database, without connecting to it (a restore must find it as it is)."""
     try:
@@ -306,8 +328,14 @@ def backup_command(config_path, path):
     """Back up the database to FILE while the service runs (SQLite: online backup; PostgreSQL: pg_dump -Fc)."""
     from tracker.core.backup import backup
 
+    _open(config_path)
+    chain_end = last_hash()  # the newest entry the backup is sure to hold
+    db.close()
     _backup_step(backup, "备份", config_path, path)
+    with db.connection_context():
+        record("backup_made", Actor(COMMAND_LINE), file=str(Path(path).resolve()), last_hash=chain_end)
     click.echo(f"backed up to {path}")
+    click.echo(f"audit log's last hash in the backup: {chain_end} (keep it apart from the database)")
 
 
 @cli.command("restore")
@@ -318,6 +346,9 @@ def restore_command(config_path, path):
     from tracker.core.backup import restore
 
     _backup_step(restore, "恢复", config_path, path)
+    _open(config_path)
+    create_tables()  # a backup of an older version gets today's tables, the audit log's among them
+    record("backup_restored", Actor(COMMAND_LINE), file=str(Path(path).resolve()))
     click.echo(f"restored {path}")
 
 

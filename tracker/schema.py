@@ -7,7 +7,7 @@ from peewee import SqliteDatabase
 
 from tracker.accounts.models import ApiToken, LeadOfficial, User
 from tracker.audit.models import AuditEntry
-from tracker.core.config import DEFAULTS
+from tracker.core.config import DEFAULTS, MIN_AUDIT_KEEP_DAYS
 from tracker.core.db import db
 from tracker.core.money import MoneyField
 from tracker.core.weeks import utc_now
@@ -77,6 +77,47 @@ def create_tables(token_days=DEFAULTS["api"]["token_days"]):
         changed = migrate_columns(MODELS, existing_tokens)
         if ("project", "milestone_due") in changed:
             refresh_next_milestones()
+        guard_audit_log()
+
+
+# What the database itself refuses of the audit log: any UPDATE, and a DELETE of an entry younger than the
+# legal minimum (the retention rule only removes older ones; a trigger cannot read the configured keep_days).
+APPEND_ONLY = "audit_entry is append-only: entries cannot be changed, nor removed before they are {days} days old"
+
+SQLITE_GUARDS = (
+    "DROP TRIGGER IF EXISTS audit_entry_no_update",
+    "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry BEGIN SELECT RAISE(ABORT, '{message}'); END",
+    "DROP TRIGGER IF EXISTS audit_entry_no_early_delete",
+    "CREATE TRIGGER audit_entry_no_early_delete BEFORE DELETE ON audit_entry "
+    "WHEN OLD.at > datetime('now', '-{days} days') "
+    "BEGIN SELECT RAISE(ABORT, '{message}'); END",
+)
+
+POSTGRES_GUARDS = (
+    "CREATE OR REPLACE FUNCTION audit_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN "
+    "IF TG_OP = 'UPDATE' OR OLD.at > (now() AT TIME ZONE 'UTC') - interval '{days} days' THEN "
+    "RAISE EXCEPTION '{message}'; "
+    "END IF; "
+    "RETURN OLD; "
+    "END $$",
+    "DROP TRIGGER IF EXISTS audit_entry_guard ON audit_entry",
+    "CREATE TRIGGER audit_entry_guard BEFORE UPDATE OR DELETE ON audit_entry "
+    "FOR EACH ROW EXECUTE FUNCTION audit_entry_guard()",
+)
+
+
+def guard_audit_log():
+    """Have the database refuse to change an audit entry, or to remove one early (safe to run again).
+
+    A database superuser can still drop the triggers: the hash chain is what
+    shows such a change (see README, "Audit log").
+    """
+    statements = SQLITE_GUARDS if isinstance(db.obj, SqliteDatabase) else POSTGRES_GUARDS
+    message = APPEND_ONLY.format(days=MIN_AUDIT_KEEP_DAYS)
+    with db.atomic():
+        for statement in statements:
+            db.execute_sql(statement.format(days=MIN_AUDIT_KEEP_DAYS, message=message))
 
 
 def migrate_columns(models, fill=None):

@@ -11,6 +11,7 @@ from tracker.accounts.credentials import check_password, hash_password, password
 from tracker.accounts.forms import LoginForm, OwnPasswordForm
 from tracker.accounts.models import User
 from tracker.core.db import db
+from tracker.web.audit import audit
 from tracker.web.extensions import limiter, login_manager
 from tracker.web.forms import ConfirmForm
 
@@ -59,25 +60,37 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
-    user = User.get_or_none(User.username == form.username.data.strip())
+    username = form.username.data.strip()
+    user = User.get_or_none(User.username == username)
     known_device = user is not None and _device_user_id() == user.id
     wait = backoff.wait_for(user) if user else None
     if wait and not known_device:
+        audit("login_failed", username=username, reason="backoff", backoff=True)
         flash(backoff.wait_message(wait), "error")
         return render_template("accounts/login.html", form=form), 429
     if not check_password(user, form.password.data):
-        if user:
-            backoff.record_failure(user)
+        _count_failure(user, username)
         flash("用户名或密码错误", "error")
         response = current_app.make_response((render_template("accounts/login.html", form=form), 401))
         if known_device and wait:
             response.delete_cookie(DEVICE_COOKIE)
         return response
-    backoff.record_success(user)
+    with db.atomic():
+        backoff.record_success(user)
+        audit("login", user=user)
     _begin_session(user)
     response = redirect(safe_next(request.args.get("next", "")) or url_for(LANDING.get(user.role, "dashboard.index")))
     _remember_device(response, user)
     return response
+
+
+def _count_failure(user, username):
+    """A wrong password (or an unknown name): counted toward the account's back-off, and audited with the name tried."""
+    with db.atomic():
+        if user:
+            backoff.record_failure(user)
+        blocked = user is not None and backoff.wait_for(User.get_by_id(user.id)) is not None
+        audit("login_failed", username=username, reason="password", backoff=blocked)
 
 
 def safe_next(target):
@@ -128,7 +141,9 @@ def _remember_device(response, user):
 @login_required
 def logout():
     if ConfirmForm().validate_on_submit():
-        User.end_sessions(current_user.id)
+        with db.atomic():
+            User.end_sessions(current_user.id)
+            audit("logout")
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"))
@@ -150,6 +165,7 @@ def change_password():
             with db.atomic():
                 User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
                 User.end_sessions(user.id)
+                audit("password_changed")
             sessions.begin(session, User.get_by_id(user.id))  # this session goes on; the others end
             flash("密码已修改，其他设备上的登录已失效", "success")
             return redirect(url_for("dashboard.index"))

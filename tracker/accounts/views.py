@@ -10,7 +10,7 @@ from tracker.accounts.models import ROLES, ApiToken, LeadOfficial, User
 from tracker.core.db import db
 from tracker.projects.models import Project
 from tracker.web.access import require
-from tracker.web.audit import request_actor
+from tracker.web.audit import audit, request_actor
 from tracker.web.listing import Page
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -98,16 +98,34 @@ def _save_account(form, user, fields):
                 User.update(**fields).where(User.id == user.id).execute()
                 if fields["role"] != user.role:
                     User.end_sessions(user.id)  # pages open under the old role must not go on
+                if changes := _changes(user, fields):
+                    audit("account_changed", username=user.username, **changes)
                 return User.get_by_id(user.id)
             password = form.password.data
-            return User.create(
+            created = User.create(
                 username=form.username.data.strip(),
                 password_hash=hash_password(password) if password else None,
                 **fields,
             )
+            audit("account_created", **_account_summary(created))
+            return created
     except IntegrityError:
         form.username.errors.append(f"登录名 {form.username.data.strip()} 已被使用")
         return None
+
+
+def _changes(user, fields):
+    """{field: [old, new]} of what an edit changes, the lead official by name."""
+    names = dict(LeadOfficial.select(LeadOfficial.id, LeadOfficial.name).tuples())
+    old = {**_account_data(user), "lead_official": names.get(user.lead_official_id, "")}
+    new = {**fields, "lead_official": names.get(fields["lead_official"], "")}
+    return {name: [old[name], new[name]] for name in new if old[name] != new[name]}
+
+
+def _account_summary(user):
+    """What the audit log keeps of a new account."""
+    official = user.lead_official.name if user.lead_official_id else ""
+    return {"username": user.username, "role": user.role, "department": user.department, "lead_official": official}
 
 
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
@@ -121,6 +139,7 @@ def password(user_id):
         with db.atomic():
             User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
             User.end_sessions(user.id)
+            audit("password_set", username=user.username)
         flash(f"已为 {user.username} 设置密码", "success")
         return redirect(url_for("accounts.index", q=user.username))
     return render_template("accounts/password.html", form=form, account=user), 422 if form.errors else 200
@@ -142,6 +161,7 @@ def set_active(user_id, action):
             if action == "deactivate":
                 User.end_sessions(user.id)
                 revoke_tokens(ApiToken.user == user.id, request_actor(), by=current_user.id, reason=DEACTIVATED)
+            audit(f"account_{action}d", username=user.username)
         flash(f"已{'启用' if action == 'activate' else '停用'}账号 {user.username}", "success")
     return redirect(url_for("accounts.index", q=user.username))
 

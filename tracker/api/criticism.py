@@ -14,12 +14,14 @@ from tracker.api.schemas import (
     RankingSchema,
     RemovalSchema,
 )
+from tracker.core.db import db
 from tracker.core.weeks import local_now
 from tracker.lagging.rules import lagging_list, ranking
 from tracker.notices.drafting import draft_notice, edit_notice, publish_notice, remove_entry
 from tracker.notices.models import CriticismNotice, NoticeEntry
 from tracker.projects.models import Project
-from tracker.web.access import can, project_scope, visible_notices
+from tracker.web.access import can, project_scope, refuse, visible_notices
+from tracker.web.audit import audit
 
 
 def _day(args):
@@ -55,7 +57,7 @@ def show_lagging(args):
 def show_ranking(args):
     """红黑榜：按包抓部门和县区统计滞后项目、逾期问题、缺报周报，最差在前"""
     if not can(g.api_user, "see_lagging"):
-        abort(403, message="项目责任人不能查看全市排名")
+        refuse("see_lagging", "项目责任人不能查看全市排名")
     result = lagging_list(_day(args), current_app.config["TRACKER"]["lagging"])
     return {
         "date": result.day,
@@ -94,7 +96,7 @@ def _entry_fields(entry):
 
 def _drafter_only():
     if not can(g.api_user, "draft_notices"):
-        abort(403, message="只有领导小组办公室可以起草和发布通报")
+        refuse("draft_notices", "只有领导小组办公室可以起草和发布通报")
 
 
 @bp.get("/notices")
@@ -148,7 +150,9 @@ def remove_notice_entry(values, notice_id, entry_id):
     entry = NoticeEntry.get_or_none((NoticeEntry.id == entry_id) & (NoticeEntry.notice == notice))
     if entry is None:
         abort(404, message="通报中没有这个项目")
-    remove_entry(entry, g.api_user, values["reason"])
+    with db.atomic():
+        remove_entry(entry, g.api_user, values["reason"])
+        audit("notice_entry_removed", notice=notice.id, project=entry.code, reason=values["reason"].strip())
     return _notice_body(notice)
 
 
@@ -160,5 +164,7 @@ def publish(notice_id):
     _drafter_only()
     notice = _notice_visible(notice_id)
     config = current_app.config["TRACKER"]
-    notice = publish_notice(notice, g.api_user, config, local_now(config["city"]["timezone"]).date())
+    with db.atomic():
+        notice = publish_notice(notice, g.api_user, config, local_now(config["city"]["timezone"]).date())
+        audit("notice_published", notice=notice.id, number=notice.number, title=notice.title)
     return _notice_body(notice)

@@ -24,7 +24,8 @@ from tracker.cycles import figures as stats
 from tracker.projects.models import ProgressReport, Project, ReportFunds
 from tracker.projects.registry import normalize_national_code, project_values, save_project
 from tracker.reports.filing import current_week, file_report, form_start
-from tracker.web.access import can, visible_project
+from tracker.web.access import can, refuse, visible_project
+from tracker.web.audit import request_actor
 from tracker.web.listing import filter_condition
 
 REFUSALS = {
@@ -44,7 +45,7 @@ def with_project(action="see"):
         def wrapped(*args, code, **kwargs):
             project = visible_project(g.api_user, code)
             if not can(g.api_user, action, project):
-                abort(403, message=REFUSALS[action])
+                refuse(action, REFUSALS[action])
             return view(*args, project=project, **kwargs)
 
         return wrapped
@@ -84,7 +85,7 @@ def show_project(project):
 def create_project(values):
     """新建项目（领导小组办公室）：只需项目编号、项目名称和总投资，其余可以以后补充（项目记为待完善）"""
     if not can(g.api_user, "manage_projects"):
-        abort(403, message=REFUSALS["manage_projects"])
+        refuse("manage_projects", REFUSALS["manage_projects"])
     return _save(values, None)
 
 
@@ -137,7 +138,8 @@ def file_project_report(values, project):
     config = current_app.config["TRACKER"]
     week = values.pop("week", None) or current_week(config)
     values = {**form_start(project, week), **values}
-    return file_report(project, week, values, g.api_user, config, past_cutoff=can(g.api_user, "reopen_reports"))
+    past_cutoff = can(g.api_user, "reopen_reports")
+    return file_report(project, week, values, g.api_user, config, past_cutoff=past_cutoff, actor=request_actor())
 
 
 @bp.get("/stats")

@@ -10,6 +10,7 @@ import re
 from marshmallow import Schema as BaseSchema
 from marshmallow import ValidationError, fields, validate
 
+from tracker.audit.events import EVENTS
 from tracker.core.money import CENTS_MESSAGE, in_cents
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import WeekError, week_monday
@@ -436,6 +437,51 @@ class NoticeSchema(NoticeSummarySchema):
 
 class NoticeListSchema(Schema):
     items = fields.List(fields.Nested(NoticeSummarySchema))
+
+
+def local_day(label):
+    """A date in the city's timezone, the whole day included."""
+    return fields.Date(
+        error_messages={"invalid": f"{label}格式应为 2026-11-23"},
+        metadata={"description": f"{label}（本地时区，含当天）"},
+    )
+
+
+class AuditQuerySchema(PagingSchema):
+    """The audit log's filters and page."""
+
+    event = choice("事件", EVENTS)
+    actor = text("操作人（包含该文字）", MAX_FILTER)
+    address = text("来源地址（以其开头，如 10.0.0.）", MAX_FILTER)
+    since = local_day("起始日期")
+    until = local_day("截止日期")
+
+
+class ZuluDateTime(fields.DateTime):
+    """Dumps a naive UTC timestamp as ISO 8601 with Z: 2026-11-23T01:02:03Z."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = ZuluDateTime(metadata={"description": "时间（UTC）"})
+    at_local = fields.DateTime(metadata={"description": "时间（本市时区，带时差）"})
+    actor = fields.String(metadata={"description": "操作人：账号姓名，或“命令行”“调度程序”“未登录”"})
+    actor_id = fields.Integer(allow_none=True, metadata={"description": "操作人账号的 id（进程或未登录时为 null）"})
+    address = fields.String(metadata={"description": "来源地址"})
+    event = fields.String(metadata={"description": "事件：" + "、".join(f"{k}（{v}）" for k, v in EVENTS.items())})
+    detail = fields.Dict(metadata={"description": "事件详情"})
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    chain_ok = fields.Boolean(metadata={"description": "哈希链是否完整（无记录被修改、插入或删除）"})
+    broken = fields.Integer(allow_none=True, metadata={"description": "链断裂处的记录 id；完整时为 null"})
 
 
 class ErrorDetailSchema(Schema):

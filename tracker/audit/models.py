@@ -1,5 +1,7 @@
 """The audit log (审计日志): one row per security-relevant event, each chained to the one before by a hash."""
 
+import json
+
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from tracker.core.db import BaseModel
@@ -25,3 +27,8 @@ class AuditEntry(BaseModel):
 
     class Meta:
         table_name = "audit_entry"
+
+    @property
+    def details(self):
+        """The detail as a dict."""
+        return json.loads(self.detail)

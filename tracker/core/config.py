@@ -18,6 +18,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIME = r"([01]\d|2[0-3]):[0-5]\d"
 
 
+# China's Cybersecurity Law (网络安全法, art. 21) has network logs kept at least six months.
+MIN_AUDIT_KEEP_DAYS = 180
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -92,6 +96,7 @@ DEFAULTS = {
         "misfire_grace_minutes": 60,
     },
     "charts": {"restart_rate_target": 0.0, "font_file": ""},
+    "audit": {"keep_days": 365},
     "mail": {
         "backend": "outbox",
         "outbox_dir": "data/outbox",
@@ -254,6 +259,11 @@ def _validate(config):
     if not 0 <= config["charts"]["restart_rate_target"] <= 100:
         raise ConfigError("[charts] restart_rate_target must be a percent from 0 to 100 (0: no target line)")
     _validate_notices(config["notices"])
+    if config["audit"]["keep_days"] < MIN_AUDIT_KEEP_DAYS:
+        raise ConfigError(
+            f"[audit] keep_days must be at least {MIN_AUDIT_KEEP_DAYS}: "
+            "the Cybersecurity Law has network logs kept for six months or more"
+        )
     if not re.match(r"^https?://[^/]+", config["web"]["base_url"]):
         raise ConfigError("[web] base_url must be the site's address, like https://tracker.example.gov.cn")
     for key, days in config["milestones"].items():

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import JOIN, fn
 
+from tracker.core.db import db
 from tracker.lagging.rules import RANKED_BY
 from tracker.notices.drafting import (
     NoticeError,
@@ -19,6 +20,7 @@ from tracker.notices.drafting import (
 from tracker.notices.forms import NoticeDraftForm, NoticeEditForm, RemovalForm
 from tracker.notices.models import NOTICE_STATES, CriticismNotice, NoticeEntry
 from tracker.web.access import can, require, visible_notices
+from tracker.web.audit import audit
 from tracker.web.forms import ConfirmForm
 from tracker.web.listing import Page, today
 from tracker.web.responses import send_download
@@ -116,10 +118,13 @@ def entry(notice_id, entry_id, action):
     if not form.validate_on_submit():
         return _notice_page(notice, removal_form=form, failed_entry=item.id, status=422)
     try:
-        if action == "remove":
-            remove_entry(item, current_user.id, form.reason.data)
-        else:
-            restore_entry(item)
+        with db.atomic():
+            if action == "remove":
+                remove_entry(item, current_user.id, form.reason.data)
+            else:
+                restore_entry(item)
+            reason = form.reason.data.strip() if action == "remove" else ""
+            audit(f"notice_entry_{action}d", notice=notice.id, project=item.code, reason=reason)
     except NoticePublished as e:
         return _refused(notice, e)
     except NoticeError as e:
@@ -141,7 +146,9 @@ def finish(notice_id, action):
             delete_draft(notice)
             flash("已删除草稿", "success")
             return redirect(url_for("notices.index"))
-        notice = publish_notice(notice, current_user.id, current_app.config["TRACKER"], today())
+        with db.atomic():
+            notice = publish_notice(notice, current_user.id, current_app.config["TRACKER"], today())
+            audit("notice_published", notice=notice.id, number=notice.number, title=notice.title)
     except NoticeError as e:
         return _refused(notice, e)
     flash(

@@ -14,7 +14,7 @@ from tracker.problems.forms import ProblemDeadlineForm, ProblemForm, ProblemRepl
 from tracker.problems.ledger import ProblemError, change_problem, raise_problem
 from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
 from tracker.projects.models import Project
-from tracker.web.access import can, require, visible_problems
+from tracker.web.access import can, refuse, require, visible_problems
 from tracker.web.listing import Page, today
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
@@ -34,7 +34,7 @@ def _problem(problem_id, action="see"):
     problem = Problem.get_or_none(Problem.id == problem_id) or abort(404)
     seen = visible_problems(current_user).where(Problem.id == problem.id).exists()
     if not seen or not can(current_user, action, problem):
-        abort(403)
+        refuse(action)
     return problem
 
 

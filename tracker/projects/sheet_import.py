@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from peewee import IntegrityError, chunked
 
 from tracker.accounts.models import LeadOfficial
+from tracker.audit.events import COMMAND_LINE
+from tracker.audit.log import Actor, record
 from tracker.core.db import db, let_writers_in
 from tracker.core.weeks import utc_now
 from tracker.projects.models import COMPLETION_FIELDS, Change, Project, ProjectImport
@@ -110,9 +112,9 @@ class ImportPlan:
         return digest.hexdigest()[:32]
 
 
-def import_project_list(fileobj, user, config, filename="", today=None):
+def import_project_list(fileobj, user, config, filename="", today=None, actor=None):
     """Read, plan and apply the list in ``fileobj`` at once; return the ProjectImport. Raises SheetError."""
-    return apply_import(plan_import(read_project_list(fileobj), today), user, config, filename)
+    return apply_import(plan_import(read_project_list(fileobj), today), user, config, filename, actor)
 
 
 def plan_import(reading, today=None):
@@ -160,12 +162,13 @@ def plan_import(reading, today=None):
     return ImportPlan(reading, projects, list(new_officials), warnings)
 
 
-def apply_import(plan, user, config, filename=""):
+def apply_import(plan, user, config, filename="", actor=None):
     """Write ``plan``: officials first, then the new and changed projects CHUNK at a time; return the ProjectImport.
 
     Raises SheetError when the list changed under the import (a code taken,
     a leader removed) after some chunks were written; the ProjectImport then
-    says so, and importing the file again completes it.
+    says so, and importing the file again completes it. A completed import is
+    recorded in the audit log as done by ``actor`` (default: ``user``, else the command line).
     """
     run = ProjectImport.create(
         user=user, filename=filename[:200], rows=len(plan.projects), unchanged=len(plan.unchanged), state="applying"
@@ -196,8 +199,15 @@ def apply_import(plan, user, config, filename=""):
         let_writers_in()
     run.state = "done"
     run.finished_at = utc_now()
-    run.save()
+    with db.atomic():
+        run.save()
+        summary = {"filename": run.filename, "rows": run.rows, "created": run.created, "updated": run.updated}
+        record("import_confirmed", actor or _importer(user), unchanged=run.unchanged, **summary)
     return run
+
+
+def _importer(user):
+    return Actor(user.label, user.id) if user else Actor(COMMAND_LINE)
 
 
 class _Listed:

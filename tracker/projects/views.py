@@ -35,6 +35,7 @@ from tracker.projects.registry import (
 from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
 from tracker.web.access import can, require, visible_project
+from tracker.web.audit import request_actor
 from tracker.web.listing import Page, request_filters, today
 from tracker.web.responses import send_download
 
@@ -294,7 +295,8 @@ def confirm_import(token):
         plan = plan_import(staged.reading, today())
         if plan.fingerprint != form.fingerprint.data:
             return _preview(plan, staged, changed_since=True)
-        run = apply_import(plan, current_user._get_current_object(), current_app.config["TRACKER"], staged.filename)
+        user, config = current_user._get_current_object(), current_app.config["TRACKER"]
+        run = apply_import(plan, user, config, staged.filename, request_actor())
     except SheetError as e:
         return render_template(
             "projects/import.html", form=ImportForm(formdata=None), problems=e.problems, shown=PREVIEW_SHOWN

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from tracker.audit.log import Actor, record
 from tracker.core.db import db
 from tracker.core.money import CENTS_MESSAGE, amount_text, in_cents, is_amount, money_sum
 from tracker.core.weeks import local_now, report_cutoff, utc_now, week_monday, week_of
@@ -136,11 +137,12 @@ def _funds_of_other_weeks(project, week):
     )
 
 
-def file_report(project, week, values, user, config, now=None, past_cutoff=False):
+def file_report(project, week, values, user, config, now=None, past_cutoff=False, actor=None):
     """Save (or correct) the report of ``week`` and update the project's figures.
 
     The caller has checked that ``user`` may report for the project; ``past_cutoff``
-    says they may also file a week locked by its cut-off (tracker.web.access). Raises
+    says they may also file a week locked by its cut-off (tracker.web.access), which
+    the audit log records as done by ``actor`` (default: ``user``). Raises
     ReportLocked or ReportError and then writes nothing.
     """
     now = now or local_now(config["city"]["timezone"])
@@ -148,7 +150,8 @@ def file_report(project, week, values, user, config, now=None, past_cutoff=False
         raise ReportError({"week": f"不能填报未来的周次 {week}"})
     # The rows filing compares with, read once: this week's report (a correction) and last week's.
     report, previous = ProgressReport.of_week_and_before(project, week)
-    if not past_cutoff and is_locked(week, config, report, now):
+    locked = is_locked(week, config, report, now)
+    if locked and not past_cutoff:
         raise ReportLocked(week)
     errors = check_report(project, week, values, now.date(), previous)
     if errors:
@@ -160,6 +163,8 @@ def file_report(project, week, values, user, config, now=None, past_cutoff=False
         _update_project(project, report, now.date())
         refresh_next_milestones([project.id])
         _ledger_reported_problem(project, report, previous, user, config, now)
+        if locked:
+            record("report_corrected_late", actor or Actor(user.label, user.id), project=project.code, week=week)
     return report
 
 

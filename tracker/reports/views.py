@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker.core.db import db
 from tracker.core.weeks import WeekError, shift_week, week_monday
 from tracker.projects.models import ProgressReport, Project
 from tracker.reports.filing import (
@@ -16,6 +17,7 @@ from tracker.reports.filing import (
 )
 from tracker.reports.forms import ReportForm
 from tracker.web.access import can, project_scope, require, visible_project
+from tracker.web.audit import audit, request_actor
 from tracker.web.listing import Page
 
 bp = Blueprint("reports", __name__)
@@ -76,7 +78,8 @@ def _file(form, project, week, config):
     """File the form's report; None when saved, else (message for the page, HTTP status)."""
     try:
         user = current_user._get_current_object()
-        file_report(project, week, _values(form), user, config, past_cutoff=can(user, "reopen_reports"))
+        past_cutoff = can(user, "reopen_reports")
+        file_report(project, week, _values(form), user, config, past_cutoff=past_cutoff, actor=request_actor())
     except ReportLocked as e:
         return str(e), 409
     except ReportError as e:
@@ -130,7 +133,9 @@ def reopen(code, week, action):
     """The office reopens a locked report so its owner can correct it, or locks it again."""
     project = visible_project(current_user, code)
     report = ProgressReport.get_or_none(project=project, week=week) or abort(404)
-    set_reopened(report, action == "reopen", current_user._get_current_object())
+    with db.atomic():
+        set_reopened(report, action == "reopen", current_user._get_current_object())
+        audit("report_reopened" if action == "reopen" else "report_locked", project=project.code, week=week)
     done = "已重新开放，责任人可以修改" if action == "reopen" else "已重新锁定"
     flash(f"{project.name} {week} 周报{done}", "success")
     return redirect(url_for("projects.show", code=project.code, _anchor="reports"))

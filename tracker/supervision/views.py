@@ -16,7 +16,8 @@ from tracker.supervision.orders import (
     remind_order,
     reply_to_order,
 )
-from tracker.web.access import can, require, visible_orders
+from tracker.web.access import can, refuse, require, visible_orders
+from tracker.web.audit import audit
 from tracker.web.forms import ConfirmForm
 from tracker.web.listing import Page, id_arg, today
 
@@ -81,6 +82,7 @@ def new():
                     project, current_user.id, form.reason.data, form.demand.data, form.reply_deadline.data, problem
                 )
                 queue_order_mail(order, current_app.config["TRACKER"])
+                audit("order_issued", order=order.number, project=project.code)
         except SupervisionError as e:
             if e.field in form:
                 form[e.field].errors.append(str(e))
@@ -98,7 +100,7 @@ def new():
 def reply(order_id):
     order = _order(order_id)
     if not can(current_user, "answer_order", order):
-        abort(403)
+        refuse("answer_order")
     form = OrderReplyForm()
     if not form.validate_on_submit():
         return _order_page(order, form, 422)
@@ -119,7 +121,9 @@ def remind(order_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        reminder = remind_order(order, current_user._get_current_object(), current_app.config["TRACKER"])
+        with db.atomic():
+            reminder = remind_order(order, current_user._get_current_object(), current_app.config["TRACKER"])
+            audit("order_reminded", order=order.number, project=order.project.code)
     except SupervisionError as e:
         flash(str(e), "error")
         return _order_page(order, status=409)
@@ -134,7 +138,9 @@ def close(order_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        close_order(order, current_user._get_current_object())
+        with db.atomic():
+            close_order(order, current_user._get_current_object())
+            audit("order_closed", order=order.number, project=order.project.code)
     except SupervisionError as e:
         flash(str(e), "error")
         return _order_page(order, status=409)

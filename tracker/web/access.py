@@ -19,7 +19,7 @@ caller: the pages and the API ask here first.
 
 import functools
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 from peewee import Value
 
@@ -55,6 +55,7 @@ RULES = {
     "manage_accounts": ("office",),
     # Everyone makes and revokes their own API tokens; the office sees and revokes every account's.
     "manage_tokens": ("office",),
+    "see_audit": ("office", "inspector"),  # the audit log: who did what, when, from where
 }
 
 
@@ -84,12 +85,18 @@ def require(action):
         @login_required
         def wrapped(*args, **kwargs):
             if not can(current_user, action):
-                abort(403)
+                refuse(action)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def refuse(action, message=None):
+    """Answer 403 to ``action``; the audit log records which action was refused (tracker.web.audit)."""
+    g.refused_action = action
+    abort(403, message)
 
 
 def project_scope(user):
@@ -104,7 +111,7 @@ def visible_project(user, code):
     if project is None:
         abort(404, "项目不存在")
     if not can(user, "see", project):
-        abort(403, "只能查看自己负责的项目")
+        refuse("see", "只能查看自己负责的项目")
     return project
 
 

@@ -1,4 +1,7 @@
-"""Recording an audit event from a request: who is signed in (or whose API token), and from which address."""
+"""Recording an audit event from a request: who is signed in (or whose API token), and from which address.
+
+Every 403 of a page or the API is recorded here too (``permission_refused``), whichever check refused it.
+"""
 
 from flask import g, request
 from flask_login import current_user
@@ -20,3 +23,14 @@ def request_actor(user=None):
     if user is None:
         return Actor(ANONYMOUS, None, address)
     return Actor(user.label, user.id, address)
+
+
+def init_app(app):
+    """Record every refusal (403) with the path and the action refused; 401 and 404 are not worth an entry."""
+
+    @app.after_request
+    def record_refusal(response):
+        if response.status_code == 403:
+            action = g.get("refused_action") or request.endpoint or ""
+            audit("permission_refused", path=request.full_path.rstrip("?"), method=request.method, action=action)
+        return response

@@ -1,0 +1,96 @@
+"""The events of the audit log (审计日志), with the label the page shows for each.
+
+| event | recorded when | detail |
+|---|---|---|
+| `login` | a password is accepted at /login | |
+| `login_failed` | a login is refused: wrong password, unknown name, or the account in back-off | `username` tried, `reason` (`password`, `backoff`), `backoff` (whether the account's password is not being checked) — never the password |
+| `logout` | 退出 | |
+| `password_changed` | someone changes their own password at 修改密码 | |
+| `password_set` | the office (or `create-user` from the shell) sets an account's password | `username` |
+| `permission_refused` | any 403 of a page or the API | `path`, `method`, `action` (of `access.RULES`, where one was asked) |
+| `account_created` | the office (or `create-user`) creates an account | `username`, `role`, `department`, `lead_official` |
+| `account_changed` | the office edits an account (or `create-user` changes one) | `username` and each changed field as `[old, new]` (role, department, lead official …) |
+| `account_deactivated`, `account_activated` | the office deactivates or activates an account | `username` |
+| `token_created`, `token_revoked` | an API token is made or revoked | `username`, `token` (its name) |
+| `import_confirmed` | a project list is imported (the page's confirmation, or `import-projects`) | `filename`, `created`, `updated`, `unchanged`, `rows` |
+| `report_reopened`, `report_locked` | the office reopens a locked weekly report, or locks it again | `project`, `week` |
+| `report_corrected_late` | the office files or corrects a report after the week's cut-off (page or API) | `project`, `week` |
+| `notice_published` | a notice of criticism is published (page or API) | `notice`, `number`, `title` |
+| `notice_entry_removed`, `notice_entry_restored` | an entry leaves a draft notice, or comes back | `notice`, `project`, `reason` |
+| `order_issued`, `order_closed`, `order_reminded` | a supervision order is issued, closed (办结), or pressed (催办) | `order` (its number), `project` |
+| `backup_made`, `backup_restored` | `python -m tracker backup` / `restore` | `file` |
+| `run_forced` | `python -m scheduler run … --force` runs a period not yet ended | `cycle`, `period` |
+| `audit_pruned` | the scheduler removes entries older than `[audit] keep_days` | `removed`, `before`, `anchor` (the hash the oldest kept entry follows) |
+| `audit_verified` | the whole chain is checked: daily by the scheduler, 全量校验 on the page, `verify-audit` | `broken` (the first bad entry's id, or null), `through` and `hash` (the last entry checked) |
+"""
+
+EVENTS = {
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "password_changed": "修改本人密码",
+    "password_set": "设置账号密码",
+    "permission_refused": "越权访问被拒绝",
+    "account_created": "新建账号",
+    "account_changed": "修改账号",
+    "account_deactivated": "停用账号",
+    "account_activated": "启用账号",
+    "token_created": "创建 API 令牌",
+    "token_revoked": "吊销 API 令牌",
+    "import_confirmed": "导入项目清单",
+    "report_reopened": "重新开放周报",
+    "report_locked": "重新锁定周报",
+    "report_corrected_late": "截止后修改周报",
+    "notice_published": "发布通报",
+    "notice_entry_removed": "移出通报项目",
+    "notice_entry_restored": "恢复通报项目",
+    "order_issued": "下发督办",
+    "order_closed": "办结督办",
+    "order_reminded": "催办",
+    "backup_made": "备份数据库",
+    "backup_restored": "恢复数据库",
+    "run_forced": "提前运行调度周期",
+    "audit_pruned": "清理过期审计日志",
+    "audit_verified": "全量校验审计日志",
+}
+
+# How the page names the keys of an entry's detail.
+DETAIL_LABELS = {
+    "username": "登录名",
+    "reason": "原因",
+    "backoff": "暂停验证密码",
+    "path": "地址",
+    "method": "请求方式",
+    "action": "操作",
+    "role": "角色",
+    "display_name": "姓名",
+    "department": "部门",
+    "lead_official": "包抓领导",
+    "email": "邮箱",
+    "phone": "电话",
+    "token": "令牌",
+    "filename": "文件",
+    "file": "文件",
+    "rows": "行数",
+    "created": "新增",
+    "updated": "更新",
+    "unchanged": "无变化",
+    "project": "项目",
+    "week": "周次",
+    "notice": "通报",
+    "number": "编号",
+    "title": "标题",
+    "order": "督办",
+    "cycle": "周期",
+    "period": "期次",
+    "removed": "删除条数",
+    "before": "早于",
+    "anchor": "新起点哈希",
+    "broken": "断裂于",
+    "through": "校验至",
+    "hash": "哈希",
+}
+
+# The actors that are processes, not accounts.
+COMMAND_LINE = "命令行"
+SCHEDULER = "调度程序"
