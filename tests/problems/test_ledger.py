@@ -10,15 +10,16 @@ from reporting import file
 
 from scheduler.cycles import run_cycle
 from tracker.accounts.models import User
-from tracker.core.config import ConfigError, load_config
+from tracker.core.config import DEFAULTS, ConfigError, load_config
 from tracker.core.db import db
-from tracker.core.weeks import week_monday
+from tracker.core.weeks import local_now, week_monday
 from tracker.cycles.consultations import AgendaItem
 from tracker.demo.loading import load_demo_city
 from tracker.problems.ledger import change_problem, raise_problem
 from tracker.problems.models import Problem, ProblemEvent
 
-TODAY = dt.date.today()
+# The city's date, as the ledger dates its events and counts what is overdue (not the machine's).
+TODAY = local_now(DEFAULTS["city"]["timezone"]).date()
 RAISED = dt.datetime.combine(TODAY - dt.timedelta(days=40), dt.time(9))
 NDRC, FINANCE = "市发展改革委", "市财政局"
 
