@@ -118,8 +118,12 @@ def listed_project(code):
     """
     if "\x00" in code:  # PostgreSQL cannot compare a string holding NUL: no project has such a code
         return None
-    listed = NoticeEntry.select(NoticeEntry.project).join(CriticismNotice).where(
-        (CriticismNotice.state == "published") & (NoticeEntry.removed == False)  # noqa: E712
+    listed = (
+        NoticeEntry.select(NoticeEntry.project)
+        .join(CriticismNotice)
+        .where(
+            (CriticismNotice.state == "published") & (NoticeEntry.removed == False)  # noqa: E712
+        )
     )
     return Project.get_or_none((Project.code == code) & Project.id.in_(listed))
 
