@@ -49,10 +49,10 @@ def world(app, make_user, make_project):
             "item": item.id, "office": office.id, "official": official.id}  # fmt: skip
 
 
-def stored(model, column, value):
-    """Whether a row of ``model`` holds ``value`` in ``column``."""
+def stored(column, value):
+    """Whether a row holds ``value`` in ``column``."""
     with db.connection_context():
-        return model.select().where(column == value).exists()
+        return column.model.select().where(column == value).exists()
 
 
 def text(limit):
@@ -67,162 +67,58 @@ BLANK = ("national_code", "category", "county", "industry_chain", "location", "l
 PROJECT = {**dict.fromkeys(BLANK, ""), "code": "XM-NEW", "name": "新项目", "kind": "new", "total_investment": "100"}
 REPORT = {"status": "started", "investment_completed": "10", "physical_progress": "基础施工"}
 
-# form: (page with the form, where it posts, the values besides the field, the field, its limit, where it lands)
+
+def form(action, field, limit, column, page=None, /, **values):
+    """A form to post to ``action`` (read from ``page``, else from itself): ``field`` with the other ``values``,
+    bounded at ``limit``, landing in ``column``."""
+    return {
+        "page": page or action,
+        "action": action,
+        "field": field,
+        "limit": limit,
+        "column": column,
+        "values": values,
+    }
+
+
+PROBLEM, ORDER, NOTICE = "/problems/{problem}", "/supervision/{order}", "/notices/{notice}"
 FORMS = {
-    "project name": ("/projects/new", "/projects/new", PROJECT, "name", MAX_NAME, (Project, Project.name)),
-    "project code": ("/projects/new", "/projects/new", PROJECT, "code", MAX_CODE, (Project, Project.code)),
-    "project content": (
-        "/projects/new",
-        "/projects/new",
-        PROJECT,
-        "scale_and_content",
-        MAX_TEXT,
-        (Project, Project.scale_and_content),
-    ),
-    "project edit": (
-        "/projects/XM-001/edit",
-        "/projects/XM-001/edit",
-        {**PROJECT, "code": "XM-001"},
-        "project_unit",
-        MAX_NAME,
-        (Project, Project.project_unit),
-    ),
-    "weekly report": (
-        "/projects/XM-001/report",
-        "/projects/XM-001/report",
-        REPORT,
-        "next_week_plan",
-        MAX_TEXT,
-        (ProgressReport, ProgressReport.next_week_plan),
-    ),
-    "problem": (
-        "/problems/new?project=XM-001",
-        "/problems/new?project=XM-001",
-        {"department": "市住建局", "deadline": LATER},
-        "description",
-        MAX_TEXT,
-        (Problem, Problem.description),
-    ),
-    "problem reply": (
-        "/problems/{problem}",
-        "/problems/{problem}/reply",
-        {"status": ""},
-        "text",
-        MAX_TEXT,
-        (ProblemEvent, ProblemEvent.text),
-    ),
-    "problem deadline": (
-        "/problems/{problem}",
-        "/problems/{problem}/deadline",
-        {"deadline": LATER},
-        "reason",
-        MAX_TEXT,
-        (ProblemEvent, ProblemEvent.text),
-    ),
-    "supervision order": (
-        "/supervision/new?project=XM-001",
-        "/supervision/new?project=XM-001",
-        {"reply_deadline": LATER},
-        "reason",
-        MAX_TEXT,
-        (SupervisionOrder, SupervisionOrder.reason),
-    ),
-    "order reply": (
-        "/supervision/{order}",
-        "/supervision/{order}/reply",
-        {},
-        "reply",
-        MAX_TEXT,
-        (SupervisionOrder, SupervisionOrder.reply),
-    ),
-    "decision": (
-        "/cycles/{run}",
-        "/cycles/{run}/agenda/{item}/decisions",
-        {"action": "协调", "due_on": LATER},
-        "assignee",
-        MAX_NAME,
-        (Decision, Decision.assignee),
-    ),
-    "notice edit": (
-        "/notices/{notice}",
-        "/notices/{notice}/edit",
-        {"preamble": ""},
-        "title",
-        MAX_NAME,
-        (CriticismNotice, CriticismNotice.title),
-    ),
-    "notice preamble": (
-        "/notices/{notice}",
-        "/notices/{notice}/edit",
-        {"title": "通报"},
-        "preamble",
-        MAX_TEXT,
-        (CriticismNotice, CriticismNotice.preamble),
-    ),
-    "entry removal": (
-        "/notices/{notice}",
-        "/notices/{notice}/entries/{entry}/remove",
-        {},
-        "reason",
-        MAX_TEXT,
-        (NoticeEntry, NoticeEntry.removal_reason),
-    ),
-    "new account": (
-        "/accounts/new",
-        "/accounts/new",
-        {"username": "newbie", "role": "leader", "lead_official": ""},
-        "display_name",
-        MAX_NAME,
-        (User, User.display_name),
-    ),
-    "account login name": (
-        "/accounts/new",
-        "/accounts/new",
-        {"display_name": "新人", "role": "leader", "lead_official": ""},
-        "username",
-        MAX_USERNAME,
-        (User, User.username),
-    ),
-    "account edit": (
-        "/accounts/{office}/edit",
-        "/accounts/{office}/edit",
-        {"display_name": "办公室", "role": "office", "lead_official": ""},
-        "department",
-        MAX_NAME,
-        (User, User.department),
-    ),  # fmt: skip
-    "lead official": (
-        "/accounts/officials/new",
-        "/accounts/officials/new",
-        {"name": "李四"},
-        "title",
-        MAX_NAME,
-        (LeadOfficial, LeadOfficial.title),
-    ),
-    "lead official edit": (
-        "/accounts/officials/{official}/edit",
-        "/accounts/officials/{official}/edit",
-        {"title": "副市长"},
-        "name",
-        MAX_NAME,
-        (LeadOfficial, LeadOfficial.name),
-    ),
-}
+    "project name": form("/projects/new", "name", MAX_NAME, Project.name, **PROJECT),
+    "project code": form("/projects/new", "code", MAX_CODE, Project.code, **PROJECT),
+    "project content": form("/projects/new", "scale_and_content", MAX_TEXT, Project.scale_and_content, **PROJECT),
+    "project edit": form("/projects/XM-001/edit", "project_unit", MAX_NAME, Project.project_unit, **{**PROJECT, "code": "XM-001"}),
+    "weekly report": form("/projects/XM-001/report", "next_week_plan", MAX_TEXT, ProgressReport.next_week_plan, **REPORT),
+    "problem": form("/problems/new?project=XM-001", "description", MAX_TEXT, Problem.description, department="市住建局", deadline=LATER),
+    "problem reply": form(PROBLEM + "/reply", "text", MAX_TEXT, ProblemEvent.text, PROBLEM, status=""),
+    "problem deadline": form(PROBLEM + "/deadline", "reason", MAX_TEXT, ProblemEvent.text, PROBLEM, deadline=LATER),
+    "supervision order": form("/supervision/new?project=XM-001", "reason", MAX_TEXT, SupervisionOrder.reason, reply_deadline=LATER),
+    "order reply": form(ORDER + "/reply", "reply", MAX_TEXT, SupervisionOrder.reply, ORDER),
+    "decision": form("/cycles/{run}/agenda/{item}/decisions", "assignee", MAX_NAME, Decision.assignee, "/cycles/{run}", action="协调", due_on=LATER),
+    "notice title": form(NOTICE + "/edit", "title", MAX_NAME, CriticismNotice.title, NOTICE, preamble=""),
+    "notice preamble": form(NOTICE + "/edit", "preamble", MAX_TEXT, CriticismNotice.preamble, NOTICE, title="通报"),
+    "entry removal": form(NOTICE + "/entries/{entry}/remove", "reason", MAX_TEXT, NoticeEntry.removal_reason, NOTICE),
+    "new account": form("/accounts/new", "display_name", MAX_NAME, User.display_name, username="newbie", role="leader", lead_official=""),
+    "login name": form("/accounts/new", "username", MAX_USERNAME, User.username, display_name="新人", role="leader", lead_official=""),
+    "account edit": form("/accounts/{office}/edit", "department", MAX_NAME, User.department, display_name="办公室", role="office", lead_official=""),
+    "lead official": form("/accounts/officials/new", "title", MAX_NAME, LeadOfficial.title, name="李四"),
+    "lead official edit": form("/accounts/officials/{official}/edit", "name", MAX_NAME, LeadOfficial.name, title="副市长"),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", list(FORMS))
 def test_a_value_over_its_limit_changes_nothing_and_the_limit_itself_is_taken(client, login, world, name):
-    page, action, values, field, limit, (model, column) = FORMS[name]
-    page, action = page.format(**world), action.format(**world)
+    case = FORMS[name]
+    field, limit, column = case["field"], case["limit"], case["column"]
     login("office")
-    html = client.get(page).get_data(as_text=True)
+    html = client.get(case["page"].format(**world)).get_data(as_text=True)
     assert re.search(rf'name="{field}"[^>]*maxlength="{limit}"|maxlength="{limit}"[^>]*name="{field}"', html)
-    over = client.post(action, data={**values, field: text(limit + 1), "csrf_token": csrf_token(html)})
+    action, token = case["action"].format(**world), csrf_token(html)
+    over = client.post(action, data={**case["values"], field: text(limit + 1), "csrf_token": token})
     assert over.status_code == 422 and f"不能超过 {limit} 个字" in over.get_data(as_text=True)
-    assert not stored(model, column, text(limit + 1))
-    at_limit = client.post(action, data={**values, field: text(limit), "csrf_token": csrf_token(html)})
+    assert not stored(column, text(limit + 1))
+    at_limit = client.post(action, data={**case["values"], field: text(limit), "csrf_token": token})
     assert at_limit.status_code == 302, at_limit.get_data(as_text=True)
-    assert stored(model, column, text(limit))
+    assert stored(column, text(limit))
 
 
 def test_a_notice_title_over_its_limit_drafts_nothing(client, login, world):
@@ -288,7 +184,7 @@ def test_a_form_post_over_the_body_limit_is_a_413_page_in_chinese(app, client, l
     response = client.post("/projects/new", data={**PROJECT, "name": "x" * MAX_BODY_BYTES, "csrf_token": token})
     assert response.status_code == 413
     assert "提交的内容过大，不能超过 256 KB" in response.get_data(as_text=True)
-    assert not stored(Project, Project.code, "XM-NEW")
+    assert not stored(Project.code, "XM-NEW")
 
 
 def upload(client, content):
