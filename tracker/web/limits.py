@@ -17,13 +17,14 @@ def upload(view):
 def init_app(app):
     """Cap every request's body and query string; call it before CSRF protection is set up."""
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["MAX_UPLOAD_BYTES"] = app.config["TRACKER"]["web"]["max_upload_mb"] * 2**20
 
     @app.before_request
     def limit_request():
         if len(request.query_string) > MAX_QUERY_BYTES:
             abort(400, f"查询参数过长，不能超过 {size_text(MAX_QUERY_BYTES)}")
         if getattr(app.view_functions.get(request.endpoint), "takes_upload", False):
-            request.max_content_length = app.config["TRACKER"]["web"]["max_upload_mb"] * 1024 * 1024
+            request.max_content_length = app.config["MAX_UPLOAD_BYTES"]
 
 
 def size_text(size):
