@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from tracker.core.config import PROJECT_ROOT, load_config
 from tracker.core.db import bind_database, db
 from tracker.cycles import fonts
+from tracker.web import limits
 from tracker.web.extensions import csrf, limiter, login_manager
 from tracker.web.responses import JsonProvider
 
@@ -28,7 +29,6 @@ def create_app(overrides=None, config_path=None):
     app.config.update(
         TRACKER=config,
         SECRET_KEY=config["web"]["secret_key"] or load_secret_key(config["web"]["secret_key_file"]),
-        MAX_CONTENT_LENGTH=config["web"]["max_upload_mb"] * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config["web"]["https"],
@@ -47,6 +47,7 @@ def create_app(overrides=None, config_path=None):
     bind_database(config["database"]["url"])
     _bind_connection_to_requests(app)
     login_manager.init_app(app)
+    limits.init_app(app)  # before CSRF protection, which reads the body first
     csrf.init_app(app)
     limiter.init_app(app)
     _secure_headers(app, config["web"]["https"])

@@ -171,11 +171,11 @@ def test_public_pages_show_only_published_notices_and_no_contact_data(client, dr
     pages = [
         client.get(f"/public/notices/{published.id}").get_data(as_text=True),
         client.get("/public/projects/LATE-1").get_data(as_text=True),
-        client.get("/public/projects/LATE-2").get_data(as_text=True),
     ]
     assert "迟缓项目1" in pages[0] and "开工时限已过未开复工" in pages[0]
     assert "迟缓项目2" not in pages[0] and "保密的移出理由" not in pages[0]
-    assert published.number in pages[1] and published.number not in pages[2]
+    assert published.number in pages[1]
+    assert client.get("/public/projects/LATE-2").status_code == 404  # its only entry was removed
     for page in pages:
         assert PHONE[:8] not in page and EMAIL not in page and "@" not in page
         assert "退出" not in page  # no session needed, none shown
@@ -253,3 +253,28 @@ def test_the_ranking_of_a_notice_counts_only_the_projects_it_lists(client, draft
     assert [sum(row["lagging"] for row in rows) for rows in ranking.values()] == [1, 1]
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/public/notices/{draft.id}.xlsx").data))["红黑榜"]
     assert sum(row[1] for row in sheet.iter_rows(values_only=True) if isinstance(row[1], int)) == 2
+
+
+def test_an_anonymous_visitor_counting_through_codes_finds_only_the_projects_a_published_notice_lists(
+    client, city, draft, config
+):
+    unknown = client.get("/public/projects/NO-SUCH-CODE")
+    assert unknown.status_code == 404
+    found = {code for code in ("LATE-1", "LATE-2", "FINE") if client.get(f"/public/projects/{code}").status_code == 200}
+    assert found == set()  # a draft publishes nothing
+    with db.connection_context():
+        publish_notice(draft, None, config, DAY)
+    pages = {code: client.get(f"/public/projects/{code}") for code in ("LATE-1", "LATE-2", "FINE", "NO-SUCH-CODE")}
+    assert {code for code, page in pages.items() if page.status_code == 200} == {"LATE-1", "LATE-2"}
+    assert pages["FINE"].status_code == 404 and pages["FINE"].data == unknown.data  # nothing tells them apart
+
+
+def test_a_project_whose_entries_are_all_removed_leaves_the_public_pages(client, city, draft, config):
+    with db.connection_context():
+        NoticeEntry.update(removed=True, removal_reason="经核实已开工").where(
+            (NoticeEntry.notice == draft.id) & (NoticeEntry.code == "LATE-2")
+        ).execute()
+        publish_notice(draft, None, config, DAY)
+    assert client.get("/public/projects/LATE-1").status_code == 200
+    assert client.get("/public/projects/LATE-2").data == client.get("/public/projects/NO-SUCH-CODE").data
+    assert client.get("/public/projects/LATE-2").status_code == 404

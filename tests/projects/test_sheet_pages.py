@@ -137,7 +137,7 @@ def test_only_the_office_may_import(client, login, make_user, role):
 def test_an_oversize_upload_is_refused_with_413(app, client, login, make_user):
     make_user("office", "office")
     login("office")
-    app.config["MAX_CONTENT_LENGTH"] = 4096
+    app.config["MAX_UPLOAD_BYTES"] = 4096  # [web] max_upload_mb, in bytes
     response = upload(client, os.urandom(8192))
     assert response.status_code == 413
 

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash
 from tracker.accounts.models import ApiToken, User
 from tracker.audit.log import record
 from tracker.core.db import db
+from tracker.core.limits import MAX_PASSWORD
 from tracker.core.weeks import utc_now
 
 # argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane): memory-hard, so stolen hashes are costly to crack.
@@ -21,6 +22,8 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 MIN_LENGTH = 10
+
+PASSWORD_TOO_LONG = f"密码不能超过 {MAX_PASSWORD} 位"
 
 # The most common passwords of leaked lists (Chinese and international), at least 10 characters long:
 # shorter ones are refused by their length already.
@@ -115,6 +118,8 @@ def password_problem(password, user=None, username=""):
     """Why ``password`` is too weak for the account (``user``, or a new one named ``username``), or None."""
     if len(password) < MIN_LENGTH:
         return f"密码至少 {MIN_LENGTH} 位"
+    if len(password) > MAX_PASSWORD:
+        return PASSWORD_TOO_LONG
     lowered = password.lower()
     own = {username, user.username if user else "", user.phone if user else ""}
     if any(len(word) >= 4 and word.lower() in lowered for word in own):

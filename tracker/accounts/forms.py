@@ -14,47 +14,52 @@ from wtforms.validators import (
     Optional,
 )
 
-from tracker.accounts.credentials import MIN_LENGTH
+from tracker.accounts.credentials import MIN_LENGTH, PASSWORD_TOO_LONG
 from tracker.accounts.models import ROLES
+from tracker.core.limits import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, MAX_PHONE, MAX_USERNAME
+from tracker.web.forms import MaxLength
 
-
-class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名")])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码")])
+# Every password field is bounded (argon2 would hash any length); only a new one has a least length.
+PASSWORD_MAX = MaxLength(MAX_PASSWORD, PASSWORD_TOO_LONG)
 
 
 PASSWORD_LENGTH = Length(min=MIN_LENGTH, message=f"密码至少 {MIN_LENGTH} 位")
 
 
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), MaxLength(MAX_USERNAME)])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), PASSWORD_MAX])
+
+
 class AccountForm(FlaskForm):
     """What the office can change about an account; the login name stays as created."""
 
-    display_name = StringField("姓名", validators=[DataRequired("必填")])
+    display_name = StringField("姓名", validators=[DataRequired("必填"), MaxLength(MAX_NAME)])
     role = SelectField("角色", choices=ROLES)
     # Choices are the lead officials' ids as text, "" for none; the view fills them in.
     lead_official = SelectField("关联的市级包抓领导（包抓领导账号）")
-    department = StringField("部门")
-    email = EmailField("电子邮箱", validators=[Optional()])
-    phone = StringField("手机号")
+    department = StringField("部门", validators=[MaxLength(MAX_NAME)])
+    email = EmailField("电子邮箱", validators=[Optional(), MaxLength(MAX_EMAIL)])
+    phone = StringField("手机号", validators=[MaxLength(MAX_PHONE)])
 
 
 class NewAccountForm(AccountForm):
-    username = StringField("登录名", validators=[DataRequired("必填")])
-    password = PasswordField("初始密码（可留空，稍后设置）", validators=[Optional(), PASSWORD_LENGTH])
+    username = StringField("登录名", validators=[DataRequired("必填"), MaxLength(MAX_USERNAME)])
+    password = PasswordField("初始密码（可留空，稍后设置）", validators=[Optional(), PASSWORD_LENGTH, PASSWORD_MAX])
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("新密码", validators=[DataRequired("请输入新密码"), PASSWORD_LENGTH])
-    confirm = PasswordField("再次输入新密码", validators=[EqualTo("password", "两次输入的密码不一致")])
+    password = PasswordField("新密码", validators=[DataRequired("请输入新密码"), PASSWORD_LENGTH, PASSWORD_MAX])
+    confirm = PasswordField("再次输入新密码", validators=[EqualTo("password", "两次输入的密码不一致"), PASSWORD_MAX])
 
 
 class LeadOfficialForm(FlaskForm):
-    name = StringField("姓名", validators=[DataRequired("必填")])
-    title = StringField("职务")
-    email = EmailField("电子邮箱（接收调度邮件）", validators=[Optional()])
+    name = StringField("姓名", validators=[DataRequired("必填"), MaxLength(MAX_NAME)])
+    title = StringField("职务", validators=[MaxLength(MAX_NAME)])
+    email = EmailField("电子邮箱（接收调度邮件）", validators=[Optional(), MaxLength(MAX_EMAIL)])
 
 
 class OwnPasswordForm(PasswordForm):
     """修改密码: a signed-in user changes their own password."""
 
-    old_password = PasswordField("原密码", validators=[DataRequired("请输入原密码")])
+    old_password = PasswordField("原密码", validators=[DataRequired("请输入原密码"), PASSWORD_MAX])

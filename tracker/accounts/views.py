@@ -11,7 +11,7 @@ from tracker.core.db import db
 from tracker.projects.models import Project
 from tracker.web.access import require
 from tracker.web.audit import audit, request_actor
-from tracker.web.listing import Page
+from tracker.web.listing import Page, text_args
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -31,7 +31,7 @@ def office_only():
 @bp.get("/")
 def index():
     """Accounts with their role, lead official, password and state; filter by role or a name / phone."""
-    role, search = request.args.get("role", ""), request.args.get("q", "").strip()
+    role, search = request.args.get("role", ""), text_args("q").get("q", "")
     query = User.select(User, LeadOfficial).join(LeadOfficial, JOIN.LEFT_OUTER).order_by(User.role, User.username)
     if role in ROLES:
         query = query.where(User.role == role)

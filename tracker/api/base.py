@@ -24,9 +24,6 @@ from tracker.reports.filing import ReportError, ReportLocked
 from tracker.web.errors import error_response
 from tracker.web.extensions import limiter
 
-# A report is a few kilobytes of JSON: refuse far larger bodies before reading them.
-MAX_BODY_BYTES = 256 * 1024
-
 
 class JsonParser(FlaskParser):
     """webargs' parser, answering a body that is not JSON in Chinese."""
@@ -99,7 +96,6 @@ def authenticate():
     if user is None:
         _unauthorized("请提供有效的 API 令牌：Authorization: Bearer <令牌>", "Bearer")
     g.api_user = user
-    request.max_content_length = MAX_BODY_BYTES
 
 
 def _unauthorized(message, challenge):

@@ -11,6 +11,7 @@ from marshmallow import Schema as BaseSchema
 from marshmallow import ValidationError, fields, validate
 
 from tracker.audit.events import EVENTS
+from tracker.core.limits import MAX_CODE, MAX_EMAIL, MAX_NAME, MAX_NATIONAL_CODE, MAX_PHONE, MAX_TEXT, too_long
 from tracker.core.money import CENTS_MESSAGE, in_cents
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import WeekError, week_monday
@@ -18,12 +19,6 @@ from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
 from tracker.projects.models import COMPLETION_FIELDS, FUNDING_SOURCES, KINDS, LEVELS, MILESTONES, STAGES, STATUSES
 from tracker.projects.registry import COORDINATES, NATIONAL_CODE_MESSAGE, normalize_national_code
 from tracker.reports.filing import MAX_AMOUNT
-
-MAX_TEXT = 5_000
-
-
-MAX_FILTER = 100
-
 
 MAX_PAGE = 100_000
 
@@ -64,7 +59,7 @@ def existing_week(value):
 def text(label, max_length=MAX_TEXT, **kwargs):
     """A string field of at most ``max_length`` characters."""
     return fields.String(
-        validate=[validate.Length(max=max_length, error=f"{label}不能超过 {{max}} 个字"), plain_text],
+        validate=[validate.Length(max=max_length, error=too_long(max_length, label)), plain_text],
         error_messages={"invalid": f"{label}应为文字", "null": f"{label}不能为 null", "required": f"请填写{label}"},
         metadata={"description": label},
         **kwargs,
@@ -136,11 +131,11 @@ def nested(schema, label, **kwargs):
 class FiltersSchema(Schema):
     """The filters of the dashboard, by a project's own attributes."""
 
-    category = text("项目分类（含其下各级分类，如 基础设施 含 基础设施 / 交通 / 铁路）", MAX_FILTER)
-    lead_official = text("市级包抓领导", MAX_FILTER)
-    lead_department = text("包抓部门", MAX_FILTER)
-    county = text("县区", MAX_FILTER)
-    industry_chain = text("产业链", MAX_FILTER)
+    category = text("项目分类（含其下各级分类，如 基础设施 含 基础设施 / 交通 / 铁路）", MAX_NAME)
+    lead_official = text("市级包抓领导", MAX_NAME)
+    lead_department = text("包抓部门", MAX_NAME)
+    county = text("县区", MAX_NAME)
+    industry_chain = text("产业链", MAX_NAME)
     status = choice("项目状态", STATUSES)
     stage = choice("建设阶段", STAGES)
     level = choice("项目级别", LEVELS)
@@ -168,7 +163,7 @@ class PagingSchema(Schema):
 class ProjectQuerySchema(FiltersSchema, PagingSchema):
     """The project list's query string: a search, filters and a page."""
 
-    q = text("搜索：项目名称包含该文字，或项目编号、项目代码以其开头（不分大小写）", MAX_FILTER)
+    q = text("搜索：项目名称包含该文字，或项目编号、项目代码以其开头（不分大小写）", MAX_NAME)
 
 
 FundsSchema = Schema.from_dict(
@@ -251,11 +246,11 @@ class DateQuerySchema(Schema):
 
 class NoticeDraftSchema(Schema):
     date = list_day(required=True, metadata={"description": "滞后项目名单的日期"})
-    title = text("通报标题", 200)
+    title = text("通报标题", MAX_NAME)
 
 
 class NoticeEditSchema(Schema):
-    title = text("通报标题", 200, required=True)
+    title = text("通报标题", MAX_NAME, required=True)
     preamble = text("导语")
 
 
@@ -451,8 +446,8 @@ class AuditQuerySchema(PagingSchema):
     """The audit log's filters and page."""
 
     event = choice("事件", EVENTS)
-    actor = text("操作人（包含该文字）", MAX_FILTER)
-    address = text("来源地址（以其开头，如 10.0.0.）", MAX_FILTER)
+    actor = text("操作人（包含该文字）", MAX_NAME)
+    address = text("来源地址（以其开头，如 10.0.0.）", MAX_NAME)
     since = local_day("起始日期")
     until = local_day("截止日期")
 
@@ -524,20 +519,20 @@ class ProjectInSchema(Schema):
     investment; anything else may come later (the project is 待完善 meanwhile). A change gives only the
     fields it changes; null or "" clears an optional field."""
 
-    code = text("项目编号", 100)
+    code = text("项目编号", MAX_CODE)
     national_code = fields.String(
         allow_none=True,
-        validate=[validate.Length(max=40, error=NATIONAL_CODE_MESSAGE), plain_text, valid_national_code],
+        validate=[validate.Length(max=MAX_NATIONAL_CODE, error=NATIONAL_CODE_MESSAGE), plain_text, valid_national_code],
         metadata={"description": "项目代码：24 位，或不带短横的 20 位数字"},
     )
-    name = text("项目名称", 200)
-    category = text("项目分类", 200)
-    county = text("县区", MAX_FILTER)
-    industry_chain = text("产业链", MAX_FILTER)
+    name = text("项目名称", MAX_NAME)
+    category = text("项目分类", MAX_NAME)
+    county = text("县区", MAX_NAME)
+    industry_chain = text("产业链", MAX_NAME)
     kind = choice("建设性质", KINDS)
     stage = fields.String(validate=validate.OneOf(["", *STAGES], error="建设阶段应为 " + "、".join(STAGES)))
     level = fields.String(validate=validate.OneOf(["", *LEVELS], error="项目级别应为 " + "、".join(LEVELS)))
-    location = text("建设地点", 200)
+    location = text("建设地点", MAX_NAME)
     latitude = coordinate("纬度", "latitude")
     longitude = coordinate("经度", "longitude")
     scale_and_content = text("建设规模及内容")
@@ -548,12 +543,12 @@ class ProjectInSchema(Schema):
     planned_completion = fields.String(
         validate=partial_date, metadata={"description": "计划竣工，格式同 planned_start"}
     )
-    project_unit = text("项目单位", 200)
-    responsible_person = text("责任人", MAX_FILTER)
-    responsible_phone = text("联系电话", 40)
-    responsible_email = text("电子邮箱", 200)
-    lead_official = text("市级包抓领导", MAX_FILTER, allow_none=True)
-    lead_department = text("包抓部门", MAX_FILTER)
+    project_unit = text("项目单位", MAX_NAME)
+    responsible_person = text("责任人", MAX_NAME)
+    responsible_phone = text("联系电话", MAX_PHONE)
+    responsible_email = text("电子邮箱", MAX_EMAIL)
+    lead_official = text("市级包抓领导", MAX_NAME, allow_none=True)
+    lead_department = text("包抓部门", MAX_NAME)
     total_investment = amount("总投资")
     annual_plan_investment = amount("年度计划投资", allow_none=True)
     start_deadline = date("开工时限", allow_none=True)

@@ -10,7 +10,7 @@ from tracker.audit.log import chain_state, check_all, search
 from tracker.web.access import require
 from tracker.web.audit import request_actor
 from tracker.web.forms import ConfirmForm
-from tracker.web.listing import Page
+from tracker.web.listing import Page, text_args
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -38,7 +38,7 @@ def index():
 
 def _filters():
     """The filters of the query string; a date that is not one is a 400."""
-    filters = {key: request.args[key].strip()[:100] for key in TEXT_FILTERS if request.args.get(key, "").strip()}
+    filters = text_args(*TEXT_FILTERS)
     for key in DATE_FILTERS:
         if text := request.args.get(key, "").strip():
             try:

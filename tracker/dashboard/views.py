@@ -15,7 +15,7 @@ from tracker.projects.completeness import skip_notes
 from tracker.projects.filters import filter_choices
 from tracker.projects.models import Project
 from tracker.supervision.models import overdue_orders_as_of
-from tracker.web.access import can
+from tracker.web.access import can, require
 from tracker.web.listing import Page, request_filters, today
 from tracker.web.responses import png_response
 
@@ -29,8 +29,10 @@ def index():
     snapshot_week = snapshots.latest_week()
     figures = stats.figures(stats.Live(week), condition)
     # The charts draw the city from the weekly snapshots: their captions print the latest one's
-    # figures, and how they differ from the live cards above (shown unfiltered only, so both are the city's).
-    snapshot = stats.figures(snapshots.Snapshot(snapshot_week)) if snapshot_week and not args else None
+    # figures, and how they differ from the live cards above: shown unfiltered only, so both are the city's,
+    # and only to those who see the city's figures.
+    city = snapshot_week and not args and can(current_user, "see_city_figures")
+    snapshot = stats.figures(snapshots.Snapshot(snapshot_week)) if city else None
     return render_template(
         "dashboard/index.html",
         figures=figures,
@@ -58,7 +60,7 @@ def _lagging_counts():
 
 
 @bp.get("/charts/<name>.png")
-@login_required
+@require("see_city_figures")
 def chart(name):
     """The dashboard's history charts up to ``?week=`` (default: the latest snapshot), as the emails carry them.
 

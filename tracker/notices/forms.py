@@ -11,8 +11,9 @@ from wtforms.validators import (
     InputRequired,
 )
 
+from tracker.core.limits import MAX_NAME, MAX_TEXT
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
-from tracker.web.forms import DateRange
+from tracker.web.forms import DateRange, MaxLength
 
 
 class NoticeDraftForm(FlaskForm):
@@ -20,13 +21,15 @@ class NoticeDraftForm(FlaskForm):
         "名单日期",
         validators=[InputRequired("请选择日期"), DateRange(FIRST_DAY, LAST_DAY, DAY_RANGE_MESSAGE)],
     )
-    title = StringField("通报标题（可留空，按月份生成）")
+    title = StringField("通报标题（可留空，按月份生成）", validators=[MaxLength(MAX_NAME)])
 
 
 class NoticeEditForm(FlaskForm):
-    title = StringField("通报标题", validators=[DataRequired("请填写通报标题")])
-    preamble = TextAreaField("导语")
+    title = StringField("通报标题", validators=[DataRequired("请填写通报标题"), MaxLength(MAX_NAME)])
+    preamble = TextAreaField("导语", validators=[MaxLength(MAX_TEXT)])
 
 
 class RemovalForm(FlaskForm):
-    reason = TextAreaField("移出理由（将记录在案，纪委监委可见）", validators=[DataRequired("请写明移出理由")])
+    reason = TextAreaField(
+        "移出理由（将记录在案，纪委监委可见）", validators=[DataRequired("请写明移出理由"), MaxLength(MAX_TEXT)]
+    )

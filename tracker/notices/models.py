@@ -110,6 +110,24 @@ class NoticeEntry(BaseModel):
         return json.loads(self.reasons_data)
 
 
+def listed_project(code):
+    """The project ``code`` if a published notice lists it (its entry not removed), else None.
+
+    Only such a project has a public page: codes run in sequence, so a page for every code
+    would publish the whole list to anyone counting through them.
+    """
+    if "\x00" in code:  # PostgreSQL cannot compare a string holding NUL: no project has such a code
+        return None
+    listed = (
+        NoticeEntry.select(NoticeEntry.project)
+        .join(CriticismNotice)
+        .where(
+            (CriticismNotice.state == "published") & (NoticeEntry.removed == False)  # noqa: E712
+        )
+    )
+    return Project.get_or_none((Project.code == code) & Project.id.in_(listed))
+
+
 def notices_of_project(project):
     """The published notices that list ``project`` (entries not removed), newest first."""
     return (

@@ -1,14 +1,15 @@
 """Public pages, readable without login: published notices and each project's record in them.
 
 Only published notices appear here, and only what a notice itself says: no
-drafts, no removed entries or their reasons, no phone numbers or email addresses."""
+drafts, no removed entries or their reasons, no phone numbers or email addresses.
+A project has a page only while a published notice lists it; any other code is
+answered exactly as a code no project has."""
 
 from flask import Blueprint, abort, current_app, render_template
 
 from tracker.lagging.rules import RANKED_BY
 from tracker.notices.drafting import notice_document
-from tracker.notices.models import CriticismNotice, notices_of_project
-from tracker.projects.models import Project
+from tracker.notices.models import CriticismNotice, listed_project, notices_of_project
 from tracker.web.listing import Page
 from tracker.web.responses import send_download
 
@@ -46,5 +47,5 @@ def download(notice_id, kind):
 @bp.get("/projects/<code>")
 def project(code):
     """A project's public record: what it is, who builds it, and the notices that named it."""
-    project = Project.get_or_none(Project.code == code) or abort(404)
+    project = listed_project(code) or abort(404)
     return render_template("notices/public/project.html", project=project, notices=list(notices_of_project(project)))

@@ -15,7 +15,7 @@ from tracker.problems.ledger import ProblemError, change_problem, raise_problem
 from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
 from tracker.projects.models import Project
 from tracker.web.access import can, refuse, require, visible_problems
-from tracker.web.listing import Page, today
+from tracker.web.listing import Page, text_args, today
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
 
@@ -53,9 +53,7 @@ def ledger_helpers():
 @login_required
 def index():
     """The ledger, filtered and paged, with the overdue counts by department and county above it."""
-    args = {
-        k: request.args[k].strip() for k in ("status", "department", "county", "q", "overdue") if request.args.get(k)
-    }
+    args = text_args("status", "department", "county", "q", "overdue")
     if args.get("status") and args["status"] not in PROBLEM_STATES:
         abort(400, description=f"未知的问题状态 {args['status']}")
     visible = visible_problems(current_user)

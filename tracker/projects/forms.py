@@ -16,10 +16,11 @@ from wtforms.validators import (
     Optional,
 )
 
+from tracker.core.limits import MAX_CODE, MAX_EMAIL, MAX_FIGURE, MAX_NAME, MAX_NATIONAL_CODE, MAX_PHONE, MAX_TEXT
 from tracker.core.partial_dates import parse_partial_date
 from tracker.projects.models import KINDS, LEVELS, MILESTONES, STAGES
 from tracker.projects.registry import COORDINATES, normalize_national_code
-from tracker.web.forms import amount_field
+from tracker.web.forms import MaxLength, amount_field
 
 
 def coordinate(name):
@@ -39,8 +40,23 @@ def coordinate(name):
     return read
 
 
+def coordinate_field(label, name):
+    return StringField(
+        label, validators=[MaxLength(MAX_FIGURE)], filters=[coordinate(name)], render_kw={"inputmode": "decimal"}
+    )
+
+
+def name_field(label, **kwargs):
+    return StringField(label, validators=[MaxLength(MAX_NAME)], **kwargs)
+
+
 def partial_date_field(label):
-    return StringField(label, filters=[parse_partial_date], render_kw={"placeholder": "如 2024、2024-10 或 2024年10月"})
+    return StringField(
+        label,
+        validators=[MaxLength(MAX_FIGURE)],
+        filters=[parse_partial_date],
+        render_kw={"placeholder": "如 2024、2024-10 或 2024年10月"},
+    )
 
 
 def _optional(label, choices):
@@ -50,28 +66,31 @@ def _optional(label, choices):
 class ProjectForm(FlaskForm):
     """Every field of a project; only the name, the code and the total investment are required (待完善 may follow)."""
 
-    code = StringField("项目编号", validators=[DataRequired("必填")])
+    code = StringField("项目编号", validators=[DataRequired("必填"), MaxLength(MAX_CODE)])
     national_code = StringField(
-        "项目代码", filters=[normalize_national_code], render_kw={"placeholder": "2023-610100-48-01-012345"}
+        "项目代码",
+        validators=[MaxLength(MAX_NATIONAL_CODE)],
+        filters=[normalize_national_code],
+        render_kw={"placeholder": "2023-610100-48-01-012345"},
     )
-    name = StringField("项目名称", validators=[DataRequired("必填")])
-    category = StringField("项目分类", render_kw={"placeholder": "如 基础设施 / 交通 / 铁路"})
-    county = StringField("县区")
-    industry_chain = StringField("产业链")
+    name = StringField("项目名称", validators=[DataRequired("必填"), MaxLength(MAX_NAME)])
+    category = name_field("项目分类", render_kw={"placeholder": "如 基础设施 / 交通 / 铁路"})
+    county = name_field("县区")
+    industry_chain = name_field("产业链")
     kind = SelectField("建设性质", choices=KINDS)
     stage = _optional("建设阶段", STAGES)
     level = _optional("项目级别", LEVELS)
-    location = StringField("建设地点")
-    latitude = StringField("纬度", filters=[coordinate("latitude")], render_kw={"inputmode": "decimal"})
-    longitude = StringField("经度", filters=[coordinate("longitude")], render_kw={"inputmode": "decimal"})
-    scale_and_content = TextAreaField("建设规模及内容")
-    annual_target = TextAreaField("年度目标")
-    project_unit = StringField("项目单位")
-    responsible_person = StringField("责任人")
-    responsible_phone = StringField("联系电话（作为责任人登录名）")
-    responsible_email = EmailField("电子邮箱", validators=[Optional()])
+    location = name_field("建设地点")
+    latitude = coordinate_field("纬度", "latitude")
+    longitude = coordinate_field("经度", "longitude")
+    scale_and_content = TextAreaField("建设规模及内容", validators=[MaxLength(MAX_TEXT)])
+    annual_target = TextAreaField("年度目标", validators=[MaxLength(MAX_TEXT)])
+    project_unit = name_field("项目单位")
+    responsible_person = name_field("责任人")
+    responsible_phone = StringField("联系电话（作为责任人登录名）", validators=[MaxLength(MAX_PHONE)])
+    responsible_email = EmailField("电子邮箱", validators=[Optional(), MaxLength(MAX_EMAIL)])
     lead_official = SelectField("市级包抓领导")
-    lead_department = StringField("包抓部门")
+    lead_department = name_field("包抓部门")
     total_investment = amount_field("总投资（万元）")
     annual_plan_investment = amount_field("年度计划投资（万元）", required=False)
     start_deadline = DateField("开工时限", validators=[Optional()])
@@ -99,7 +118,7 @@ class ImportForm(FlaskForm):
 class ConfirmImportForm(FlaskForm):
     """Confirms a preview: the fingerprint of the plan the office saw."""
 
-    fingerprint = HiddenField(validators=[DataRequired()])
+    fingerprint = HiddenField(validators=[DataRequired(), MaxLength(MAX_CODE)])
 
 
 class PlannedProjectForm(ProjectForm):

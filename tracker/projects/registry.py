@@ -12,6 +12,7 @@ from peewee import JOIN, chunked
 
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.db import bulk_create, bulk_insert, bulk_update, db
+from tracker.core.limits import MAX_CODE
 from tracker.core.money import CENTS_MESSAGE, in_cents, is_amount
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import utc_now
@@ -162,8 +163,8 @@ class SaveResult:
 # A project's code is part of its address (/projects/<code>, the API's too): a "/" or "?"
 # would make a project no page can reach. Letters (Chinese ones included), digits, and
 # - _ . inside; it begins with a letter or digit, so no code is "." or "..".
-PROJECT_CODE = re.compile(r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}")
-PROJECT_CODE_MESSAGE = "项目编号只能由字母、汉字、数字和 - _ . 组成，以字母、汉字或数字开头，最多 64 个字符"
+PROJECT_CODE = re.compile(rf"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{{0,{MAX_CODE - 1}}}")
+PROJECT_CODE_MESSAGE = f"项目编号只能由字母、汉字、数字和 - _ . 组成，以字母、汉字或数字开头，最多 {MAX_CODE} 个字符"
 
 
 def check_project(values, officials=None):

@@ -36,6 +36,7 @@ from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
 from tracker.web.access import can, require, visible_project
 from tracker.web.audit import request_actor
+from tracker.web.limits import upload
 from tracker.web.listing import Page, request_filters, today
 from tracker.web.responses import send_download
 
@@ -248,6 +249,7 @@ def archive(code):
 
 @bp.route("/import", methods=["GET", "POST"])
 @require("manage_projects")
+@upload
 def import_list():
     """Upload a list and see what importing it would do (预览); nothing is written until confirmed.
 

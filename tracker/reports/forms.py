@@ -10,9 +10,10 @@ from wtforms.validators import (
     DataRequired,
 )
 
+from tracker.core.limits import MAX_TEXT
 from tracker.projects.forms import MilestoneDatesForm
 from tracker.projects.models import FUNDING_SOURCES, STATUSES
-from tracker.web.forms import amount_field
+from tracker.web.forms import MaxLength, amount_field
 
 
 class FundsForm(FlaskForm):
@@ -28,8 +29,8 @@ class ReportForm(FlaskForm):
     status = SelectField("项目状态", choices=STATUSES)
     investment_completed = amount_field("年内累计完成投资（万元）")
     funds = FormField(FundsForm, label="本期到位资金（万元）")
-    physical_progress = TextAreaField("形象进度", validators=[DataRequired("请描述形象进度")])
+    physical_progress = TextAreaField("形象进度", validators=[DataRequired("请描述形象进度"), MaxLength(MAX_TEXT)])
     milestones = FormField(MilestoneDatesForm, label="已完成节点（实际日期）")
-    problems = TextAreaField("存在问题")
-    next_week_plan = TextAreaField("下周计划")
-    explanation = TextAreaField("情况说明（数据异常时必填）")
+    problems = TextAreaField("存在问题", validators=[MaxLength(MAX_TEXT)])
+    next_week_plan = TextAreaField("下周计划", validators=[MaxLength(MAX_TEXT)])
+    explanation = TextAreaField("情况说明（数据异常时必填）", validators=[MaxLength(MAX_TEXT)])

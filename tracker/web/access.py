@@ -47,6 +47,9 @@ RULES = {
     "remind_orders": ("inspector", "office"),  # 催办 an overdue order
     "answer_order": ("office", "department", "owner"),
     "see_lagging": READERS,  # the whole lagging list, its ranking, and the notices
+    # The city's figures beyond one's own projects: the dashboard's history and its charts.
+    # An owner's dashboard, board and /api/v1/stats count their own projects only (project_scope).
+    "see_city_figures": READERS,
     "review_notices": ("office", "inspector"),  # drafts, and the entries taken off them with the reasons
     "draft_notices": ("office",),  # draft, edit and publish
     "see_runs": ("office", "leader", "inspector"),

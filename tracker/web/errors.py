@@ -1,9 +1,12 @@
 """Error pages for the UI and JSON errors for the API, from one set of handlers."""
 
+import re
+
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tracker.core.db import db
+from tracker.web.limits import size_text
 
 MESSAGES = {
     400: "请求有误",
@@ -12,11 +15,14 @@ MESSAGES = {
     404: "页面或项目不存在",
     405: "不支持该请求方法",
     409: "与现有数据冲突",
-    413: "上传的文件过大",
+    413: "提交的内容过大",
     422: "提交的数据有误",
     429: "尝试次数过多，请稍后再试",
     500: "服务器内部错误，请稍后再试",
 }
+
+
+CHINESE = re.compile("[\u4e00-\u9fff]")
 
 
 def wants_json():
@@ -25,10 +31,27 @@ def wants_json():
 
 def error_response(status, message=None, field=None):
     """A JSON error body ``{"error": {"status", "message", "field"}}`` with that status."""
-    body = {"status": status, "message": message or MESSAGES.get(status, "请求有误")}
+    body = {"status": status, "message": message or default_message(status)}
     if field:
         body["field"] = field
     return jsonify(error=body), status
+
+
+def page_message(e):
+    """What an error page says: our own reason (``abort(400, "未知的问题状态 …")``), else the status's.
+
+    Our reasons are Chinese; a library's (CSRF, rate limit) are English details a user need not read.
+    """
+    if isinstance(e.description, str) and CHINESE.search(e.description):
+        return e.description
+    return default_message(e.code, e.name)
+
+
+def default_message(status, fallback="请求有误"):
+    """The status's message; a body too large says how large it may be."""
+    if status == 413 and request.max_content_length:
+        return f"{MESSAGES[413]}，不能超过 {size_text(request.max_content_length)}"
+    return MESSAGES.get(status, fallback)
 
 
 def init_app(app):
@@ -41,7 +64,7 @@ def init_app(app):
             if e.code == 405:
                 response.headers["Allow"] = ", ".join(e.valid_methods or [])
             return response, status
-        return render_template("error.html", status=e.code, message=MESSAGES.get(e.code, e.name)), e.code
+        return render_template("error.html", status=e.code, message=page_message(e)), e.code
 
     @app.errorhandler(Exception)
     def server_error(e):

@@ -1,4 +1,4 @@
-"""What every form shares: amounts in 万元, date ranges, and the bare CSRF-only confirmation."""
+"""What every form shares: length limits, amounts in 万元, date ranges, and the bare CSRF-only confirmation."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -9,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     InputRequired,
+    Length,
     NumberRange,
     Optional,
     StopValidation,
@@ -16,10 +17,27 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from tracker.core.limits import MAX_FIGURE, too_long
 from tracker.core.money import CENTS_MESSAGE, amount_text, in_cents
 from tracker.reports.filing import MAX_AMOUNT
 
 AMOUNT_MESSAGE = "请输入不小于 0 的数（万元）"
+
+
+class MaxLength(Length):
+    """At most ``limit`` characters as typed, with a Chinese message; the input gets ``maxlength`` from it.
+
+    It measures the text sent, not the field's data, so it also bounds a field whose filter
+    reads the text into a number or a code.
+    """
+
+    def __init__(self, limit, message=None):
+        super().__init__(max=limit, message=message or too_long(limit))
+
+    def __call__(self, form, field):
+        typed = field.raw_data[0] if field.raw_data else ""
+        if isinstance(typed, str) and len(typed) > self.max:
+            raise StopValidation(self.message)
 
 
 # Thousands separators as lists print them, ASCII or full-width.
@@ -37,6 +55,9 @@ class AmountField(DecimalField):
     def process_formdata(self, valuelist):
         if not valuelist:
             return
+        if len(valuelist[0]) > MAX_FIGURE:
+            self.data = None
+            raise ValueError(too_long(MAX_FIGURE))
         text = SEPARATORS.sub("", valuelist[0]).strip()
         if not text:
             self.data = None  # left blank: for InputRequired or Optional to judge, not a parse error
@@ -71,7 +92,7 @@ def amount_field(label, required=True):
             NumberRange(min=0, message=AMOUNT_MESSAGE),
             NumberRange(max=MAX_AMOUNT, message=f"不能超过 {MAX_AMOUNT} 万元"),
         ],
-        render_kw={"inputmode": "decimal"},
+        render_kw={"inputmode": "decimal", "maxlength": MAX_FIGURE},
     )
 
 

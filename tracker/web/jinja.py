@@ -5,6 +5,7 @@ import zoneinfo
 from markupsafe import Markup
 
 from tracker.accounts.models import ROLES
+from tracker.core.limits import MAX_NAME
 from tracker.core.money import money
 from tracker.core.partial_dates import format_partial_date, format_span
 from tracker.core.weeks import cutoff_text, local_now, report_cutoff, week_label
@@ -43,4 +44,5 @@ def init_app(app):
         FUNDING_SOURCES=models.FUNDING_SOURCES,
         MILESTONES=models.MILESTONES,
         CITY=app.config["TRACKER"]["city"]["name"],
+        MAX_SEARCH=MAX_NAME,  # the search boxes and filters: as the query string allows (web.listing)
     )

@@ -5,6 +5,7 @@ import math
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from tracker.core.limits import MAX_NAME, too_long
 from tracker.core.weeks import local_now
 from tracker.projects.filters import ATTRIBUTE_FILTERS, DRILL_DOWNS, SEARCH, FilterError, project_condition
 from tracker.reports.filing import current_week
@@ -37,12 +38,24 @@ def today():
 
 def request_filters():
     """The filters in the query string, the condition they make, and the reporting week (400 on a bad filter)."""
-    args = {k: request.args[k] for k in (SEARCH, *ATTRIBUTE_FILTERS, *DRILL_DOWNS) if request.args.get(k, "").strip()}
+    args = text_args(SEARCH, *ATTRIBUTE_FILTERS, *DRILL_DOWNS)
     try:
         condition, week = filter_condition(args, current_user)
     except FilterError as e:
         abort(400, str(e))
     return args, condition, week
+
+
+def text_args(*names):
+    """The query string's ``names`` that are not blank, stripped; 400 if one is longer than any name may be.
+
+    The search box and the filters name a project, a county, a department …: a longer value
+    finds nothing, and would only make a slow query and a page that repeats it.
+    """
+    args = {name: request.args[name].strip() for name in names if request.args.get(name, "").strip()}
+    if any(len(value) > MAX_NAME for value in args.values()):
+        abort(400, too_long(MAX_NAME, "搜索或筛选条件"))
+    return args
 
 
 def filter_condition(args, user):
