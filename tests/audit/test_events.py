@@ -266,7 +266,7 @@ def test_removing_and_publishing_over_the_api_is_recorded(call, make_user, token
     assert call(token, "POST", removal, json={"reason": "项目已开工，核实无误"}).status_code == 200
     assert call(token, "POST", f"/notices/{notice.id}/publication").status_code == 200
 
-    assert [e for e, _, _ in recorded()] == ["notice_entry_removed", "notice_published"]
+    assert [e for e, _, _ in recorded()] == ["token_created", "notice_entry_removed", "notice_published"]
 
 
 # Supervision ---------------------------------------------------------------------
