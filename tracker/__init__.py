@@ -125,6 +125,7 @@ def _register_views(app):
     from tracker.problems import views as problems
     from tracker.projects import views as projects
     from tracker.reports import views as reports
+    from tracker.review import views as review
     from tracker.supervision import views as supervision
     from tracker.web import access, errors, jinja
 
@@ -133,7 +134,7 @@ def _register_views(app):
     errors.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (cycles, mail):
+    for module in (cycles, mail, review):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

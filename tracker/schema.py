@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from peewee import SqliteDatabase
 
-from tracker.accounts.models import ApiToken, LeadOfficial, User
+from tracker.accounts.models import AccountCounty, ApiToken, LeadOfficial, User
 from tracker.audit.models import AuditEntry
 from tracker.core.db import db
 from tracker.core.money import MoneyField
@@ -31,6 +31,7 @@ MODELS = (
     LeadOfficial,
     User,
     ApiToken,
+    AccountCounty,
     Project,
     Milestone,
     ProgressReport,

@@ -51,6 +51,8 @@ class ProjectSnapshot(BaseModel):
     investment_completed = MoneyField()
     funds_secured = MoneyField()
     reported = BooleanField()
+    # 入库纳统 by the week's close (included on a later day: not yet).
+    statistics_included = BooleanField(default=False)
     # The next milestone (倒排工期) not reached at the week's close, and its planned date.
     milestone = CharField(null=True)
     milestone_due = DateField(null=True)
@@ -119,7 +121,7 @@ class Snapshot(Source):
             ReportFunds.select(*keys, ReportFunds.source, money_sum(ReportFunds.amount))
             .join(ProgressReport)
             .join(s, on=(s.project == ProgressReport.project))
-            .where(where & (ProgressReport.week <= self.week))
+            .where(where & (ProgressReport.week <= self.week) & ProgressReport.accepted())
             .group_by(*keys, ReportFunds.source)
         )
 
@@ -149,17 +151,21 @@ def take_snapshot(week, thresholds):
 
 
 def _snapshot_projects(week, end):
+    # The city's figures read accepted reports only (县区审核): one awaiting review or sent back counts as not there.
     latest = ProgressReport.select(fn.MAX(ProgressReport.week)).where(
-        (ProgressReport.project == Project.id) & (ProgressReport.week <= week)
+        (ProgressReport.project == Project.id) & (ProgressReport.week <= week) & ProgressReport.accepted()
     )
     Report = ProgressReport.alias("latest")
     funds = (
         ReportFunds.select(fn.COALESCE(fn.SUM(ReportFunds.amount), 0))
         .join(ProgressReport)
-        .where((ProgressReport.project == Project.id) & (ProgressReport.week <= week))
+        .where((ProgressReport.project == Project.id) & (ProgressReport.week <= week) & ProgressReport.accepted())
     )
     reported = ProgressReport.select(ProgressReport.id).where(
-        (ProgressReport.project == Project.id) & (ProgressReport.week == week)
+        (ProgressReport.project == Project.id) & (ProgressReport.week == week) & ProgressReport.accepted()
+    )
+    included = (Project.statistics_included == True) & (  # noqa: E712 (peewee expression)
+        Project.statistics_included_on.is_null() | (Project.statistics_included_on <= end)
     )
     rows = (
         Project.select(
@@ -179,6 +185,7 @@ def _snapshot_projects(week, end):
             fn.COALESCE(Report.investment_completed, 0),
             funds,
             fn.EXISTS(reported),
+            Case(None, [(included, True)], False),
         )
         .join(Report, JOIN.LEFT_OUTER, on=((Report.project == Project.id) & (Report.week == latest)))
         .where(Project.archived == False)  # noqa: E712
@@ -199,6 +206,7 @@ def _snapshot_projects(week, end):
         ProjectSnapshot.investment_completed,
         ProjectSnapshot.funds_secured,
         ProjectSnapshot.reported,
+        ProjectSnapshot.statistics_included,
     ]
     ProjectSnapshot.insert_from(rows, columns).execute()
 

@@ -39,7 +39,7 @@ def index():
         lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
         args=args,
         choices=filter_choices(),
-        light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
+        light_counts=stats.light_counts(condition, today(), lights.light_thresholds(current_app.config["TRACKER"])),
         light_skips=skip_notes(lights.SKIPS, where=condition),
     )
 
@@ -79,7 +79,7 @@ def chart(name):
 @login_required
 def board():
     args, condition, week = request_filters()
-    rule = lights.warning_rule(today(), current_app.config["TRACKER"]["warnings"])
+    rule = lights.warning_rule(today(), lights.light_thresholds(current_app.config["TRACKER"]))
     query = (
         Project.select(Project, LeadOfficial, rule.alias("warning_rule"))
         .join(LeadOfficial, JOIN.LEFT_OUTER)
@@ -100,7 +100,7 @@ def board():
 
 def _board_order():
     """Red, then yellow, then green, by code; leaders see the projects they contract first."""
-    order = [lights.severity(today(), current_app.config["TRACKER"]["warnings"]), Project.code]
+    order = [lights.severity(today(), lights.light_thresholds(current_app.config["TRACKER"])), Project.code]
     if current_user.role == "leader" and current_user.lead_official_id:
         order.insert(0, (Project.lead_official != current_user.lead_official_id))
     return order

@@ -16,7 +16,7 @@ from tracker.cycles.snapshots import take_snapshot
 from tracker.demo.city import HEADLINE, City
 from tracker.demo.follow_up import write_follow_up, write_ledger
 from tracker.demo.history import write_history
-from tracker.projects.lights import refresh_next_milestones
+from tracker.projects.lights import light_thresholds, refresh_next_milestones
 from tracker.projects.models import Project
 
 
@@ -48,7 +48,7 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
     # Past weeks closed as the weekly dispatch would have; the week just ended is
     # left for the scheduler, so a newcomer sees it run on first start.
     for week in city.weeks[:-2]:
-        take_snapshot(week, config["warnings"])
+        take_snapshot(week, light_thresholds(config))
     write_follow_up(config, today)
     write_ledger(today)
     return accounts

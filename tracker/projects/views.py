@@ -10,6 +10,7 @@ from tracker.notices.models import notices_of_project
 from tracker.projects.completeness import missing_counts
 from tracker.projects.filters import filter_choices
 from tracker.projects.forms import ConfirmImportForm, ImportForm, PlannedProjectForm
+from tracker.projects.lights import light_thresholds
 from tracker.projects.models import (
     COMPLETION_FIELDS,
     FUNDING_SOURCES,
@@ -348,5 +349,6 @@ def export_dispatch():
 
     _args, condition, _week = request_filters()
     day = today()
-    content = export_dispatch_table(Project.select().where(condition), day, current_app.config["TRACKER"]["warnings"])
+    thresholds = light_thresholds(current_app.config["TRACKER"])
+    content = export_dispatch_table(Project.select().where(condition), day, thresholds)
     return send_download(content, f"重点项目调度表-{day.isoformat()}.xlsx")

@@ -3,12 +3,15 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     FormField,
+    IntegerField,
     SelectField,
     TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
+    Optional,
 )
+from wtforms.widgets import HiddenInput
 
 from tracker.projects.forms import MilestoneDatesForm
 from tracker.projects.models import FUNDING_SOURCES, STATUSES
@@ -33,3 +36,5 @@ class ReportForm(FlaskForm):
     problems = TextAreaField("存在问题")
     next_week_plan = TextAreaField("下周计划")
     explanation = TextAreaField("情况说明（数据异常时必填）")
+    # The version of the report the form was started from: a report reviewed or corrected meanwhile is not overwritten.
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
