@@ -13,7 +13,9 @@ from tracker.problems.models import overdue_as_of
 from tracker.projects import lights
 from tracker.projects.completeness import skip_notes
 from tracker.projects.filters import filter_choices
+from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.models import Project
+from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can
 from tracker.web.listing import Page, request_filters, today
@@ -41,6 +43,9 @@ def index():
         choices=filter_choices(),
         light_counts=stats.light_counts(condition, today(), lights.light_thresholds(current_app.config["TRACKER"])),
         light_skips=skip_notes(lights.SKIPS, where=condition),
+        inclusion=inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
+        awaiting_review=awaiting_review(condition).count(),
+        review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
     )
 
 

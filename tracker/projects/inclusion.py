@@ -50,6 +50,26 @@ def not_included_for(day, months, settings, model=Project):
     )
 
 
+def must_include(project, settings):
+    """Whether one ``project`` must be included and is not: ``must_be_included`` for a row in hand."""
+    return (
+        project.status in UNDER_WAY
+        and project.started_on is not None
+        and project.total_investment >= threshold(settings)
+        and not project.statistics_included
+    )
+
+
+def inclusion_level(project, day, settings):
+    """ "red", "yellow" or None: the 入库纳统 light of one project on ``day``, as ``not_included_for`` judges it."""
+    if not must_include(project, settings):
+        return None
+    for level in ("red", "yellow"):
+        if project.started_on <= months_before(day, settings[f"{level}_months"]):
+            return level
+    return None
+
+
 def inclusion_rate(condition, settings):
     """入库率 of the live projects ``condition`` selects: {"numerator": included, "denominator": must be, "percent"}."""
     must = must_be_included(settings)

@@ -8,7 +8,7 @@ from tracker.accounts.models import ROLES
 from tracker.core.money import money
 from tracker.core.partial_dates import format_partial_date, format_span
 from tracker.core.weeks import cutoff_text, local_now, report_cutoff, week_label
-from tracker.projects import lights, models, registry
+from tracker.projects import inclusion, lights, models, registry
 
 
 def init_app(app):
@@ -43,4 +43,6 @@ def init_app(app):
         FUNDING_SOURCES=models.FUNDING_SOURCES,
         MILESTONES=models.MILESTONES,
         CITY=app.config["TRACKER"]["city"]["name"],
+        INCLUSION_THRESHOLD=inclusion.threshold(app.config["TRACKER"]["statistics_inclusion"]),
+        REVIEW_STATES=models.REVIEW_STATES,
     )
