@@ -85,3 +85,27 @@ def test_integer_money_columns_of_an_older_database_keep_their_rows_and_take_cen
     saved = Project.get_by_id(project.id)
     assert (saved.investment_completed, saved.funds_secured) == (Decimal("300.01"), {"bank_loans": Decimal("200.01")})
     assert ProgressReport.select().where(ProgressReport.project == project.id).count() == 2
+
+
+def test_an_older_database_gains_inclusion_and_review_its_reports_counting_as_accepted(conn, config, make_project):
+    project = make_project()
+    file(config, project, "2026-W47", investment_completed=300)
+    migrator = SchemaMigrator.from_database(db.obj)
+    with _foreign_keys_off(), db.atomic():
+        migrate(
+            *(
+                migrator.drop_column("project", c)
+                for c in ("statistics_included", "statistics_included_on", "statistics_reason")
+            ),
+            *(migrator.drop_column("progress_report", c) for c in ("late", "review_state", "review_reason", "version")),
+            migrator.drop_column("project_snapshot", "statistics_included"),
+        )
+    db.execute_sql("DROP TABLE account_county")
+    db.close()
+    create_tables()
+    db.connect(reuse_if_open=True)
+    report = ProgressReport.get(ProgressReport.project == project.id)
+    assert (report.review_state, report.late, report.version, report.review_reason) == ("accepted", False, 0, "")
+    saved = Project.get_by_id(project.id)
+    assert (saved.statistics_included, saved.statistics_included_on, saved.statistics_reason) == (False, None, "")
+    assert "account_county" in db.get_tables()

@@ -622,6 +622,10 @@ class _SheetReader:
         row = SheetRow(self.title, number, {})
         for key, c in self.columns.items():
             self._read_cell(row, key, cells[c])
+        if row.values.get("statistics_included") is None and isinstance(
+            row.values.get("statistics_included_on"), dt.date
+        ):
+            row.values["statistics_included"] = True  # a date of inclusion says it is included
         groups = [g for g in self.open if g]
         if groups:
             row.values["category"] = groups[-1].path
@@ -654,8 +658,6 @@ class _SheetReader:
         elif key == "statistics_included_on":
             day = parse_date(value)
             _typed(row, key, day, not isinstance(day, str))
-            if isinstance(day, dt.date):
-                values.setdefault("statistics_included", True)  # a date of inclusion says it is included
         elif key in ("planned_start", "planned_completion"):
             planned = parse_partial_date(value)
             _typed(row, key, planned, planned is None or is_partial_iso(planned))
