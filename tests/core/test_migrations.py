@@ -93,6 +93,7 @@ def test_an_older_database_gains_inclusion_and_review_its_reports_counting_as_ac
     migrator = SchemaMigrator.from_database(db.obj)
     with _foreign_keys_off(), db.atomic():
         migrate(
+            migrator.drop_index("progress_report", "progress_report_review_state"),
             *(
                 migrator.drop_column("project", c)
                 for c in ("statistics_included", "statistics_included_on", "statistics_reason")
