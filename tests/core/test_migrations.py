@@ -6,6 +6,7 @@ from peewee import IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 from reporting import file
 
+from tracker.accounts.models import AccountCounty
 from tracker.core.db import db
 from tracker.core.money import MoneyField
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, take_snapshot
@@ -91,22 +92,22 @@ def test_an_older_database_gains_inclusion_and_review_its_reports_counting_as_ac
     project = make_project()
     file(config, project, "2026-W47", investment_completed=300)
     migrator = SchemaMigrator.from_database(db.obj)
-    with _foreign_keys_off(), db.atomic():
+    with db.atomic():
         migrate(
-            migrator.drop_index("progress_report", "progress_report_review_state"),
             *(
                 migrator.drop_column("project", c)
                 for c in ("statistics_included", "statistics_included_on", "statistics_reason")
             ),
-            *(migrator.drop_column("progress_report", c) for c in ("late", "review_state", "review_reason", "version")),
+            *(migrator.drop_column("progress_report", c) for c in ("late", "review_reason", "version")),
             migrator.drop_column("project_snapshot", "statistics_included"),
         )
-    db.execute_sql("DROP TABLE account_county")
+    db.drop_tables([AccountCounty])
     db.close()
     create_tables()
     db.connect(reuse_if_open=True)
     report = ProgressReport.get(ProgressReport.project == project.id)
     assert (report.review_state, report.late, report.version, report.review_reason) == ("accepted", False, 0, "")
+    assert (report.reviewed_by, report.reviewed_at) == (None, None)
     saved = Project.get_by_id(project.id)
     assert (saved.statistics_included, saved.statistics_included_on, saved.statistics_reason) == (False, None, "")
     assert "account_county" in db.get_tables()
