@@ -126,3 +126,10 @@ def test_the_import_reads_inclusion_columns():
         "项目单位未提交统计报表",
     )
     assert rows["丙项目"]["statistics_included"] is True
+
+
+def test_the_api_refuses_a_null_inclusion_with_a_message(app, conn, call, token_for, make_user):
+    token = token_for(make_user("boss", "office"))
+    body = {"code": "API-2", "name": "入库测试", "total_investment": 800, "statistics_inclusion": None}
+    refused = call(token, "POST", "/projects", json=body)
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "statistics_inclusion"

@@ -578,5 +578,6 @@ class ProjectInSchema(Schema):
     annual_plan_investment = amount("年度计划投资", allow_none=True)
     start_deadline = date("开工时限", allow_none=True)
     statistics_inclusion = nested(
-        StatisticsInclusionInSchema, "入库纳统：{included, date, reason}；date 仅用于已入库，reason 仅用于未入库"
+        StatisticsInclusionInSchema,
+        "入库纳统：included 是否入库、date 入库时间（仅已入库）、reason 未入库原因（仅未入库）",
     )
