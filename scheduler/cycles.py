@@ -84,7 +84,7 @@ def refresh_states():
 def weekly_dispatch(run, week, config):
     """Close the week, snapshot it, and brief each leader and the office (reminders went before the cut-off)."""
     ProgressReport.update(reopened=False).where(ProgressReport.week == week).execute()
-    take_snapshot(week, config["warnings"])
+    take_snapshot(week, lights.light_thresholds(config))
     context = {"week": week, "city": figures(Snapshot(week)), "base_url": config["web"]["base_url"]}
     images = weekly_charts(week, config)
     flagged = _flagged(week)

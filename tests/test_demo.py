@@ -49,7 +49,7 @@ def test_demo_city_scales_to_a_larger_city_of_the_same_shape(conn, config):
 
 def test_demo_gives_one_working_account_per_role(conn, config):
     accounts = load_demo_city(config)
-    assert sorted(role for role, _, _ in accounts) == ["department", "inspector", "leader", "office", "owner"]
+    assert sorted(role for role, _, _ in accounts) == ["county", "department", "inspector", "leader", "office", "owner"]
     owner = User.get(User.username == next(u for r, u, _ in accounts if r == "owner"))
     assert owner.projects.count() >= 1
 
@@ -71,12 +71,13 @@ def test_demo_history_is_closed_by_snapshots_except_the_week_just_ended(conn, co
     assert closed == [shift_week(week, -n) for n in range(6, 1, -1)]
 
 
-def test_every_demo_project_shows_the_figures_of_its_latest_report(conn, config):
+def test_every_demo_project_shows_the_figures_of_its_latest_accepted_report(conn, config):
     load_demo_city(config)
     shown, latest = {}, {}
     for project in Project.select():
         shown[project.code] = (project.last_report_week, project.status, project.investment_completed)
-    for report in ProgressReport.select(ProgressReport, Project.code).join(Project).order_by(ProgressReport.week):
+    accepted = ProgressReport.select(ProgressReport, Project.code).join(Project).where(ProgressReport.accepted())
+    for report in accepted.order_by(ProgressReport.week):
         latest[report.project.code] = (report.week, report.status, report.investment_completed)
     assert shown == latest
     # Some have not reported this week: their page shows last week's report, not a newer figure.
@@ -116,3 +117,23 @@ def test_demo_snapshots_are_what_the_weekly_dispatch_takes(conn, config):
         assert loaded[0] and loaded[1]
         take_snapshot(week, config["warnings"])
         assert rows(week) == loaded
+
+
+def test_demo_shows_inclusion_lights_and_a_county_under_review(conn, config):
+    from tracker.projects.lights import light_thresholds, warning_rule
+    from tracker.projects.models import ProgressReport
+
+    load_demo_city(config)
+    rules = dict(
+        Project.select(
+            Project.code, warning_rule(local_now(config["city"]["timezone"]).date(), light_thresholds(config))
+        )
+        .where(Project.statistics_included == False)  # noqa: E712
+        .tuples()
+    )
+    assert {"not_included", "not_included_long"} <= set(rules.values())
+    states = [r.review_state for r in ProgressReport.select().where(ProgressReport.review_state != "accepted")]
+    assert states.count("sent_back") == 1 and "submitted" in states
+    assert ProgressReport.get(ProgressReport.review_state == "sent_back").review_reason
+    assert ProgressReport.select().where(ProgressReport.late == True).count() > 0  # noqa: E712
+    assert User.get(User.username == "county").counties == ["南湖县"]

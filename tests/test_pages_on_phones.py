@@ -33,7 +33,7 @@ from tracker.supervision.models import SupervisionOrder
 
 pytestmark = pytest.mark.browser
 
-ROLES = ("office", "leader", "owner", "inspector", "department")
+ROLES = ("office", "leader", "owner", "inspector", "department", "county")
 NARROWEST_CELL = 64  # px: below this a cell holds one to four characters a line
 ARTIFACTS, CHROMIUM_ARGS = test_browser.ARTIFACTS, test_browser.CHROMIUM_ARGS
 server = test_browser.server  # the app, served for real

@@ -127,6 +127,7 @@ def _register_views(app):
     from tracker.problems import views as problems
     from tracker.projects import views as projects
     from tracker.reports import views as reports
+    from tracker.review import views as review
     from tracker.supervision import views as supervision
     from tracker.tokens import views as tokens
     from tracker.web import access, audit, errors, jinja
@@ -137,7 +138,7 @@ def _register_views(app):
     audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (cycles, mail, tokens, audit_log):
+    for module in (cycles, mail, tokens, audit_log, review):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

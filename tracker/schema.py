@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from peewee import SqliteDatabase
 
-from tracker.accounts.models import ApiToken, LeadOfficial, User
+from tracker.accounts.models import AccountCounty, ApiToken, LeadOfficial, User
 from tracker.audit.models import AuditEntry
 from tracker.core.config import DEFAULTS, MIN_AUDIT_KEEP_DAYS
 from tracker.core.db import db
@@ -34,6 +34,7 @@ MODELS = (
     LeadOfficial,
     User,
     ApiToken,
+    AccountCounty,
     Project,
     Milestone,
     ProgressReport,

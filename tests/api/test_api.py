@@ -323,6 +323,7 @@ def test_the_openapi_description_lists_every_endpoint(client):
     assert set(spec["paths"]) == {
         "/api/v1/projects",
         "/api/v1/projects/{code}",
+        "/api/v1/projects/{code}/reports/{week}/review",
         "/api/v1/projects/{code}/reports",
         "/api/v1/stats",
         "/api/v1/lagging",

@@ -32,6 +32,7 @@ OPERATIONS = [
     ("GET", "/api/v1/projects/{code}"),
     ("GET", "/api/v1/projects/{code}/reports"),
     ("POST", "/api/v1/projects/{code}/reports"),
+    ("POST", "/api/v1/projects/{code}/reports/{week}/review"),
     ("GET", "/api/v1/stats"),
     ("GET", "/api/v1/lagging"),
     ("GET", "/api/v1/lagging/ranking"),

@@ -9,7 +9,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 from reporting import file
 
 from tracker.accounts.credentials import user_for_token
-from tracker.accounts.models import ApiToken, User
+from tracker.accounts.models import AccountCounty, ApiToken, User
 from tracker.core.db import BaseModel, db
 from tracker.core.money import MoneyField
 from tracker.core.weeks import utc_now
@@ -117,3 +117,28 @@ def test_api_tokens_of_an_older_database_get_a_name_and_an_expiry_and_keep_worki
     assert abs(row.expires_at - utc_now() - dt.timedelta(days=30)) < dt.timedelta(minutes=5)
     assert not {c.name: c.null for c in db.get_columns("api_token")}["expires_at"]
     assert user_for_token("an-old-token").username == "robot"
+
+
+def test_an_older_database_gains_inclusion_and_review_its_reports_counting_as_accepted(conn, config, make_project):
+    project = make_project()
+    file(config, project, "2026-W47", investment_completed=300)
+    migrator = SchemaMigrator.from_database(db.obj)
+    with db.atomic():
+        migrate(
+            *(
+                migrator.drop_column("project", c)
+                for c in ("statistics_included", "statistics_included_on", "statistics_reason")
+            ),
+            *(migrator.drop_column("progress_report", c) for c in ("late", "review_reason", "version")),
+            migrator.drop_column("project_snapshot", "statistics_included"),
+        )
+    db.drop_tables([AccountCounty])
+    db.close()
+    create_tables()
+    db.connect(reuse_if_open=True)
+    report = ProgressReport.get(ProgressReport.project == project.id)
+    assert (report.review_state, report.late, report.version, report.review_reason) == ("accepted", False, 0, "")
+    assert (report.reviewed_by, report.reviewed_at) == (None, None)
+    saved = Project.get_by_id(project.id)
+    assert (saved.statistics_included, saved.statistics_included_on, saved.statistics_reason) == (False, None, "")
+    assert "account_county" in db.get_tables()

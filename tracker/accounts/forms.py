@@ -5,6 +5,7 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import (
@@ -13,6 +14,7 @@ from wtforms.validators import (
     Length,
     Optional,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.accounts.credentials import MIN_LENGTH, PASSWORD_TOO_LONG
 from tracker.accounts.models import ROLES
@@ -39,6 +41,14 @@ class AccountForm(FlaskForm):
     # Choices are the lead officials' ids as text, "" for none; the view fills them in.
     lead_official = SelectField("关联的市级包抓领导（包抓领导账号）")
     department = StringField("部门", validators=[MaxLength(MAX_NAME)])
+    # The counties of the projects listed; the view fills them in. A county office account reviews these.
+    counties = SelectMultipleField(
+        "所辖县区（县区办公室账号）",
+        choices=[],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     email = EmailField("电子邮箱", validators=[Optional(), MaxLength(MAX_EMAIL)])
     phone = StringField("手机号", validators=[MaxLength(MAX_PHONE)])
 

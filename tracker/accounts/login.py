@@ -27,8 +27,9 @@ login_manager.login_message = "请先登录"
 login_manager.login_message_category = "warning"
 
 
-# Where a role lands after logging in: an owner comes to file this week's reports, everyone else to the figures.
-LANDING = {"owner": "reports.mine"}
+# Where a role lands after logging in: an owner comes to file this week's reports, a county office to review
+# them, everyone else to the figures.
+LANDING = {"owner": "reports.mine", "county": "review.index"}
 
 
 # A browser that has signed in to an account keeps this signed cookie; during the account's

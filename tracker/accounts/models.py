@@ -17,6 +17,7 @@ ROLES = {
     "owner": "项目责任人",
     "inspector": "纪委监委",
     "department": "责任部门",
+    "county": "县区办公室",
 }
 
 
@@ -71,6 +72,14 @@ class User(BaseModel):
     def label(self):
         return self.display_name or self.username
 
+    @property
+    def counties(self):
+        """The counties a county office account (县区办公室) answers for, in name order; read once per object."""
+        if "_counties" not in self.__dict__:
+            query = AccountCounty.select(AccountCounty.county).where(AccountCounty.user == self.id)
+            self.__dict__["_counties"] = sorted(county for (county,) in query.tuples())
+        return self.__dict__["_counties"]
+
     @classmethod
     def end_sessions(cls, user_id):
         """End every session of the account: after logout, a new password, a new role or deactivation."""
@@ -118,3 +127,33 @@ class ApiToken(BaseModel):
     def working(cls):
         """The condition of tokens neither revoked nor expired."""
         return cls.revoked_at.is_null() & (cls.expires_at > utc_now())
+
+
+class AccountCounty(BaseModel):
+    """A county a county office account (县区办公室) answers for: it reaches that county's projects and reviews their reports."""
+
+    user = ForeignKeyField(User, backref="county_rows", on_delete="CASCADE")
+    county = CharField(index=True)
+
+    class Meta:
+        table_name = "account_county"
+        indexes = ((("user", "county"), True),)
+
+    @classmethod
+    def reviewed(cls):
+        """The counties that have an active county office account: their reports wait for its review."""
+        return (
+            cls.select(cls.county)
+            .join(User)
+            .where((User.active == True) & (User.role == "county"))  # noqa: E712 (peewee expression)
+            .distinct()
+        )
+
+    @classmethod
+    def set_counties(cls, user, counties):
+        """Make ``counties`` the counties of ``user``'s account."""
+        cls.delete().where(cls.user == user).execute()
+        rows = [{"user": user, "county": county} for county in sorted(set(counties)) if county]
+        if rows:
+            cls.insert_many(rows).execute()
+        user.__dict__.pop("_counties", None)

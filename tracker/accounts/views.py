@@ -6,7 +6,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from tracker.accounts.credentials import hash_password, password_problem, revoke_tokens
 from tracker.accounts.forms import AccountForm, LeadOfficialForm, NewAccountForm, PasswordForm
-from tracker.accounts.models import ROLES, ApiToken, LeadOfficial, User
+from tracker.accounts.models import ROLES, AccountCounty, ApiToken, LeadOfficial, User
 from tracker.core.db import db
 from tracker.projects.models import Project
 from tracker.web.access import require
@@ -59,6 +59,7 @@ def _account_form(user):
     form = AccountForm(data=_account_data(user)) if user else NewAccountForm()
     officials = LeadOfficial.select(LeadOfficial.id, LeadOfficial.name).order_by(LeadOfficial.name).tuples()
     form.lead_official.choices = {"": "无", **{str(i): name for i, name in officials}}
+    form.counties.choices = _county_choices(user)
     if form.validate_on_submit():
         fields = _texts(form, ACCOUNT_FIELDS)
         fields["lead_official"] = int(form.lead_official.data) if form.lead_official.data else None
@@ -66,6 +67,10 @@ def _account_form(user):
             form.role.errors.append("不能取消自己的办公室角色，否则将无法再管理账号")
         elif fields["role"] == "department" and not fields["department"]:
             form.department.errors.append("责任部门账号须填写所属部门，据此显示该部门负责解决的问题")
+        elif fields["role"] == "county" and not form.counties.data:
+            form.counties.errors.append("县区办公室账号须选择所辖县区，据此审核该县区项目的周报")
+        elif unknown := set(form.counties.data) - {value for value, _ in form.counties.choices}:
+            form.counties.errors.append(f"没有项目位于 {'、'.join(sorted(unknown))}")
         elif (
             not user
             and form.password.data
@@ -79,6 +84,12 @@ def _account_form(user):
     return render_template("accounts/form.html", form=form, account=user), status
 
 
+def _county_choices(user):
+    """Every county a project lies in, and those the account already has."""
+    listed = {county for (county,) in Project.select(Project.county).where(Project.county != "").distinct().tuples()}
+    return [(county, county) for county in sorted(listed | set(user.counties if user else []))]
+
+
 def _texts(form, names):
     """The text fields ``names``, trimmed; a field left out of the request counts as empty."""
     return {name: (form[name].data or "").strip() for name in names}
@@ -87,6 +98,7 @@ def _texts(form, names):
 def _account_data(user):
     data = {name: getattr(user, name) for name in ACCOUNT_FIELDS}
     data["lead_official"] = str(user.lead_official_id or "")
+    data["counties"] = user.counties
     return data
 
 
@@ -94,10 +106,12 @@ def _save_account(form, user, fields):
     """Write the account; return it, or None with the reason on the login name."""
     try:
         with db.atomic():
+            counties = sorted(set(form.counties.data)) if fields["role"] == "county" else []
             if user:
                 User.update(**fields).where(User.id == user.id).execute()
-                if fields["role"] != user.role:
-                    User.end_sessions(user.id)  # pages open under the old role must not go on
+                if fields["role"] != user.role or (counties != user.counties and user.role == "county"):
+                    User.end_sessions(user.id)  # pages open under the old role or reach must not go on
+                AccountCounty.set_counties(user, counties)
                 if changes := _changes(user, fields):
                     audit("account_changed", username=user.username, **changes)
                 return User.get_by_id(user.id)
@@ -107,6 +121,7 @@ def _save_account(form, user, fields):
                 password_hash=hash_password(password) if password else None,
                 **fields,
             )
+            AccountCounty.set_counties(created, counties)
             audit("account_created", **_account_summary(created))
             return created
     except IntegrityError:

@@ -20,7 +20,7 @@ from tracker.api.schemas import ErrorSchema
 from tracker.notices.drafting import NoticeError, NoticePublished
 from tracker.projects.filters import FilterError
 from tracker.projects.registry import FIELD_LABELS, ProjectError
-from tracker.reports.filing import ReportError, ReportLocked
+from tracker.reports.filing import ReportAccepted, ReportConflict, ReportError, ReportLocked
 from tracker.web.errors import error_response
 from tracker.web.extensions import limiter
 
@@ -135,8 +135,10 @@ def filter_error(e):
 
 
 @bp.errorhandler(ReportLocked)
+@bp.errorhandler(ReportAccepted)
+@bp.errorhandler(ReportConflict)
 def report_locked(e):
-    """The week's cut-off has passed: 409, the office can reopen it."""
+    """The week's cut-off has passed, the county office accepted it, or it changed since the version given: 409."""
     return _report_error(409, e)
 
 

@@ -18,12 +18,15 @@ from tracker.api.schemas import (
     ReportInSchema,
     ReportPageSchema,
     ReportSchema,
+    ReviewInSchema,
     StatsSchema,
 )
 from tracker.cycles import figures as stats
+from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.models import ProgressReport, Project, ReportFunds
 from tracker.projects.registry import normalize_national_code, project_values, save_project
 from tracker.reports.filing import current_week, file_report, form_start
+from tracker.review.chain import ReviewError, awaiting_review, review_report
 from tracker.web.access import can, refuse, visible_project
 from tracker.web.audit import request_actor
 from tracker.web.listing import filter_condition
@@ -31,6 +34,7 @@ from tracker.web.listing import filter_condition
 REFUSALS = {
     "report": "只有项目责任人和领导小组办公室可以填报该项目的周报",
     "manage_projects": "只有领导小组办公室可以新建和修改项目",
+    "review_reports": "只有项目所在县区的县区办公室可以审核该项目的周报",
 }
 
 
@@ -102,6 +106,10 @@ def change_project(values, project):
 def _save(values, project):
     """Save through the registry, as the form does; its refusals are 422 (ProjectError), a code taken meanwhile 409."""
     values = {**values, "national_code": normalize_national_code(values.get("national_code"))}
+    if (inclusion := values.pop("statistics_inclusion", None)) is not None:
+        values["statistics_included"] = inclusion["included"]
+        values["statistics_included_on"] = inclusion.get("date")
+        values["statistics_reason"] = inclusion.get("reason") or ""
     offsets = current_app.config["TRACKER"]["milestones"]
     try:
         return save_project(values, g.api_user, offsets, project=project)
@@ -118,7 +126,7 @@ def list_reports(paging, project):
     """项目的周报，最新的在前"""
     query = (
         ProgressReport.select(ProgressReport, User)
-        .join(User, JOIN.LEFT_OUTER)
+        .join(User, JOIN.LEFT_OUTER, on=(ProgressReport.submitted_by == User.id))
         .where(ProgressReport.project == project)
         .order_by(ProgressReport.week.desc())
     )
@@ -137,9 +145,35 @@ def file_project_report(values, project):
     """
     config = current_app.config["TRACKER"]
     week = values.pop("week", None) or current_week(config)
+    version = values.pop("version", None)
     values = {**form_start(project, week), **values}
     past_cutoff = can(g.api_user, "reopen_reports")
-    return file_report(project, week, values, g.api_user, config, past_cutoff=past_cutoff, actor=request_actor())
+    return file_report(
+        project, week, values, g.api_user, config, past_cutoff=past_cutoff, version=version, actor=request_actor()
+    )
+
+
+@bp.post("/projects/<code>/reports/<week>/review")
+@with_project("review_reports")
+@bp.arguments(ReviewInSchema)
+@bp.response(200, ReportSchema)
+@errors(400, 403, 404, 409, 422)
+def review_project_report(decision, project, week):
+    """县区审核：通过（accept）或退回（send_back，须写明理由）一份待审核的周报（项目所在县区的县区办公室）。
+
+    只有待审核（submitted）的周报可以审核；其间责任人已修改（version 不符）或已被审核时 409，不覆盖任何一方。
+    退回时以邮件通知责任人。
+    """
+    report = ProgressReport.get_or_none(project=project, week=week)
+    if report is None:
+        abort(404, message=f"{project.name} 没有 {week} 的周报")
+    try:
+        config = current_app.config["TRACKER"]
+        return review_report(
+            report, decision["decision"], decision.get("reason"), g.api_user, config, version=decision.get("version")
+        )
+    except ReviewError as e:
+        abort(e.status, message=str(e), field=next(iter(e.errors)))
 
 
 @bp.get("/stats")
@@ -153,4 +187,8 @@ def show_stats(filters):
     总览页的走势图取自周调度快照，可能与之不同。
     """
     condition, week = filter_condition(filters, g.api_user)
-    return stats.figures(stats.Live(week), condition)
+    return {
+        **stats.figures(stats.Live(week), condition),
+        "reports_awaiting_review": awaiting_review(condition).count(),
+        "statistics_inclusion": inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
+    }

@@ -16,7 +16,16 @@ from tracker.core.money import CENTS_MESSAGE, in_cents
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import WeekError, week_monday
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
-from tracker.projects.models import COMPLETION_FIELDS, FUNDING_SOURCES, KINDS, LEVELS, MILESTONES, STAGES, STATUSES
+from tracker.projects.models import (
+    COMPLETION_FIELDS,
+    FUNDING_SOURCES,
+    KINDS,
+    LEVELS,
+    MILESTONES,
+    REVIEW_STATES,
+    STAGES,
+    STATUSES,
+)
 from tracker.projects.registry import COORDINATES, NATIONAL_CODE_MESSAGE, normalize_national_code
 from tracker.reports.filing import MAX_AMOUNT
 
@@ -227,6 +236,25 @@ class ReportInSchema(Schema):
     next_week_plan = text("下周计划")
     explanation = text("情况说明（数据异常时必填）")
     milestones = nested(MilestoneDatesSchema, "已完成节点的实际日期；null 清除")
+    version = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=2**31 - 1, error="版本号应为非负整数"),
+        error_messages={"invalid": "版本号应为整数"},
+        metadata={"description": "更正时所依据的周报版本（version）；其间已被修改或审核则拒绝（409），不覆盖"},
+    )
+
+
+class ReviewInSchema(Schema):
+    """The county office's decision on a weekly report (县区审核)."""
+
+    decision = choice("审核结论", {"accept": "审核通过", "send_back": "退回修改"}, required=True)
+    reason = text("退回理由（退回时必填）", 2_000)
+    version = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=2**31 - 1, error="版本号应为非负整数"),
+        error_messages={"invalid": "版本号应为整数"},
+        metadata={"description": "审核所依据的周报版本；其间责任人已修改则拒绝（409）。不填则为当前版本"},
+    )
 
 
 def list_day(**kwargs):
@@ -262,6 +290,37 @@ class RestartRateSchema(Schema):
     numerator = fields.Integer(metadata={"description": "已开复工项目数"})
     denominator = fields.Integer(metadata={"description": "重点项目数"})
     percent = fields.Float(metadata={"description": "开复工率（%），保留一位小数"})
+
+
+class InclusionRateSchema(Schema):
+    numerator = fields.Integer(metadata={"description": "已入库纳统的项目数"})
+    denominator = fields.Integer(metadata={"description": "应入库的项目数：已开复工且总投资达到入库标准"})
+    percent = fields.Float(metadata={"description": "入库率（%），保留一位小数；无应入库项目时为 0"})
+
+
+class StatisticsInclusionSchema(Schema):
+    included = fields.Boolean(metadata={"description": "是否已入库纳统"})
+    date = fields.Date(allow_none=True, metadata={"description": "入库时间；未入库或未知为 null"})
+    reason = fields.String(metadata={"description": "未入库原因"})
+
+
+class StatisticsInclusionInSchema(Schema):
+    included = fields.Boolean(
+        required=True,
+        error_messages={"invalid": "是否入库应为 true 或 false", "required": "请填写是否入库（included）"},
+        metadata={"description": "是否已入库纳统"},
+    )
+    date = date("入库时间", allow_none=True)
+    reason = text("未入库原因", 500)
+
+
+class ReviewSchema(Schema):
+    state = fields.String(
+        metadata={"enum": list(REVIEW_STATES), "description": "submitted 待县区审核，accepted 已通过，sent_back 已退回"}
+    )
+    reason = fields.String(metadata={"description": "退回理由"})
+    reviewed_by = fields.String(allow_none=True, metadata={"description": "审核人登录名；未经县区审核为 null"})
+    reviewed_at = UtcDateTime(allow_none=True)
 
 
 class MilestoneSchema(Schema):
@@ -307,6 +366,7 @@ class ProjectSchema(Schema):
         fields.String(metadata={"enum": list(COMPLETION_FIELDS)}),
         metadata={"description": '待完善：项目尚缺的字段，如 ["lead_official", "start_deadline"]'},
     )
+    statistics_inclusion = fields.Nested(StatisticsInclusionSchema, metadata={"description": "入库纳统"})
 
 
 class ProjectDetailSchema(ProjectSchema):
@@ -332,6 +392,9 @@ class ReportSchema(Schema):
     next_week_plan = fields.String()
     explanation = fields.String()
     reopened = fields.Boolean(metadata={"description": "截止后由领导小组办公室重新开放"})
+    late = fields.Boolean(metadata={"description": "迟报：首次提交晚于该周的填报日"})
+    review = fields.Nested(ReviewSchema, metadata={"description": "县区审核；只有 accepted 的周报计入全市数据"})
+    version = fields.Integer(metadata={"description": "版本号：每次更正或审核加一"})
     submitted_by = fields.String(attribute="submitted_by.username", allow_none=True)
     submitted_at = UtcDateTime()
     updated_at = UtcDateTime()
@@ -363,7 +426,9 @@ class StatsSchema(Schema):
     funds_secured = fields.Nested(FundsSchema, metadata={"description": "争取到位资金（万元），按资金来源"})
     funds_secured_total = Amount(metadata={"description": "争取到位资金合计（万元）"})
     by_status = fields.Nested(StatusCountsSchema)
-    reports_missing = fields.Integer(metadata={"description": "本周未报周报的项目数"})
+    reports_missing = fields.Integer(metadata={"description": "本周未报周报（或周报尚未审核通过）的项目数"})
+    reports_awaiting_review = fields.Integer(metadata={"description": "待县区审核的周报数（未计入上列数据）"})
+    statistics_inclusion = fields.Nested(InclusionRateSchema, metadata={"description": "入库率"})
 
 
 class ReasonSchema(Schema):
@@ -395,6 +460,7 @@ class RankingRowSchema(Schema):
     lagging = fields.Integer(metadata={"description": "滞后项目数"})
     overdue_problems = fields.Integer(metadata={"description": "逾期问题数"})
     reports_missing = fields.Integer(metadata={"description": "缺报周报数"})
+    late_reports = fields.Integer(metadata={"description": "迟报周报数（该周晚于填报日首次提交）"})
 
 
 class RankingTablesSchema(Schema):
@@ -552,3 +618,7 @@ class ProjectInSchema(Schema):
     total_investment = amount("总投资")
     annual_plan_investment = amount("年度计划投资", allow_none=True)
     start_deadline = date("开工时限", allow_none=True)
+    statistics_inclusion = nested(
+        StatisticsInclusionInSchema,
+        "入库纳统：included 是否入库、date 入库时间（仅已入库）、reason 未入库原因（仅未入库）",
+    )

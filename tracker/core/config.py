@@ -63,6 +63,8 @@ DEFAULTS = {
         "overdue_days": 0,
     },
     "problems": {"default_days": 30},
+    "statistics_inclusion": {"threshold": 500.0, "yellow_months": 1, "red_months": 2},
+    "review": {"enabled": False},
     "imports": {"dir": "data/imports"},
     "notices": {
         "issuer": "X市重点项目建设领导小组办公室",
@@ -236,6 +238,11 @@ def _validate(config):
     for key in ("milestone_grace_days", "overdue_days"):
         if lagging[key] < 0:
             raise ConfigError(f"[lagging] {key} must not be negative")
+    inclusion = config["statistics_inclusion"]
+    if inclusion["threshold"] < 0:
+        raise ConfigError("[statistics_inclusion] threshold must not be negative")
+    if not 1 <= inclusion["yellow_months"] <= inclusion["red_months"]:
+        raise ConfigError("[statistics_inclusion] need 1 <= yellow_months <= red_months")
     scheduler = config["scheduler"]
     if not re.fullmatch(rf"({'|'.join(WEEKDAYS)}) {TIME}", scheduler["weekly"]):
         raise ConfigError('[scheduler] weekly must look like "monday 09:00"')

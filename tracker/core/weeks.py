@@ -53,6 +53,12 @@ def report_cutoff(week, cutoff, timezone):
     return dt.datetime.combine(day, dt.time(hour, minute), zoneinfo.ZoneInfo(timezone))
 
 
+def late_from(week, day, timezone):
+    """When a report of ``week`` becomes late (迟报): the end of its reporting ``day`` ("friday"), midnight after it."""
+    after = week_monday(week) + dt.timedelta(days=WEEKDAYS.index(day) + 1)
+    return dt.datetime.combine(after, dt.time(0, 0), zoneinfo.ZoneInfo(timezone))
+
+
 def week_label(week):
     """An ISO week as people read it: '2026-W49' -> '第49周（11月30日—12月6日）'.
 

@@ -66,7 +66,8 @@ class Live(Source):
         return active if condition is None else active & condition
 
     def reported(self):
-        return Project.id.in_(ProgressReport.select(ProgressReport.project).where(ProgressReport.week == self.week))
+        accepted = (ProgressReport.week == self.week) & ProgressReport.accepted()
+        return Project.id.in_(ProgressReport.select(ProgressReport.project).where(accepted))
 
     def funds(self, keys, where):
         return (

@@ -22,8 +22,9 @@ CYCLES = {"weekly": "周调度", "monthly": "月会商", "quarterly": "季分析
 
 
 # Every kind of run: the scheduled cycles, the reminders before a week's cut-off (period
-# "2026-W49 friday 09:00"), and the mail of a supervision order (issued by hand).
-RUN_KINDS = {**CYCLES, "reminder": "填报提醒", "supervision": "督办通知"}
+# "2026-W49 friday 09:00"), the mail of a supervision order (issued by hand) and of a report
+# sent back by its county office (period "2026-00012 2026-W49 v3").
+RUN_KINDS = {**CYCLES, "reminder": "填报提醒", "supervision": "督办通知", "review": "周报退回"}
 
 
 STATES = {"running": "运行中", "sending": "发送中", "sent": "已发送", "failed": "失败"}

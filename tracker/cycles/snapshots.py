@@ -51,6 +51,8 @@ class ProjectSnapshot(BaseModel):
     investment_completed = MoneyField()
     funds_secured = MoneyField()
     reported = BooleanField()
+    # 入库纳统 by the week's close (included on a later day: not yet).
+    statistics_included = BooleanField(default=False)
     # The next milestone (倒排工期) not reached at the week's close, and its planned date.
     milestone = CharField(null=True)
     milestone_due = DateField(null=True)
@@ -119,7 +121,7 @@ class Snapshot(Source):
             ReportFunds.select(*keys, ReportFunds.source, money_sum(ReportFunds.amount))
             .join(ProgressReport)
             .join(s, on=(s.project == ProgressReport.project))
-            .where(where & (ProgressReport.week <= self.week))
+            .where(where & (ProgressReport.week <= self.week) & ProgressReport.accepted())
             .group_by(*keys, ReportFunds.source)
         )
 
@@ -142,11 +144,17 @@ def take_snapshot(week, thresholds):
 
 
 def judge_snapshot(week, thresholds):
-    """Set the next milestone and the warning light of every snapshot row of ``week``, as of its last day.
+    """Set the 入库纳统 state, the next milestone and the warning light of every snapshot row of ``week``, as of its last day.
 
     ``take_snapshot`` calls it after copying the projects; the demo, after writing its history's rows in bulk.
     """
     end = week_end(week)
+    included = Project.select(Project.id).where(
+        (Project.id == ProjectSnapshot.project)
+        & (Project.statistics_included == True)  # noqa: E712 (peewee expression)
+        & (Project.statistics_included_on.is_null() | (Project.statistics_included_on <= end))
+    )
+    ProjectSnapshot.update(statistics_included=fn.EXISTS(included)).where(ProjectSnapshot.week == week).execute()
     milestone, milestone_due = next_milestone_of(ProjectSnapshot.project, ProjectSnapshot.status, end)
     ProjectSnapshot.update(milestone=milestone, milestone_due=milestone_due).where(
         ProjectSnapshot.week == week
@@ -171,17 +179,18 @@ COPIED = (
 
 
 def _snapshot_projects(week, end):
+    # The city's figures read accepted reports only (县区审核): one awaiting review or sent back counts as not there.
     latest = ProgressReport.select(fn.MAX(ProgressReport.week)).where(
-        (ProgressReport.project == Project.id) & (ProgressReport.week <= week)
+        (ProgressReport.project == Project.id) & (ProgressReport.week <= week) & ProgressReport.accepted()
     )
     Report = ProgressReport.alias("latest")
     funds = (
         ReportFunds.select(fn.COALESCE(fn.SUM(ReportFunds.amount), 0))
         .join(ProgressReport)
-        .where((ProgressReport.project == Project.id) & (ProgressReport.week <= week))
+        .where((ProgressReport.project == Project.id) & (ProgressReport.week <= week) & ProgressReport.accepted())
     )
     reported = ProgressReport.select(ProgressReport.id).where(
-        (ProgressReport.project == Project.id) & (ProgressReport.week == week)
+        (ProgressReport.project == Project.id) & (ProgressReport.week == week) & ProgressReport.accepted()
     )
     rows = (
         Project.select(

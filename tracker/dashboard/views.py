@@ -13,7 +13,9 @@ from tracker.problems.models import overdue_as_of
 from tracker.projects import lights
 from tracker.projects.completeness import skip_notes
 from tracker.projects.filters import filter_choices
+from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.models import Project
+from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can, require
 from tracker.web.listing import Page, request_filters, today
@@ -41,8 +43,11 @@ def index():
         lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
         args=args,
         choices=filter_choices(),
-        light_counts=stats.light_counts(condition, today(), current_app.config["TRACKER"]["warnings"]),
+        light_counts=stats.light_counts(condition, today(), lights.light_thresholds(current_app.config["TRACKER"])),
         light_skips=skip_notes(lights.SKIPS, where=condition),
+        inclusion=inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
+        awaiting_review=awaiting_review(condition).count(),
+        review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
     )
 
 
@@ -81,7 +86,7 @@ def chart(name):
 @login_required
 def board():
     args, condition, week = request_filters()
-    rule = lights.warning_rule(today(), current_app.config["TRACKER"]["warnings"])
+    rule = lights.warning_rule(today(), lights.light_thresholds(current_app.config["TRACKER"]))
     query = (
         Project.select(Project, LeadOfficial, rule.alias("warning_rule"))
         .join(LeadOfficial, JOIN.LEFT_OUTER)
@@ -102,7 +107,7 @@ def board():
 
 def _board_order():
     """Red, then yellow, then green, by code; leaders see the projects they contract first."""
-    order = [lights.severity(today(), current_app.config["TRACKER"]["warnings"]), Project.code]
+    order = [lights.severity(today(), lights.light_thresholds(current_app.config["TRACKER"])), Project.code]
     if current_user.role == "leader" and current_user.lead_official_id:
         order.insert(0, (Project.lead_official != current_user.lead_official_id))
     return order

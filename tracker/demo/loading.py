@@ -16,7 +16,8 @@ from tracker.cycles.snapshots import judge_snapshot
 from tracker.demo.city import HEADLINE, City
 from tracker.demo.follow_up import write_follow_up, write_ledger
 from tracker.demo.history import write_history
-from tracker.projects.lights import refresh_next_milestones
+from tracker.demo.review import write_review
+from tracker.projects.lights import light_thresholds, refresh_next_milestones
 from tracker.projects.models import Project
 
 
@@ -45,10 +46,11 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
         # Past weeks closed as the weekly dispatch would have; the week just ended is
         # left for the scheduler, so a newcomer sees it run on first start.
         write_history(city, projects)
-        for week in city.weeks[:-2]:
-            judge_snapshot(week, config["warnings"])
         refresh_next_milestones()
         accounts = city.write_accounts(officials, owners)
+        accounts += write_review(city, today)
+        for week in city.weeks[:-2]:
+            judge_snapshot(week, light_thresholds(config))
     write_follow_up(config, today)
     write_ledger(today)
     return accounts

@@ -23,7 +23,7 @@ from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
 from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
 from tracker.projects.completeness import skip_notes
 from tracker.projects.lights import IN_PROGRESS, behind_plan, behind_words, due_by
-from tracker.projects.models import MILESTONES, STATUSES, UNDER_WAY, Project
+from tracker.projects.models import MILESTONES, STATUSES, UNDER_WAY, ProgressReport, Project
 from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
 
 # The days a list can be asked for: far beyond any project, short of the calendar's ends.
@@ -333,9 +333,10 @@ RANKED_BY = {"lead_department": "包抓部门", "county": "县区"}
 def ranking(result, overdue_days):
     """The 红黑榜 beside the list: per lead department and per county, worst first.
 
-    {"lead_department": [{"name", "projects", "lagging", "overdue_problems", "reports_missing"}, ...],
-    "county": [...]}: lagging projects of ``result``, problems overdue on its day, and reports
-    missing in its week, each counted by the project's department or county as the snapshot holds it.
+    {"lead_department": [{"name", "projects", "lagging", "overdue_problems", "reports_missing", "late_reports"}, ...],
+    "county": [...]}: lagging projects of ``result``, problems overdue on its day, reports missing
+    in its week and those filed late (迟报), each counted by the project's department or county as the
+    snapshot holds it.
     """
     if result.week is None:
         return {group: [] for group in RANKED_BY}
@@ -347,12 +348,29 @@ def _ranked(result, group, overdue_days):
     column = getattr(s, group)
     missing = fn.SUM(Case(None, [(s.reported == False, 1)], 0))  # noqa: E712
     rows = {
-        name: {"name": name, "projects": projects, "lagging": 0, "overdue_problems": 0, "reports_missing": int(gaps)}
+        name: {
+            "name": name,
+            "projects": projects,
+            "lagging": 0,
+            "overdue_problems": 0,
+            "reports_missing": int(gaps),
+            "late_reports": 0,
+        }
         for name, projects, gaps in s.select(column, fn.COUNT(s.project), missing)
         .where(s.week == result.week)
         .group_by(column)
         .tuples()
     }
+    # 迟报: the week's reports first filed after its reporting day.
+    late = (
+        ProgressReport.select(column, fn.COUNT(ProgressReport.id))
+        .join(s, on=((s.project == ProgressReport.project) & (s.week == result.week)))
+        .where((ProgressReport.week == result.week) & (ProgressReport.late == True))  # noqa: E712
+        .group_by(column)
+        .tuples()
+    )
+    for name, count in late:
+        rows[name]["late_reports"] = count
     overdue = (
         overdue_as_of(result.day, overdue_days)
         .select(column, fn.COUNT(Problem.id))
@@ -368,5 +386,14 @@ def _ranked(result, group, overdue_days):
 
 
 def worst_first(rows):
-    """Ranking rows in the 红黑榜's order: most lagging, then overdue problems, then reports missing."""
-    return sorted(rows, key=lambda r: (-r["lagging"], -r["overdue_problems"], -r["reports_missing"], r["name"] or ""))
+    """Ranking rows in the 红黑榜's order: most lagging, then overdue problems, reports missing, late reports."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            -r["lagging"],
+            -r["overdue_problems"],
+            -r["reports_missing"],
+            -r.get("late_reports", 0),
+            r["name"] or "",
+        ),
+    )

@@ -31,6 +31,7 @@ KINDS = {
     "analysis": "季度分析",
     "supervision_order": "督办通知",
     "supervision_reminder": "督办催办",
+    "report_sent_back": "周报退回",
 }
 
 

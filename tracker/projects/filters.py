@@ -3,6 +3,7 @@
 from peewee import fn
 
 from tracker.accounts.models import LeadOfficial
+from tracker.projects.inclusion import must_be_included
 from tracker.projects.lights import LEVELS, level_condition
 from tracker.projects.models import LEVELS as PROJECT_LEVELS
 from tracker.projects.models import STAGES, STATUSES, UNDER_WAY, ProgressReport, Project
@@ -26,7 +27,7 @@ SEARCH = "q"
 
 
 # Drill-downs the dashboard links to: the projects behind a figure; and the 待完善 ones.
-DRILL_DOWNS = ("under_way", "unreported", "light", "incomplete")
+DRILL_DOWNS = ("under_way", "unreported", "light", "incomplete", "not_included")
 
 
 # How a published list writes a section inside another: 基础设施 / 交通 / 铁路.
@@ -53,7 +54,7 @@ def project_condition(args, week, today, thresholds):
     """A WHERE condition for the filters present in ``args`` (a mapping of strings).
 
     ``week`` is the reporting week that ``unreported`` refers to; ``today`` and
-    ``thresholds`` date the warning lights.
+    ``thresholds`` (lights.light_thresholds) date the warning lights and say who must be 入库纳统.
     """
     condition = Project.archived == False  # noqa: E712 (peewee expression)
     if args.get("lead_official"):
@@ -77,8 +78,14 @@ def project_condition(args, week, today, thresholds):
     if args.get("under_way"):
         condition &= Project.status.in_(UNDER_WAY)
     if args.get("unreported"):
-        reported = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
+        # As the figures count it: a report awaiting its county's review is not there yet.
+        reported = ProgressReport.select(ProgressReport.project).where(
+            (ProgressReport.week == week) & ProgressReport.accepted()
+        )
         condition &= Project.id.not_in(reported)
+    if args.get("not_included") and "statistics_inclusion" in thresholds:
+        settings = thresholds["statistics_inclusion"]
+        condition &= must_be_included(settings) & (Project.statistics_included == False)  # noqa: E712
     if args.get("light"):
         if args["light"] not in LEVELS:
             raise FilterError("light", f"未知的预警等级 {args['light']}")

@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     FormField,
@@ -96,6 +97,9 @@ class ProjectForm(FlaskForm):
     start_deadline = DateField("开工时限", validators=[Optional()])
     planned_start = partial_date_field("计划开工")
     planned_completion = partial_date_field("计划竣工")
+    statistics_included = BooleanField("已入库纳统")
+    statistics_included_on = DateField("入库时间", validators=[Optional()])
+    statistics_reason = TextAreaField("未入库原因", render_kw={"placeholder": "如：项目单位尚未提交统计报表"})
 
 
 class MilestoneDatesForm(FlaskForm):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from peewee import Case, Value, fn
 
 from tracker.core.money import money, to_money
+from tracker.projects.inclusion import inclusion_words, not_included_for
 from tracker.projects.models import MILESTONES, PROCEDURES, UNDER_WAY, WORKS, Milestone, Project
 
 LEVELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
@@ -22,9 +23,11 @@ RULE_LEVELS = {
     "milestone_overdue": "red",
     "deadline_imminent": "red",
     "milestone_imminent": "red",
+    "not_included_long": "red",
     "deadline_near": "yellow",
     "milestone_near": "yellow",
     "behind": "yellow",
+    "not_included": "yellow",
 }
 
 
@@ -112,11 +115,17 @@ def refresh_next_milestones(project_ids=None):
         update.where(Project.id.in_(ids[start : start + 500])).execute()
 
 
+def light_thresholds(config):
+    """What the lights are judged by: ``[warnings]``, with ``[statistics_inclusion]`` under that key."""
+    return {**config["warnings"], "statistics_inclusion": config["statistics_inclusion"]}
+
+
 def warning_conditions(today, thresholds, model=Project):
     """{rule code: SQL condition} for the date ``today``.
 
     ``model`` is Project for today's lights, or ProjectSnapshot (same column
-    names) for the lights of a closed week.
+    names) for the lights of a closed week. ``thresholds`` is ``light_thresholds(config)``;
+    the ``[warnings]`` section alone judges no 入库纳统 rule (those conditions are false).
     """
     not_started = model.status.not_in(UNDER_WAY) & (model.status != "suspended")
     milestone_due = model.milestone_due
@@ -135,6 +144,16 @@ def warning_conditions(today, thresholds, model=Project):
         "deadline_near": not_started & within(model.start_deadline, "deadline", "yellow"),
         "milestone_near": active & within(milestone_due, "milestone", "yellow"),
         "behind": behind_plan(model, today, thresholds["yellow_behind_percent"]),
+        **_inclusion_conditions(today, thresholds.get("statistics_inclusion"), model),
+    }
+
+
+def _inclusion_conditions(today, settings, model):
+    if settings is None:
+        return {"not_included_long": Value(False), "not_included": Value(False)}
+    return {
+        "not_included_long": not_included_for(today, settings["red_months"], settings, model),
+        "not_included": not_included_for(today, settings["yellow_months"], settings, model),
     }
 
 
@@ -171,6 +190,8 @@ def describe(rule, project, today):
         return "项目停工"
     if rule in ("far_behind", "behind"):
         return behind_words(project.investment_completed, project.annual_plan_investment, today)
+    if rule in ("not_included_long", "not_included"):
+        return inclusion_words(project, today)
     return "进展正常"
 
 

@@ -139,6 +139,10 @@ class Project(BaseModel):
     # lights.refresh_next_milestones, so the warning lights read a column, not a subquery.
     milestone = CharField(null=True)
     milestone_due = DateField(null=True)
+    # 入库纳统: whether the project has entered the statistics system, since when, and why not yet.
+    statistics_included = BooleanField(default=False)
+    statistics_included_on = DateField(null=True)
+    statistics_reason = TextField(default="")
     archived = BooleanField(default=False, index=True)
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
@@ -185,6 +189,15 @@ class Project(BaseModel):
         """{source: 万元} cumulative, for this one project."""
         return {row.source: row.amount for row in self.funds}
 
+    @property
+    def statistics_inclusion(self):
+        """入库纳统 as the API gives it: {"included", "date", "reason"}."""
+        return {
+            "included": self.statistics_included,
+            "date": self.statistics_included_on,
+            "reason": self.statistics_reason,
+        }
+
 
 class Milestone(BaseModel):
     """倒排工期: one planned step of a project, planned and actual dates."""
@@ -196,6 +209,11 @@ class Milestone(BaseModel):
 
     class Meta:
         indexes = ((("project", "kind"), True),)
+
+
+# 县区审核: a report of a county under review waits as submitted until its county office accepts
+# it or sends it back with a reason; every other report is accepted as it is filed.
+REVIEW_STATES = {"submitted": "待审核", "accepted": "已通过", "sent_back": "已退回"}
 
 
 class ProgressReport(BaseModel):
@@ -213,6 +231,14 @@ class ProgressReport(BaseModel):
     submitted_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     submitted_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
+    # 迟报: first filed after the week's reporting day.
+    late = BooleanField(default=False)
+    review_state = CharField(default="accepted", index=True)
+    review_reason = TextField(default="")
+    reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="reviewed_reports")
+    reviewed_at = DateTimeField(null=True)
+    # Raised by every correction and every review: a write that read an older version changes nothing.
+    version = IntegerField(default=0)
 
     class Meta:
         table_name = "progress_report"
@@ -227,6 +253,21 @@ class ProgressReport(BaseModel):
         )
         current = rows.pop(0) if rows and rows[0].week == week else None
         return current, (rows[0] if rows else None)
+
+    @classmethod
+    def accepted(cls):
+        """The condition of a report the city's figures count: accepted (at once, or by its county office)."""
+        return cls.review_state == "accepted"
+
+    @property
+    def review(self):
+        """The report's review as the API gives it: {"state", "reason", "reviewed_by", "reviewed_at"}."""
+        return {
+            "state": self.review_state,
+            "reason": self.review_reason,
+            "reviewed_by": self.reviewed_by.username if self.reviewed_by_id else None,
+            "reviewed_at": self.reviewed_at,
+        }
 
 
 class ReportFunds(BaseModel):
@@ -254,12 +295,12 @@ class FundsSecured(BaseModel):
 
     @classmethod
     def recompute(cls, project):
-        """Rebuild one project's totals from its reports (one query each way)."""
+        """Rebuild one project's totals from its accepted reports (one query each way)."""
         cls.delete().where(cls.project == project).execute()
         totals = (
             ReportFunds.select(ReportFunds.source, money_sum(ReportFunds.amount))
             .join(ProgressReport)
-            .where(ProgressReport.project == project)
+            .where((ProgressReport.project == project) & ProgressReport.accepted())
             .group_by(ReportFunds.source)
             .tuples()
         )

@@ -46,6 +46,9 @@ PROJECT_FIELDS = (
     "start_deadline",
     "planned_start",
     "planned_completion",
+    "statistics_included",
+    "statistics_included_on",
+    "statistics_reason",
 )
 
 
@@ -56,7 +59,15 @@ REQUIRED = ("code", "name", "total_investment")
 
 
 # Fields that store NULL, not "", when not stated: a unique column or a number.
-NULLABLE = ("national_code", "latitude", "longitude", "lead_official", "annual_plan_investment", "start_deadline")
+NULLABLE = (
+    "national_code",
+    "latitude",
+    "longitude",
+    "lead_official",
+    "annual_plan_investment",
+    "start_deadline",
+    "statistics_included_on",
+)
 
 
 # Where a coordinate may lie: (least, greatest) degrees.
@@ -98,6 +109,9 @@ FIELD_LABELS = {
     "start_deadline": "开工时限",
     "planned_start": "计划开工",
     "planned_completion": "计划竣工",
+    "statistics_included": "是否入库",
+    "statistics_included_on": "入库时间",
+    "statistics_reason": "未入库原因",
 }
 
 
@@ -216,10 +230,25 @@ def check_project(values, officials=None):
     for name in ("planned_start", "planned_completion"):
         if not is_partial_date(values.get(name) or ""):
             errors[name] = PARTIAL_DATE_MESSAGE
+    errors.update(_inclusion_errors(values))
     name = values.get("lead_official")
     if name and "lead_official" not in errors and not _registered(name, officials):
         errors["lead_official"] = f"未登记的包抓领导“{name}”"
     return errors
+
+
+def _inclusion_errors(values):
+    """入库纳统: a yes or no; a date only for a project included; a reason only for one not included."""
+    included, day = values.get("statistics_included", False), values.get("statistics_included_on")
+    if not isinstance(included, bool):
+        return {"statistics_included": "应为 是 或 否"}
+    if day is not None and not isinstance(day, dt.date):
+        return {"statistics_included_on": "应为日期"}
+    if day is not None and not included:
+        return {"statistics_included_on": "未入库的项目不填入库时间"}
+    if included and (values.get("statistics_reason") or "").strip():
+        return {"statistics_reason": "已入库的项目不填未入库原因"}
+    return {}
 
 
 def _number(value):

@@ -69,6 +69,7 @@ def _row(project, leader, planned):
     # Choices as the list writes them: 续建, 新开工, 省级 …
     for name, labels in (("kind", KINDS), ("stage", STAGES), ("level", LEVELS)):
         values[name] = labels.get(values[name], values[name])
+    values["statistics_included"] = "是" if values["statistics_included"] else "否"
     return [values[f] for f in PROJECT_FIELDS] + [planned.get(kind) for kind in MILESTONES]
 
 

@@ -13,6 +13,7 @@ The file is streamed (openpyxl read-only, cached formula results), so that a
 province's 30,000-row list reads in bounded memory. Read-only mode does not
 expose merged cells, so their ranges are read from each sheet's XML part."""
 
+import datetime as dt
 import re
 import zipfile
 import zlib
@@ -45,6 +46,7 @@ from tracker.projects.sheet_values import (
     parse_partial_date,
     parse_period,
     parse_stage,
+    parse_yes_no,
     split_leaders,
     stage_in_title,
     text_value,
@@ -97,6 +99,9 @@ ALIASES = {
     "responsible_email": ("电子邮箱", "邮箱", "电子邮件"),
     "level": ("项目级别", "级别"),
     "industry_chain": ("产业链", "所属产业链"),
+    "statistics_included": ("是否入库", "是否入库纳统", "是否纳统", "入库纳统", "入库情况", "纳统情况", "入库纳统情况"),
+    "statistics_included_on": ("入库时间", "入库日期", "纳统时间", "入库纳统时间"),
+    "statistics_reason": ("未入库原因", "未纳统原因", "未入库纳统原因", "未入库说明"),
 }
 
 
@@ -122,6 +127,7 @@ TEXT_FIELDS = (
     "responsible_phone",
     "responsible_email",
     "industry_chain",
+    "statistics_reason",
 )
 
 
@@ -147,6 +153,8 @@ EXPECTED = {
     "start_deadline": "应为日期",
     **dict.fromkeys(("planned_start", "planned_completion", PERIOD), "应为年份或年月（如 2023-2025、2024年10月）"),
     "kind": "应为 新建 或 续建",
+    "statistics_included": "应为 是 或 否",
+    "statistics_included_on": "应为日期",
     "stage": "应为 新开工、续建、竣工投产、预备 或 前期",
     "level": "应为 省级、市级 或 县级",
     "national_code": "应为 24 位国家项目代码（如 2023-610100-48-01-012345）",
@@ -614,6 +622,10 @@ class _SheetReader:
         row = SheetRow(self.title, number, {})
         for key, c in self.columns.items():
             self._read_cell(row, key, cells[c])
+        if row.values.get("statistics_included") is None and isinstance(
+            row.values.get("statistics_included_on"), dt.date
+        ):
+            row.values["statistics_included"] = True  # a date of inclusion says it is included
         groups = [g for g in self.open if g]
         if groups:
             row.values["category"] = groups[-1].path
@@ -640,6 +652,12 @@ class _SheetReader:
         elif key == "start_deadline":
             deadline = parse_date(value)
             _typed(row, key, deadline, not isinstance(deadline, str))
+        elif key == "statistics_included":
+            included = parse_yes_no(text_value(value))
+            _typed(row, key, included, not isinstance(included, str))
+        elif key == "statistics_included_on":
+            day = parse_date(value)
+            _typed(row, key, day, not isinstance(day, str))
         elif key in ("planned_start", "planned_completion"):
             planned = parse_partial_date(value)
             _typed(row, key, planned, planned is None or is_partial_iso(planned))

@@ -107,6 +107,19 @@ def text_value(value):
     return "" if text in PLACEHOLDERS else text
 
 
+# 是否入库 as lists write it.
+YES = {"是", "已入库", "已纳统", "已入库纳统", "入库", "√", "✓", "✔", "y", "yes", "1"}
+NO = {"否", "未入库", "未纳统", "未入库纳统", "×", "✗", "n", "no", "0"}
+
+
+def parse_yes_no(text):
+    """True for 是 / 已入库 / √, False for 否 / 未入库 / ×, None when empty, else the text."""
+    if not text:
+        return None
+    key = re.sub(r"\s+", "", text).lower()
+    return True if key in YES else False if key in NO else text
+
+
 def parse_kind(text):
     """新建 or 续建 (with or without 项目) as a kind; an empty cell is a new project."""
     if not text:

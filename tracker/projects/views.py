@@ -10,12 +10,15 @@ from tracker.notices.models import notices_of_project
 from tracker.projects.completeness import missing_counts
 from tracker.projects.filters import filter_choices
 from tracker.projects.forms import ConfirmImportForm, ImportForm, PlannedProjectForm
+from tracker.projects.inclusion import inclusion_level, inclusion_words, must_include
+from tracker.projects.lights import light_thresholds
 from tracker.projects.models import (
     COMPLETION_FIELDS,
     FUNDING_SOURCES,
     IMPORT_STATES,
     KINDS,
     MILESTONES,
+    REVIEW_STATES,
     STATUSES,
     Change,
     ProgressReport,
@@ -55,6 +58,8 @@ CHANGE_LABELS = {
     "reopened": "重新开放填报",
     "archived": "归档",
     "owner": "责任人账号",
+    "review_state": "县区审核",
+    "review_reason": "退回理由",
 }
 
 
@@ -123,6 +128,10 @@ def show(code):
         notices=list(notices_of_project(project)),
         ORDER_STATES=ORDER_STATES,
         may_report=can(current_user, "report", project) and not project.archived,
+        inclusion_level=inclusion_level(project, today(), config["statistics_inclusion"]),
+        inclusion_words=inclusion_words(project, today())
+        if must_include(project, config["statistics_inclusion"])
+        else "",
         today=today(),
         change_label=change_label,
         change_value=change_value,
@@ -174,8 +183,10 @@ def change_value(field, value):
         return STATUSES.get(value, value)
     if field == "kind":
         return KINDS.get(value, value)
-    if field in ("reopened", "archived"):
+    if field in ("reopened", "archived", "statistics_included"):
         return {"True": "是", "False": "否"}.get(value, value)
+    if field == "review_state":
+        return REVIEW_STATES.get(value, value)
     return value
 
 
@@ -352,5 +363,6 @@ def export_dispatch():
 
     _args, condition, _week = request_filters()
     day = today()
-    content = export_dispatch_table(Project.select().where(condition), day, current_app.config["TRACKER"]["warnings"])
+    thresholds = light_thresholds(current_app.config["TRACKER"])
+    content = export_dispatch_table(Project.select().where(condition), day, thresholds)
     return send_download(content, f"重点项目调度表-{day.isoformat()}.xlsx")

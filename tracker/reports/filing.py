@@ -2,10 +2,11 @@
 
 import datetime as dt
 
+from tracker.accounts.models import AccountCounty
 from tracker.audit.log import Actor, record
 from tracker.core.db import db
 from tracker.core.money import CENTS_MESSAGE, amount_text, in_cents, is_amount, money_sum
-from tracker.core.weeks import local_now, report_cutoff, utc_now, week_monday, week_of
+from tracker.core.weeks import late_from, local_now, report_cutoff, utc_now, week_monday, week_of
 from tracker.problems.ledger import change_problem, raise_problem
 from tracker.problems.models import Problem
 from tracker.projects.lights import refresh_next_milestones
@@ -44,6 +45,20 @@ class ReportLocked(ReportError):
         super().__init__({"week": f"{week} 的周报已过截止时间并锁定，如需修改请联系领导小组办公室重新开放"})
 
 
+class ReportAccepted(ReportError):
+    """The county office has accepted the report: it stands unless the office reopens it."""
+
+    def __init__(self, week):
+        super().__init__({"week": f"{week} 的周报已经县区审核通过，如需修改请联系领导小组办公室重新开放"})
+
+
+class ReportConflict(ReportError):
+    """The report changed (corrected, or reviewed) since the version the writer started from."""
+
+    def __init__(self, week):
+        super().__init__({"week": f"{week} 的周报刚刚已被修改或审核，请刷新页面查看后再提交"})
+
+
 def current_week(config):
     """The ISO week being reported now, in the city's timezone."""
     return week_of(local_now(config["city"]["timezone"]).date())
@@ -55,6 +70,23 @@ def is_locked(week, config, report=None, now=None):
         return False
     now = now or local_now(config["city"]["timezone"])
     return now >= report_cutoff(week, config["reporting"]["cutoff"], config["city"]["timezone"])
+
+
+def is_late(week, config, now):
+    """Whether a report of ``week`` filed at ``now`` is late (迟报): after the week's reporting day ([reporting] day)."""
+    return now >= late_from(week, config["reporting"]["day"], config["city"]["timezone"])
+
+
+def is_accepted_by_review(report):
+    """Whether ``report`` (or None) was accepted by its county office and not reopened since: it then stands."""
+    return bool(report and report.reviewed_at and report.review_state == "accepted" and not report.reopened)
+
+
+def needs_review(project, config):
+    """Whether ``project``'s reports wait for its county office (县区审核): review on, and the county has an account."""
+    if not config["review"]["enabled"] or not project.county:
+        return False
+    return AccountCounty.reviewed().where(AccountCounty.county == project.county).exists()
 
 
 def form_start(project, week):
@@ -73,6 +105,7 @@ def form_start(project, week):
     else:
         values = {f: getattr(report, f) for f in REPORT_FIELDS}
         values["funds"] = {row.source: row.amount for row in report.funds}
+        values["version"] = report.version
     values["milestones"] = {m.kind: m.actual_on for m in project.milestones}
     return values
 
@@ -137,13 +170,17 @@ def _funds_of_other_weeks(project, week):
     )
 
 
-def file_report(project, week, values, user, config, now=None, past_cutoff=False, actor=None):
-    """Save (or correct) the report of ``week`` and update the project's figures.
+def file_report(project, week, values, user, config, now=None, past_cutoff=False, version=None, actor=None):
+    """Save (or correct) the report of ``week`` and, once accepted, carry it onto the project's figures.
 
     The caller has checked that ``user`` may report for the project; ``past_cutoff``
-    says they may also file a week locked by its cut-off (tracker.web.access), which
-    the audit log records as done by ``actor`` (default: ``user``). Raises
-    ReportLocked or ReportError and then writes nothing.
+    says they may also file a week locked by its cut-off, or one its county office has
+    accepted (tracker.web.access); the audit log records filing a locked week as done by
+    ``actor`` (default: ``user``). A report of a county under review is ``submitted`` and
+    waits for the county office; any other is accepted at once. ``version``, when given, is
+    the report's version the writer started from: if it changed meanwhile (corrected or
+    reviewed), nothing is written. Raises ReportLocked, ReportAccepted, ReportConflict or
+    ReportError and then writes nothing.
     """
     now = now or local_now(config["city"]["timezone"])
     if week_monday(week) > now.date():
@@ -153,14 +190,18 @@ def file_report(project, week, values, user, config, now=None, past_cutoff=False
     locked = is_locked(week, config, report, now)
     if locked and not past_cutoff:
         raise ReportLocked(week)
+    if report is not None and version is not None and report.version != version:
+        raise ReportConflict(week)
+    if not past_cutoff and is_accepted_by_review(report):
+        raise ReportAccepted(week)
     errors = check_report(project, week, values, now.date(), previous)
     if errors:
         raise ReportError(errors)
+    state = "submitted" if needs_review(project, config) else "accepted"
     with db.atomic():
-        report = _save_report(project, week, report, values, user)
+        report = _save_report(project, week, report, values, user, state, is_late(week, config, now))
         _record_milestones(project, values.get("milestones") or {}, user, report)
-        FundsSecured.recompute(project)
-        _update_project(project, report, now.date())
+        carry_accepted(project, now.date())
         refresh_next_milestones([project.id])
         _ledger_reported_problem(project, report, previous, user, config, now)
         if locked:
@@ -168,19 +209,20 @@ def file_report(project, week, values, user, config, now=None, past_cutoff=False
     return report
 
 
-def _save_report(project, week, report, values, user):
+def _save_report(project, week, report, values, user, state, late):
+    """Write the report in ``state``; a correction only if no one changed the report since it was read."""
     fields = {f: values.get(f) if values.get(f) is not None else "" for f in REPORT_FIELDS}
     funds = {s: a for s, a in (values.get("funds") or {}).items() if a}
     if report is None:
-        report = ProgressReport.create(project=project, week=week, submitted_by=user, **fields)
+        report = ProgressReport.create(
+            project=project, week=week, submitted_by=user, review_state=state, late=late, **fields
+        )
         old, old_funds = {}, {}
     else:
         old = {f: getattr(report, f) for f in fields}
         old_funds = {row.source: row.amount for row in report.funds}
-        for field, value in fields.items():
-            setattr(report, field, value)
-        report.submitted_by, report.updated_at = user, utc_now()
-        report.save()
+        old["review_state"], fields["review_state"] = report.review_state, state
+        _write_correction(report, {**fields, "submitted_by": user})
         ReportFunds.delete().where(ReportFunds.report == report).execute()
     if funds:
         ReportFunds.insert_many([{"report": report, "source": s, "amount": a} for s, a in funds.items()]).execute()
@@ -193,6 +235,28 @@ def _save_report(project, week, report, values, user):
         report=report,
     )
     return report
+
+
+def _write_correction(report, fields):
+    """UPDATE the report to ``fields`` on condition that its version is still the one read (ReportConflict otherwise).
+
+    So a county office accepting the report and its owner correcting it at the same moment cannot
+    overwrite one another: whichever writes second finds the version moved and changes nothing.
+    """
+    now = utc_now()
+    fields = {**fields, "updated_at": now}
+    if fields["review_state"] == "submitted":
+        fields.update(reviewed_by=None, reviewed_at=None)
+    changed = (
+        ProgressReport.update(**fields, version=ProgressReport.version + 1)
+        .where((ProgressReport.id == report.id) & (ProgressReport.version == report.version))
+        .execute()
+    )
+    if changed != 1:
+        raise ReportConflict(report.week)
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.version += 1
 
 
 def _ledger_reported_problem(project, report, previous, user, config, now):
@@ -234,11 +298,25 @@ def _record_milestones(project, reached, user, report):
             milestone.save()
 
 
+def carry_accepted(project, today):
+    """Carry the newest accepted report's figures and funds onto the project row the dashboard reads.
+
+    A report awaiting its county office's review (or sent back) is not carried: the city's figures
+    stay those of the last report accepted.
+    """
+    FundsSecured.recompute(project)
+    report = (
+        ProgressReport.select()
+        .where((ProgressReport.project == project) & ProgressReport.accepted())
+        .order_by(ProgressReport.week.desc())
+        .first()
+    )
+    if report is not None:
+        _update_project(project, report, today)
+
+
 def _update_project(project, report, today):
-    """Carry the newest report's figures onto the project row the dashboard reads."""
-    later = ProgressReport.select().where((ProgressReport.project == project) & (ProgressReport.week > report.week))
-    if later.exists():
-        return
+    """Carry ``report``'s figures onto the project row."""
     if report.status in UNDER_WAY and project.started_on is None:
         start = next((m.actual_on for m in project.milestones if m.kind == "start" and m.actual_on), None)
         project.started_on = start or min(today, week_monday(report.week) + dt.timedelta(days=6))

@@ -3,12 +3,15 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     FormField,
+    IntegerField,
     SelectField,
     TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
+    Optional,
 )
+from wtforms.widgets import HiddenInput
 
 from tracker.core.limits import MAX_TEXT
 from tracker.projects.forms import MilestoneDatesForm
@@ -34,3 +37,5 @@ class ReportForm(FlaskForm):
     problems = TextAreaField("存在问题", validators=[MaxLength(MAX_TEXT)])
     next_week_plan = TextAreaField("下周计划", validators=[MaxLength(MAX_TEXT)])
     explanation = TextAreaField("情况说明（数据异常时必填）", validators=[MaxLength(MAX_TEXT)])
+    # The version of the report the form was started from: a report reviewed or corrected meanwhile is not overwritten.
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -7,11 +7,14 @@ from tracker.core.db import db
 from tracker.core.weeks import WeekError, shift_week, week_monday
 from tracker.projects.models import ProgressReport, Project
 from tracker.reports.filing import (
+    ReportAccepted,
+    ReportConflict,
     ReportError,
     ReportLocked,
     current_week,
     file_report,
     form_start,
+    is_accepted_by_review,
     is_locked,
     set_reopened,
 )
@@ -37,13 +40,23 @@ def mine():
         )
     }
     unlocked = can(current_user, "reopen_reports")
-    locked = {p.id for p in page.items if not unlocked and is_locked(week, config, filed.get(p.id))}
+    locked = {p.id for p in page.items if not unlocked and _locked(week, config, filed.get(p.id))}
     # Until last week's cut-off (Monday morning by default) its report can still be corrected.
     previous = shift_week(week, -1)
+    # Earlier weeks' reports sent back by the county office, to be corrected before their cut-off.
+    sent_back = {
+        r.project_id: r
+        for r in ProgressReport.select().where(
+            (ProgressReport.review_state == "sent_back")
+            & (ProgressReport.week < week)
+            & ProgressReport.project.in_([p.id for p in page.items])
+        )
+    }
     return render_template(
         "reports/mine.html",
         page=page,
         filed=filed,
+        sent_back=sent_back,
         locked=locked,
         week=week,
         previous=None if is_locked(previous, config) else previous,
@@ -66,7 +79,8 @@ def edit(code, week):
     if form.validate_on_submit():
         refused = _file(form, project, week, config)
         if refused is None:
-            flash(f"已提交 {project.name} {week} 周报", "success")
+            waiting = ProgressReport.get(project=project, week=week).review_state == "submitted"
+            flash(f"已提交 {project.name} {week} 周报{'，待县区审核' if waiting else ''}", "success")
             return redirect(url_for("reports.mine"))
         notice, status = refused
     elif form.errors:
@@ -79,8 +93,17 @@ def _file(form, project, week, config):
     try:
         user = current_user._get_current_object()
         past_cutoff = can(user, "reopen_reports")
-        file_report(project, week, _values(form), user, config, past_cutoff=past_cutoff, actor=request_actor())
-    except ReportLocked as e:
+        file_report(
+            project,
+            week,
+            _values(form),
+            user,
+            config,
+            past_cutoff=past_cutoff,
+            version=form.version.data,
+            actor=request_actor(),
+        )
+    except (ReportLocked, ReportAccepted, ReportConflict) as e:
         return str(e), 409
     except ReportError as e:
         return _place_errors(form, e.errors), 422
@@ -90,11 +113,16 @@ def _file(form, project, week, config):
 def _report_page(form, project, week, config, notice):
     """The report form; read-only, with the reason, once the week is locked for this user."""
     report = ProgressReport.get_or_none(project=project, week=week)
-    locked = not can(current_user, "reopen_reports") and is_locked(week, config, report)
+    locked = not can(current_user, "reopen_reports") and _locked(week, config, report)
     if locked and not notice:
-        notice = str(ReportLocked(week))
+        notice = str(ReportLocked(week) if is_locked(week, config, report) else ReportAccepted(week))
     context = {"form": form, "project": project, "week": week, "report": report, "locked": locked, "notice": notice}
     return render_template("reports/form.html", **context)
+
+
+def _locked(week, config, report):
+    """Whether the owner can no longer change ``report``: past the cut-off, or accepted by its county office."""
+    return is_locked(week, config, report) or is_accepted_by_review(report)
 
 
 def _check_week(week):

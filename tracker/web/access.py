@@ -9,6 +9,8 @@ action at all) and, where there is an object, the user's reach:
   (reports, problems, supervision orders);
 - a department (责任部门) reaches every project, but of the problems and
   supervision orders only those assigned to it;
+- a county office (县区办公室) reaches the projects of its counties (``User.counties``)
+  and what hangs on them, and reviews their weekly reports (县区审核);
 - every other role reaches everything;
 - a draft notice is reached only by those who review notices;
 - an API token is reached by its own account, and by the office (``visible_tokens``).
@@ -29,7 +31,7 @@ from tracker.problems.models import Problem
 from tracker.projects.models import Project
 from tracker.supervision.models import SupervisionOrder
 
-EVERYONE = ("office", "leader", "owner", "inspector", "department")
+EVERYONE = ("office", "leader", "owner", "inspector", "department", "county")
 READERS = ("office", "leader", "inspector", "department")
 
 # action: the roles that may take it; the object, where there is one, narrows it to the user's reach.
@@ -40,6 +42,7 @@ RULES = {
     "export_projects": ("office", "leader", "inspector"),
     "report": ("office", "owner"),  # file a project's weekly report
     "reopen_reports": ("office",),  # reopen a locked week, or correct it after the cut-off
+    "review_reports": ("county",),  # accept a weekly report of its counties, or send it back (县区审核)
     "raise_problems": ("office", "inspector"),
     "answer_problem": ("office", "department", "owner"),
     "manage_problems": ("office",),  # close (销号) and re-date
@@ -75,6 +78,8 @@ def _reaches(user, obj):
     project = obj if isinstance(obj, Project) else obj.project
     if user.role == "owner":
         return project.owner_id == user.id
+    if user.role == "county":
+        return project.county in user.counties
     if user.role == "department" and isinstance(obj, Problem | SupervisionOrder):
         return obj.department == user.department
     return True
@@ -103,8 +108,12 @@ def refuse(action, message=None):
 
 
 def project_scope(user):
-    """The condition on Project that keeps the projects ``user`` may see (all of them but for owners)."""
-    return Project.owner == user.id if user.role == "owner" else Value(True)
+    """The condition on Project that keeps the projects ``user`` may see (all of them but for owners and counties)."""
+    if user.role == "owner":
+        return Project.owner == user.id
+    if user.role == "county":
+        return Project.county.in_(user.counties)
+    return Value(True)
 
 
 def visible_project(user, code):
@@ -114,13 +123,13 @@ def visible_project(user, code):
     if project is None:
         abort(404, "项目不存在")
     if not can(user, "see", project):
-        refuse("see", "只能查看自己负责的项目")
+        refuse("see", "只能查看本县区的项目" if user.role == "county" else "只能查看自己负责的项目")
     return project
 
 
 def _reach(query, user, department_column):
-    if user.role == "owner":
-        return query.where(Project.owner == user.id)
+    if user.role in ("owner", "county"):
+        return query.where(project_scope(user))
     if user.role == "department":
         return query.where(department_column == user.department)
     return query

@@ -9,7 +9,7 @@ from tracker.core.limits import MAX_NAME
 from tracker.core.money import money
 from tracker.core.partial_dates import format_partial_date, format_span
 from tracker.core.weeks import cutoff_text, local_now, report_cutoff, week_label
-from tracker.projects import lights, models, registry
+from tracker.projects import inclusion, lights, models, registry
 
 
 def init_app(app):
@@ -45,4 +45,6 @@ def init_app(app):
         MILESTONES=models.MILESTONES,
         CITY=app.config["TRACKER"]["city"]["name"],
         MAX_SEARCH=MAX_NAME,  # the search boxes and filters: as the query string allows (web.listing)
+        INCLUSION_THRESHOLD=inclusion.threshold(app.config["TRACKER"]["statistics_inclusion"]),
+        REVIEW_STATES=models.REVIEW_STATES,
     )

@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracker.core.limits import MAX_NAME, too_long
 from tracker.core.weeks import local_now
 from tracker.projects.filters import ATTRIBUTE_FILTERS, DRILL_DOWNS, SEARCH, FilterError, project_condition
+from tracker.projects.lights import light_thresholds
 from tracker.reports.filing import current_week
 from tracker.web.access import project_scope
 
@@ -65,7 +66,7 @@ def filter_condition(args, user):
     """
     config = current_app.config["TRACKER"]
     week = current_week(config)
-    condition = project_condition(args, week, today(), config["warnings"])
+    condition = project_condition(args, week, today(), light_thresholds(config))
     return condition & project_scope(user), week
 
 
