@@ -101,6 +101,7 @@ def test_demo_snapshots_are_what_the_weekly_dispatch_takes(conn, config):
     """The history's snapshots, written in bulk, are the rows take_snapshot writes for the same week."""
     from tracker.core.weeks import shift_week
     from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals, take_snapshot
+    from tracker.projects.lights import light_thresholds
 
     load_demo_city(config, count=60, weeks=8)
     for week in (shift_week(current_week(config), -8), shift_week(current_week(config), -3)):
@@ -115,7 +116,7 @@ def test_demo_snapshots_are_what_the_weekly_dispatch_takes(conn, config):
 
         loaded = rows(week)
         assert loaded[0] and loaded[1]
-        take_snapshot(week, config["warnings"])
+        take_snapshot(week, light_thresholds(config))
         assert rows(week) == loaded
 
 

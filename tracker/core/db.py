@@ -95,14 +95,24 @@ def bulk_insert(model, fields, rows, converted=False):
     peewee builds the SQL of an insert_many value by value, which for an
     import's hundreds of thousands of rows (projects, milestones, the change
     log) costs more than the database's work; here the statement is built
-    once and the values only converted. Defaults are not applied: give
-    every column that needs a value. The driver's errors come out as
+    once and the values only converted. A column left out of ``fields`` takes
+    its field's constant default (so a column added later needs no change
+    here); a computed default is not applied: give such columns. The driver's errors come out as
     peewee's (IntegrityError …), as from any query. ``converted``: the values are
     already what the fields' ``db_value`` gives (amounts rounded to the cent), and
     are handed to the driver as they are (the demo's millions of rows).
     """
     if not converted:
         rows = _db_values(fields, rows)
+    given = {field.name for field in fields}
+    defaults = [
+        field
+        for field in model._meta.sorted_fields
+        if field.name not in given and field.default is not None and not callable(field.default)
+    ]
+    if defaults:
+        constant = tuple(field.db_value(field.default) for field in defaults)
+        fields, rows = [*fields, *defaults], (tuple(row) + constant for row in rows)
     columns = ", ".join(_quoted(field.column_name) for field in fields)
     sql = f"INSERT INTO {_quoted(model._meta.table_name)} ({columns}) VALUES "
     with __exception_wrapper__:

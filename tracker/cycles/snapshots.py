@@ -203,6 +203,7 @@ def _snapshot_projects(week, end):
             fn.COALESCE(Report.investment_completed, 0),
             funds,
             fn.EXISTS(reported),
+            Value(False),  # 入库纳统 as of the week's end: judge_snapshot sets it
         )
         .join(Report, JOIN.LEFT_OUTER, on=((Report.project == Project.id) & (Report.week == latest)))
         .where(Project.archived == False)  # noqa: E712
@@ -223,6 +224,7 @@ def _snapshot_projects(week, end):
         ProjectSnapshot.investment_completed,
         ProjectSnapshot.funds_secured,
         ProjectSnapshot.reported,
+        ProjectSnapshot.statistics_included,
     ]
     ProjectSnapshot.insert_from(rows, columns).execute()
 
