@@ -10,6 +10,7 @@ from tracker.core.money import MoneyField
 from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
+from tracker.lists.editing import seed_lists
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice, NoticeEntry
 from tracker.problems.models import Problem, ProblemEvent
@@ -17,6 +18,7 @@ from tracker.projects.lights import refresh_next_milestones
 from tracker.projects.models import (
     Change,
     FundsSecured,
+    ListEntry,
     Milestone,
     ProgressReport,
     Project,
@@ -37,6 +39,7 @@ MODELS = (
     FundsSecured,
     Change,
     ProjectImport,
+    ListEntry,
     CycleRun,
     Outbox,
     ProjectSnapshot,
@@ -54,13 +57,20 @@ MODELS = (
 
 
 def create_tables():
-    """Create every table that does not exist yet, and bring older tables to the models (safe to run again)."""
+    """Create every table that does not exist yet, and bring older tables to the models (safe to run again).
+
+    The managed lists, new to a database that predates them, start with the
+    counties, industry chains and departments its rows already use.
+    """
 
     with db.connection_context():
+        lists_new = not db.table_exists(ListEntry._meta.table_name)
         db.create_tables(MODELS, safe=True)
         changed = migrate_columns(MODELS)
         if ("project", "milestone_due") in changed:
             refresh_next_milestones()
+        if lists_new:
+            seed_lists()
 
 
 def migrate_columns(models):

@@ -51,6 +51,7 @@ RULES = {
     "record_decisions": ("office",),
     "see_mail": ("office",),
     "manage_accounts": ("office",),
+    "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
 }
 
 
