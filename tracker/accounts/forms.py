@@ -16,6 +16,7 @@ from wtforms.validators import (
 
 from tracker.accounts.credentials import MIN_LENGTH
 from tracker.accounts.models import ROLES
+from tracker.web.forms import ListField
 
 
 class LoginForm(FlaskForm):
@@ -33,7 +34,7 @@ class AccountForm(FlaskForm):
     role = SelectField("角色", choices=ROLES)
     # Choices are the lead officials' ids as text, "" for none; the view fills them in.
     lead_official = SelectField("关联的市级包抓领导（包抓领导账号）")
-    department = StringField("部门")
+    department = ListField("部门（责任部门账号必选）", "department", blank="无")
     email = EmailField("电子邮箱", validators=[Optional()])
     phone = StringField("手机号")
 

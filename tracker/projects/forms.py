@@ -19,7 +19,7 @@ from wtforms.validators import (
 from tracker.core.partial_dates import parse_partial_date
 from tracker.projects.models import KINDS, LEVELS, MILESTONES, STAGES
 from tracker.projects.registry import COORDINATES, normalize_national_code
-from tracker.web.forms import amount_field
+from tracker.web.forms import ListField, amount_field
 
 
 def coordinate(name):
@@ -56,8 +56,8 @@ class ProjectForm(FlaskForm):
     )
     name = StringField("项目名称", validators=[DataRequired("必填")])
     category = StringField("项目分类", render_kw={"placeholder": "如 基础设施 / 交通 / 铁路"})
-    county = StringField("县区")
-    industry_chain = StringField("产业链")
+    county = ListField("县区", "county")
+    industry_chain = ListField("产业链", "industry_chain")
     kind = SelectField("建设性质", choices=KINDS)
     stage = _optional("建设阶段", STAGES)
     level = _optional("项目级别", LEVELS)
@@ -71,7 +71,7 @@ class ProjectForm(FlaskForm):
     responsible_phone = StringField("联系电话（作为责任人登录名）")
     responsible_email = EmailField("电子邮箱", validators=[Optional()])
     lead_official = SelectField("市级包抓领导")
-    lead_department = StringField("包抓部门")
+    lead_department = ListField("包抓部门", "department")
     total_investment = amount_field("总投资（万元）")
     annual_plan_investment = amount_field("年度计划投资（万元）", required=False)
     start_deadline = DateField("开工时限", validators=[Optional()])
