@@ -106,7 +106,7 @@ def _apply(form, entry, field, change, done, form_name):
         except ListError as e:
             field.errors.append(str(e))
         else:
-            flash(f"{done}“{result.name}”，所有使用该名称的项目、问题和账号已一并更新", "success")
+            flash(f"{done}“{result.name}”，使用原名称的项目、问题和账号已一并更新", "success")
             return redirect(url_for("lists.index", kind=entry.kind))
     return show(entry.id, status=422, **{form_name: form})
 
