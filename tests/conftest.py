@@ -17,11 +17,18 @@ from tracker.audit.log import Actor
 from tracker.audit.models import AuditEntry
 from tracker.core.config import DEFAULTS
 from tracker.core.db import bind_database, db
+from tracker.projects.models import ListEntry
 from tracker.projects.registry import save_project
 from tracker.schema import MODELS, guard_audit_log
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 SHELL = Actor("命令行")
+# The managed lists of the test city, as a deployment has them: what the tests' forms choose from.
+LISTS = {
+    "county": ("东城区", "西城区", "南城区", "高新区"),
+    "industry_chain": ("化工产业链", "文旅产业链", "商贸物流产业链"),
+    "department": ("市发展改革委", "市工信局", "市住建局", "市财政局", "市文旅局", "市交通局"),
+}
 PASSWORD = "correct horse 42"
 # One hash for every test user: scrypt is slow on purpose, tests need not pay it each time.
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -91,8 +98,11 @@ def app(config, tmp_path):
     """The app on the test database, with its tables created."""
     app = create_app(overrides=overrides_for(config["database"]["url"], tmp_path))
     app.config.update(TESTING=True)
-    db.create_tables(MODELS, safe=True)
-    guard_audit_log()  # as create_tables() installs it: the database refuses to change the audit log
+    with db.connection_context():
+        db.create_tables(MODELS, safe=True)
+        guard_audit_log()  # as create_tables() installs it: the database refuses to change the audit log
+        for kind, names in LISTS.items():
+            ListEntry.append(kind, names)
     yield app
     db.close()
 

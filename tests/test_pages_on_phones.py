@@ -27,7 +27,7 @@ from tracker.demo.loading import load_demo_city
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
-from tracker.projects.models import Project
+from tracker.projects.models import ListEntry, Project
 from tracker.projects.registry import save_project
 from tracker.supervision.models import SupervisionOrder
 
@@ -87,6 +87,7 @@ def city(server, tmp_path):
             f"/cycles/{CycleRun.select().first().id}",
             f"/deliveries/{Outbox.select().first().id}",
             "/tokens/",  # in the navigation for the office, beside 修改密码 for everyone else
+            f"/lists/entries/{ListEntry.of_kind('department').first().id}",
         ]
     return {"accounts": accounts, "details": details}
 

@@ -121,6 +121,7 @@ def _register_views(app):
     from tracker.cycles import views as cycles
     from tracker.dashboard import views as dashboard
     from tracker.lagging import views as lagging
+    from tracker.lists import views as lists
     from tracker.mail import views as mail
     from tracker.notices import public
     from tracker.notices import views as notices
@@ -138,7 +139,7 @@ def _register_views(app):
     audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (cycles, mail, tokens, audit_log, review):
+    for module in (cycles, mail, tokens, audit_log, review, lists):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

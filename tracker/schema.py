@@ -14,6 +14,7 @@ from tracker.core.weeks import utc_now
 from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
+from tracker.lists.editing import seed_lists
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice, NoticeEntry
 from tracker.problems.models import Problem, ProblemEvent
@@ -21,6 +22,7 @@ from tracker.projects.lights import refresh_next_milestones
 from tracker.projects.models import (
     Change,
     FundsSecured,
+    ListEntry,
     Milestone,
     ProgressReport,
     Project,
@@ -42,6 +44,7 @@ MODELS = (
     FundsSecured,
     Change,
     ProjectImport,
+    ListEntry,
     CycleRun,
     Outbox,
     ProjectSnapshot,
@@ -67,9 +70,12 @@ def create_tables(token_days=DEFAULTS["api"]["token_days"]):
     """Create every table that does not exist yet, and bring older tables to the models (safe to run again).
 
     API tokens made before tokens expired get a name and ``token_days`` more days (``[api] token_days``),
-    so that the scripts using them keep working while their authors make named ones.
+    so that the scripts using them keep working while their authors make named ones. The managed
+    lists, new to a database that predates them, start with the counties, industry chains and
+    departments its rows already use.
     """
     with db.connection_context():
+        lists_new = not db.table_exists(ListEntry._meta.table_name)
         db.create_tables(MODELS, safe=True)
         existing_tokens = {
             ApiToken.name: OLD_TOKEN_NAME,
@@ -78,6 +84,8 @@ def create_tables(token_days=DEFAULTS["api"]["token_days"]):
         changed = migrate_columns(MODELS, existing_tokens)
         if ("project", "milestone_due") in changed:
             refresh_next_milestones()
+        if lists_new:
+            seed_lists()
         guard_audit_log()
 
 

@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker.accounts.credentials import MIN_LENGTH, PASSWORD_TOO_LONG
 from tracker.accounts.models import ROLES
 from tracker.core.limits import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, MAX_PHONE, MAX_USERNAME
-from tracker.web.forms import MaxLength
+from tracker.web.forms import ListField, MaxLength
 
 # Every password field is bounded (argon2 would hash any length); only a new one has a least length.
 PASSWORD_MAX = MaxLength(MAX_PASSWORD, PASSWORD_TOO_LONG)
@@ -40,7 +40,7 @@ class AccountForm(FlaskForm):
     role = SelectField("角色", choices=ROLES)
     # Choices are the lead officials' ids as text, "" for none; the view fills them in.
     lead_official = SelectField("关联的市级包抓领导（包抓领导账号）")
-    department = StringField("部门", validators=[MaxLength(MAX_NAME)])
+    department = ListField("部门（责任部门账号必选）", "department", blank="无")
     # The counties of the projects listed; the view fills them in. A county office account reviews these.
     counties = SelectMultipleField(
         "所辖县区（县区办公室账号）",

@@ -8,7 +8,7 @@ from tracker.accounts.credentials import hash_password, password_problem, revoke
 from tracker.accounts.forms import AccountForm, LeadOfficialForm, NewAccountForm, PasswordForm
 from tracker.accounts.models import ROLES, AccountCounty, ApiToken, LeadOfficial, User
 from tracker.core.db import db
-from tracker.projects.models import Project
+from tracker.projects.models import ListEntry, Project
 from tracker.web.access import require
 from tracker.web.audit import audit, request_actor
 from tracker.web.listing import Page, text_args
@@ -85,9 +85,8 @@ def _account_form(user):
 
 
 def _county_choices(user):
-    """Every county a project lies in, and those the account already has."""
-    listed = {county for (county,) in Project.select(Project.county).where(Project.county != "").distinct().tuples()}
-    return [(county, county) for county in sorted(listed | set(user.counties if user else []))]
+    """The managed list's counties, in its order, and those the account already has."""
+    return [(county, county) for county in ListEntry.names("county", keep=user.counties if user else ())]
 
 
 def _texts(form, names):

@@ -23,8 +23,9 @@ from tracker.api.schemas import (
 )
 from tracker.cycles import figures as stats
 from tracker.projects.inclusion import inclusion_rate
+from tracker.projects.list_names import unlisted
 from tracker.projects.models import ProgressReport, Project, ReportFunds
-from tracker.projects.registry import normalize_national_code, project_values, save_project
+from tracker.projects.registry import FIELD_LABELS, normalize_national_code, project_values, save_project
 from tracker.reports.filing import current_week, file_report, form_start
 from tracker.review.chain import ReviewError, awaiting_review, review_report
 from tracker.web.access import can, refuse, visible_project
@@ -104,12 +105,18 @@ def change_project(values, project):
 
 
 def _save(values, project):
-    """Save through the registry, as the form does; its refusals are 422 (ProjectError), a code taken meanwhile 409."""
+    """Save through the registry, as the form does; its refusals are 422 (ProjectError), a code taken meanwhile 409.
+
+    A county, industry chain or department not on its managed list is a 400
+    naming the field, as the form offers none but the listed ones.
+    """
     values = {**values, "national_code": normalize_national_code(values.get("national_code"))}
     if (inclusion := values.pop("statistics_inclusion", None)) is not None:
         values["statistics_included"] = inclusion["included"]
         values["statistics_included_on"] = inclusion.get("date")
         values["statistics_reason"] = inclusion.get("reason") or ""
+    for name, message in unlisted(values, project_values(project) if project else None).items():
+        abort(400, message=f"{FIELD_LABELS[name]}：{message}", field=name)
     offsets = current_app.config["TRACKER"]["milestones"]
     try:
         return save_project(values, g.api_user, offsets, project=project)

@@ -12,7 +12,7 @@ from tracker.accounts.credentials import hash_password
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.db import bulk_create
 from tracker.core.weeks import shift_week, utc_now, week_monday, week_of
-from tracker.projects.models import PROCEDURES, Milestone, Project
+from tracker.projects.models import PROCEDURES, ListEntry, Milestone, Project
 from tracker.projects.registry import default_plan
 
 HEADLINE = {"projects": 127, "under_way": 69, "funds": 47_000}
@@ -137,6 +137,11 @@ class City:
             # One in eight not yet started is stuck on its approval procedures (前期手续).
             "stuck": not under_way and rng.random() < 1 / 8,
         }
+
+    def write_lists(self):
+        """The managed lists: the city's counties, industry chains and departments, in the city's own order."""
+        for kind, names in (("county", COUNTIES), ("industry_chain", CHAINS), ("department", DEPARTMENTS)):
+            ListEntry.append(kind, names)
 
     def write_officials(self):
         """The lead officials (市级包抓领导), each with a title and an email; return {name: id}."""

@@ -40,6 +40,7 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
     today = local_now(config["city"]["timezone"]).date()
     city = City(random.Random(seed), count, today, weeks, config["milestones"])
     with db.atomic():
+        city.write_lists()
         officials = city.write_officials()
         owners = city.write_owners()
         projects = city.write_projects(officials, owners)

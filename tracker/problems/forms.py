@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -12,8 +11,8 @@ from wtforms.validators import (
     InputRequired,
 )
 
-from tracker.core.limits import MAX_NAME, MAX_TEXT
-from tracker.web.forms import DATE_MESSAGE, MaxLength
+from tracker.core.limits import MAX_TEXT
+from tracker.web.forms import DATE_MESSAGE, ListField, MaxLength
 
 # The statuses a reply may move a problem to; closing (销号) is the office's own button.
 REPLY_STATES = {"": "不变更", "in_progress": "解决中", "resolved": "已解决"}
@@ -23,7 +22,9 @@ class ProblemForm(FlaskForm):
     """The office or the inspector puts a problem on the ledger (问题台账)."""
 
     description = TextAreaField("问题描述", validators=[DataRequired("请填写问题描述"), MaxLength(MAX_TEXT)])
-    department = StringField("责任部门", validators=[DataRequired("请指定负责解决的部门"), MaxLength(MAX_NAME)])
+    department = ListField(
+        "责任部门", "department", blank="请选择部门", validators=[DataRequired("请指定负责解决的部门")]
+    )
     deadline = DateField("解决时限", validators=[InputRequired("请填写解决时限")], invalid_value_message=DATE_MESSAGE)
 
 

@@ -13,7 +13,7 @@ from tracker.accounts.models import User
 from tracker.problems.forms import ProblemDeadlineForm, ProblemForm, ProblemReplyForm
 from tracker.problems.ledger import ProblemError, change_problem, raise_problem
 from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
-from tracker.projects.models import Project
+from tracker.projects.models import ListEntry, Project
 from tracker.web.access import can, refuse, require, visible_problems
 from tracker.web.listing import Page, text_args, today
 
@@ -73,14 +73,14 @@ def index():
         today=today(),
         by_department=_overdue_counts(visible, Problem.department),
         by_county=_overdue_counts(visible, Project.county),
-        departments=_distinct(visible, Problem.department),
-        counties=_distinct(visible, Project.county),
+        departments=_choices("department", visible, Problem.department),
+        counties=_choices("county", visible, Project.county),
     )
 
 
-def _distinct(query, column):
-    """The values of ``column`` among the rows of ``query``, for a filter's choices."""
-    return [value for (value,) in query.select(fn.DISTINCT(column)).order_by(column).tuples()]
+def _choices(kind, query, column):
+    """A filter's choices: the managed list ``kind``, and the values of ``column`` in ``query`` it lacks."""
+    return ListEntry.names(kind, keep=[value for (value,) in query.select(fn.DISTINCT(column)).tuples()])
 
 
 def _condition(args):
@@ -194,7 +194,4 @@ def new():
         else:
             flash("问题已登记到问题台账", "success")
             return redirect(url_for("problems.show", problem_id=problem.id))
-    departments = _distinct(Project.active(), Project.lead_department)
-    return render_template("problems/new.html", form=form, project=project, departments=departments), (
-        422 if form.errors else 200
-    )
+    return render_template("problems/new.html", form=form, project=project), 422 if form.errors else 200

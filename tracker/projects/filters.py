@@ -6,7 +6,7 @@ from tracker.accounts.models import LeadOfficial
 from tracker.projects.inclusion import must_be_included
 from tracker.projects.lights import LEVELS, level_condition
 from tracker.projects.models import LEVELS as PROJECT_LEVELS
-from tracker.projects.models import STAGES, STATUSES, UNDER_WAY, ProgressReport, Project
+from tracker.projects.models import LISTED_FIELDS, STAGES, STATUSES, UNDER_WAY, ListEntry, ProgressReport, Project
 
 # Filters by a project's own attributes: a plain equality, but for the category, which takes a section with
 # everything under it.
@@ -111,16 +111,22 @@ def filter_choices():
             name for (name,) in LeadOfficial.select(LeadOfficial.name).order_by(LeadOfficial.name).tuples()
         ]
     }
-    active = Project.archived == False  # noqa: E712
     for field in ("lead_department", "county", "industry_chain", "category"):
-        column = getattr(Project, field)
-        choices[field] = [
-            v for (v,) in Project.select(fn.DISTINCT(column)).where(active & (column != "")).order_by(column).tuples()
-        ]
+        choices[field] = _in_use(field)
+    # The managed lists in the office's order; a name live projects use and the list lacks or retired follows.
+    for field, kind in LISTED_FIELDS.items():
+        choices[field] = ListEntry.names(kind, keep=choices[field])
     choices["category"] = _sections(choices["category"])
     for field, (values, _label) in CHOICE_FILTERS.items():
         choices[field] = list(values)
     return choices
+
+
+def _in_use(field):
+    """The values of the project column ``field`` among the active projects, sorted."""
+    column = getattr(Project, field)
+    active = Project.archived == False  # noqa: E712
+    return [v for (v,) in Project.select(fn.DISTINCT(column)).where(active & (column != "")).order_by(column).tuples()]
 
 
 def _sections(categories):

@@ -21,7 +21,7 @@ from tracker.core.limits import MAX_CODE, MAX_EMAIL, MAX_FIGURE, MAX_NAME, MAX_N
 from tracker.core.partial_dates import parse_partial_date
 from tracker.projects.models import KINDS, LEVELS, MILESTONES, STAGES
 from tracker.projects.registry import COORDINATES, normalize_national_code
-from tracker.web.forms import MaxLength, amount_field
+from tracker.web.forms import ListField, MaxLength, amount_field
 
 
 def coordinate(name):
@@ -76,8 +76,8 @@ class ProjectForm(FlaskForm):
     )
     name = StringField("项目名称", validators=[DataRequired("必填"), MaxLength(MAX_NAME)])
     category = name_field("项目分类", render_kw={"placeholder": "如 基础设施 / 交通 / 铁路"})
-    county = name_field("县区")
-    industry_chain = name_field("产业链")
+    county = ListField("县区", "county")
+    industry_chain = ListField("产业链", "industry_chain")
     kind = SelectField("建设性质", choices=KINDS)
     stage = _optional("建设阶段", STAGES)
     level = _optional("项目级别", LEVELS)
@@ -91,7 +91,7 @@ class ProjectForm(FlaskForm):
     responsible_phone = StringField("联系电话（作为责任人登录名）", validators=[MaxLength(MAX_PHONE)])
     responsible_email = EmailField("电子邮箱", validators=[Optional(), MaxLength(MAX_EMAIL)])
     lead_official = SelectField("市级包抓领导")
-    lead_department = name_field("包抓部门")
+    lead_department = ListField("包抓部门", "department")
     total_investment = amount_field("总投资（万元）")
     annual_plan_investment = amount_field("年度计划投资（万元）", required=False)
     start_deadline = DateField("开工时限", validators=[Optional()])

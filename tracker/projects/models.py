@@ -20,6 +20,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from tracker.accounts.models import LeadOfficial, User
@@ -355,6 +356,61 @@ def _text(value):
     if isinstance(value, Decimal):
         return amount_text(value)
     return str(value)
+
+
+# The managed lists (名单): the names a project's county, industry chain and department, a problem's
+# department and an account's department are chosen from, so that 南湖 and 南湖县 are not two counties.
+LIST_KINDS = {"county": "县区", "industry_chain": "产业链", "department": "部门"}
+
+
+# The project fields chosen from a managed list, and the list each is chosen from.
+LISTED_FIELDS = {"county": "county", "industry_chain": "industry_chain", "lead_department": "department"}
+
+
+class ListEntry(BaseModel):
+    """One name of a managed list (LIST_KINDS), in the office's order; a retired one is offered no more.
+
+    The list is kept by the office (tracker.lists); forms offer its active
+    names, an import adds the names it brings (sheet_import), and renaming or
+    merging an entry rewrites every use of its name.
+    """
+
+    kind = CharField()
+    name = CharField()
+    position = IntegerField(default=0)
+    retired = BooleanField(default=False)
+
+    class Meta:
+        table_name = "list_entry"
+        indexes = ((("kind", "name"), True),)
+
+    @classmethod
+    def of_kind(cls, kind):
+        """The entries of one list, active and retired, in the office's order."""
+        return cls.select().where(cls.kind == kind).order_by(cls.position, cls.id)
+
+    @classmethod
+    def names(cls, kind, keep=()):
+        """The active names of a list in order, then those of ``keep`` not among them (sorted).
+
+        ``keep`` holds names in use that must stay choosable: a project's
+        current county when it has been retired, or the counties projects
+        use in a filter's choices.
+        """
+        active = [name for (name,) in cls.of_kind(kind).where(cls.retired == False).select(cls.name).tuples()]  # noqa: E712
+        return active + sorted({name for name in keep if name} - set(active))
+
+    @classmethod
+    def append(cls, kind, names):
+        """Add ``names`` (those not listed yet) at the end of list ``kind``, in the order given; return how many."""
+        listed = {name for (name,) in cls.select(cls.name).where(cls.kind == kind).tuples()}
+        fresh = [name for name in dict.fromkeys(names) if name and name not in listed]
+        last = cls.select(fn.MAX(cls.position)).where(cls.kind == kind).scalar()
+        start = -1 if last is None else last
+        rows = [{"kind": kind, "name": name, "position": start + n} for n, name in enumerate(fresh, 1)]
+        if rows:
+            cls.insert_many(rows).execute()
+        return len(rows)
 
 
 IMPORT_STATES = {"applying": "写入中", "done": "已完成", "interrupted": "已中断"}

@@ -6,8 +6,11 @@ listed project (by code, else national project code, else its normalised
 name, and the county where names repeat), checked with
 registry.check_project, and becomes a new project (numbered in the city's
 sequence when the list has none), a change field by field, or nothing; the
-lead officials the list names and nobody registered are added. The preview
-shows that plan; apply_import writes it.
+lead officials the list names and nobody registered are added, and so are
+the counties, industry chains and departments not on their managed lists
+(a name only a 县/区/市 or a space away from a listed one takes the listed
+one instead, list_names). The preview shows that plan, with a warning for
+every name added or mapped; apply_import writes it.
 
 A plan is checked whole before its first write: one bad row and nothing is
 written. The write goes in short transactions of CHUNK projects, so owners
@@ -29,7 +32,16 @@ from tracker.audit.events import COMMAND_LINE
 from tracker.audit.log import Actor, record
 from tracker.core.db import db, let_writers_in
 from tracker.core.weeks import utc_now
-from tracker.projects.models import COMPLETION_FIELDS, Change, Project, ProjectImport
+from tracker.projects.list_names import ListResolver
+from tracker.projects.models import (
+    COMPLETION_FIELDS,
+    LIST_KINDS,
+    LISTED_FIELDS,
+    Change,
+    ListEntry,
+    Project,
+    ProjectImport,
+)
 from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS, Entry, check_project, save_projects
 from tracker.projects.sheet_reading import SheetError, name_key, read_project_list
 from tracker.projects.sheet_values import AMOUNT_FIELDS
@@ -77,6 +89,7 @@ class ImportPlan:
     projects: list
     new_officials: list
     warnings: list
+    new_entries: dict = field(default_factory=dict)  # list kind -> names the import adds to the managed list
 
     @property
     def created(self):
@@ -108,7 +121,7 @@ class ImportPlan:
             digest.update(
                 repr((planned.row.sheet, planned.row.number, target, sorted(planned.changes.items()))).encode()
             )
-        digest.update(repr(self.new_officials).encode())
+        digest.update(repr((self.new_officials, sorted(self.new_entries.items()))).encode())
         return digest.hexdigest()[:32]
 
 
@@ -124,9 +137,13 @@ def plan_import(reading, today=None):
     listed = _Listed()
     officials = {name for (name,) in LeadOfficial.select(LeadOfficial.name).tuples()}
     next_code = _code_sequence(today or dt.date.today())
+    lists = {kind: ListResolver(kind) for kind in LIST_KINDS}
     projects, problems, seen, new_officials = [], [], {}, {}
     for row in reading.rows:
         values = _values(row)
+        for name, kind in LISTED_FIELDS.items():
+            if values.get(name):
+                values[name] = lists[kind].resolve(values[name])
         project, ambiguous = listed.match(values)
         key = (
             project.id if project else (values.get("code") or (name_key(values.get("name", "")), values.get("county")))
@@ -159,7 +176,10 @@ def plan_import(reading, today=None):
         warnings.append(
             f"将新建 {len(new_officials)} 位包抓领导：{names}（未登记邮箱，收不到领导周报，请到账号页补充）"
         )
-    return ImportPlan(reading, projects, list(new_officials), warnings)
+    resolved = [resolver.result for resolver in lists.values()]
+    warnings += [line for result in resolved for line in result.warnings()]
+    new_entries = {result.kind: list(result.new) for result in resolved if result.new}
+    return ImportPlan(reading, projects, list(new_officials), warnings, new_entries)
 
 
 def apply_import(plan, user, config, filename="", actor=None):
@@ -176,6 +196,8 @@ def apply_import(plan, user, config, filename="", actor=None):
     with db.atomic():
         for name in plan.new_officials:
             LeadOfficial.get_or_create(name=name, defaults={"title": "", "email": ""})
+        for kind, names in plan.new_entries.items():
+            ListEntry.append(kind, names)
     work = plan.created + plan.changed
     for chunk in chunked(work, CHUNK):
         entries = [

@@ -62,6 +62,7 @@ RULES = {
     # Everyone makes and revokes their own API tokens; the office sees and revokes every account's.
     "manage_tokens": ("office",),
     "see_audit": ("office", "inspector"),  # the audit log: who did what, when, from where
+    "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
 }
 
 

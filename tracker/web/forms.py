@@ -1,4 +1,4 @@
-"""What every form shares: length limits, amounts in 万元, date ranges, and the bare CSRF-only confirmation."""
+"""What every form shares: length limits, amounts in 万元, the managed lists' choices, date ranges, and the bare CSRF-only confirmation."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -6,7 +6,9 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
+    SelectField,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -19,6 +21,7 @@ from wtforms.widgets import TextInput
 
 from tracker.core.limits import MAX_FIGURE, too_long
 from tracker.core.money import CENTS_MESSAGE, amount_text, in_cents
+from tracker.projects.models import LIST_KINDS, ListEntry
 from tracker.reports.filing import MAX_AMOUNT
 
 AMOUNT_MESSAGE = "请输入不小于 0 的数（万元）"
@@ -94,6 +97,25 @@ def amount_field(label, required=True):
         ],
         render_kw={"inputmode": "decimal", "maxlength": MAX_FIGURE},
     )
+
+
+class ListField(SelectField):
+    """A choice among a managed list's active names (县区, 产业链, 部门), ``blank`` for none.
+
+    The name the object holds already (a retired entry, or one never listed)
+    stays on offer, so that editing never silently drops it; anything else
+    not on the list is refused with a Chinese message.
+    """
+
+    def __init__(self, label, kind, blank="未填", **kwargs):
+        message = f"请从{LIST_KINDS[kind]}名单中选择（名单由领导小组办公室在“县区·产业链·部门”页维护）"
+        super().__init__(label, invalid_choice_message=message, **kwargs)
+        self.kind, self.blank = kind, blank
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        held = [self.object_data] if isinstance(self.object_data, str) else []
+        self.choices = {"": self.blank, **{name: name for name in ListEntry.names(self.kind, keep=held)}}
 
 
 class DateRange:
