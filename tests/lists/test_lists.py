@@ -9,7 +9,7 @@ from conftest import LISTS, csrf_token
 from pages import account_form, field_errors, post, project_form
 from sheets import office_book, row, xlsx
 
-from tracker.accounts.models import User
+from tracker.accounts.models import AccountCounty, User
 from tracker.core.db import db
 from tracker.cycles.snapshots import ProjectSnapshot, take_snapshot
 from tracker.problems.ledger import raise_problem
@@ -71,6 +71,20 @@ def test_merging_moves_every_project_problem_and_account_to_the_kept_name(client
     assert fresh(Problem, problem.id).department == "市发展改革委"
     assert fresh(User, department.id).department == "市发展改革委"
     assert fresh(Project, old.id).lead_department == "市发展改革委"
+
+
+def test_merging_counties_moves_a_county_office_account_and_keeps_one_row_where_it_held_both(client, office_session):
+    with db.connection_context():
+        ListEntry.append("county", ["南湖", "南湖县"])
+        one = User.create(username="nanhu", role="county")
+        both = User.create(username="both", role="county")
+        AccountCounty.set_counties(one, ["南湖"])
+        AccountCounty.set_counties(both, ["南湖", "南湖县"])
+
+    post(client, f"/lists/entries/{entry('county', '南湖').id}/merge", {"into": entry("county", "南湖县").id})
+
+    assert fresh(User, one.id).counties == ["南湖县"]
+    assert fresh(User, both.id).counties == ["南湖县"]
 
 
 def test_renaming_an_entry_renames_it_everywhere_and_a_department_still_sees_its_problems(

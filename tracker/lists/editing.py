@@ -14,7 +14,7 @@ filters read it. No Flask here: the page and the tests call these functions.
 
 from peewee import IntegrityError, fn
 
-from tracker.accounts.models import User
+from tracker.accounts.models import AccountCounty, User
 from tracker.core.db import db
 from tracker.core.weeks import utc_now
 from tracker.cycles.snapshots import ProjectSnapshot
@@ -25,7 +25,7 @@ from tracker.supervision.models import SupervisionOrder
 
 # Where each list's names are in use today: seeded from, counted on the page, rewritten by a rename or merge.
 USES = {
-    "county": (Project.county,),
+    "county": (Project.county, AccountCounty.county),
     "industry_chain": (Project.industry_chain,),
     "department": (Project.lead_department, Problem.department, SupervisionOrder.department, User.department),
 }
@@ -40,7 +40,7 @@ SNAPSHOT_USES = {
 }
 
 
-USE_LABELS = {Project: "项目", Problem: "问题", SupervisionOrder: "督办", User: "账号"}
+USE_LABELS = {Project: "项目", Problem: "问题", SupervisionOrder: "督办", User: "账号", AccountCounty: "县区账号"}
 
 
 MAX_NAME = 100
@@ -154,6 +154,11 @@ def _rewrite(kind, old, new, user):
             ids = [i for (i,) in Project.select(Project.id).where(column == old).tuples()]
             Change.insert_rows([(i, None, user, now, column.name, old, new) for i in ids])
             Project.update({column: new, Project.updated_at: now}).where(column == old).execute()
+        elif column.model is AccountCounty:
+            # A county office account holding both names keeps one row of the merged county.
+            holding_new = AccountCounty.select(AccountCounty.user).where(AccountCounty.county == new)
+            AccountCounty.delete().where((column == old) & AccountCounty.user.in_(holding_new)).execute()
+            AccountCounty.update({column: new}).where(column == old).execute()
         else:
             column.model.update({column: new}).where(column == old).execute()
     for column in SNAPSHOT_USES[kind]:
