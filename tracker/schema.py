@@ -11,6 +11,7 @@ from tracker.core.money import MoneyField
 from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
+from tracker.honours.models import HonourEntry, HonourList
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice, NoticeEntry
 from tracker.problems.models import Problem, ProblemEvent
@@ -51,6 +52,8 @@ MODELS = (
     OrderReminder,
     CriticismNotice,
     NoticeEntry,
+    HonourList,
+    HonourEntry,
     AuditEntry,
 )
 

@@ -58,6 +58,26 @@ DEFAULTS = {
         "overdue_days": 0,
     },
     "problems": {"default_days": 30},
+    "honours": {
+        "red_flag_count": 5,
+        "snail_count": 5,
+        "red_flag_min_points": 0.0,
+        "red_flag_weight_point": 1.0,
+        "red_flag_weight_milestone": 2.0,
+        "snail_min_points": 0.0,
+        "snail_weight_point": 1.0,
+        "snail_weight_milestone": 5.0,
+        "snail_weight_report": 2.0,
+        "snail_weight_overdue": 5.0,
+    },
+    "scores": {
+        "red_flag": 0.5,
+        "snail": -0.3,
+        "problem_overdue": -0.1,
+        "order_overdue": -0.2,
+        "report_missing": -0.05,
+        "decision_overdue": -0.1,
+    },
     "imports": {"dir": "data/imports"},
     "notices": {
         "issuer": "X市重点项目建设领导小组办公室",
@@ -250,6 +270,7 @@ def _validate(config):
     if not 0 <= config["charts"]["restart_rate_target"] <= 100:
         raise ConfigError("[charts] restart_rate_target must be a percent from 0 to 100 (0: no target line)")
     _validate_notices(config["notices"])
+    _validate_honours(config["honours"])
     if not re.match(r"^https?://[^/]+", config["web"]["base_url"]):
         raise ConfigError("[web] base_url must be the site's address, like https://tracker.example.gov.cn")
     for key, days in config["milestones"].items():
@@ -262,6 +283,18 @@ def _validate_notices(notices):
         raise ConfigError("[notices] rectification_days must be at least 1")
     if not all(isinstance(unit, str) and unit.strip() for unit in notices["copy_to"]):
         raise ConfigError('[notices] copy_to must be a list of names, like ["市委办公室", "市政府办公室"]')
+
+
+def _validate_honours(honours):
+    for key in ("red_flag_count", "snail_count"):
+        if honours[key] < 0:
+            raise ConfigError(f"[honours] {key} must not be negative")
+    for key, value in honours.items():
+        if (
+            key.endswith(("_points", "_weight_point", "_weight_milestone", "_weight_report", "_weight_overdue"))
+            and value < 0
+        ):
+            raise ConfigError(f"[honours] {key} must not be negative")
 
 
 def _resolve_paths(config, base):

@@ -127,7 +127,7 @@ def lagging_list(day, rules):
         for row in finding.query:
             project_id, reason = finding.describe(row)
             found.setdefault(project_id, []).append(reason)
-    return LaggingList(day, week, _projects(week, found), skipped_by_rules(week))
+    return LaggingList(day, week, listed_projects(week, found), skipped_by_rules(week))
 
 
 def skipped_by_rules(week):
@@ -170,7 +170,7 @@ def _findings(day, week, rules):
     ]
 
 
-def _projects(week, found):
+def listed_projects(week, found):
     """The projects of ``found`` that the week's snapshot holds, with their reasons; one query."""
     s = ProjectSnapshot
     rows = (

@@ -45,14 +45,16 @@ def draft_notice(day, config, user, title=None):
     return notice
 
 
-def insert_entries(model, projects, **fixed):
+def insert_entries(model, projects, each=None, **fixed):
     """Write ``projects`` (LaggingProject-like: attributes and reasons) as the entries of a reviewed list, in order.
 
-    ``fixed`` holds what every row shares: the list it belongs to, and for a 红旗/蜗牛 list its kind.
+    ``fixed`` holds what every row shares (the list it belongs to, a 红旗/蜗牛 list's kind), ``each``
+    what a model adds of each project's own (a score).
     """
     rows = [
         {
             **fixed,
+            **(each(entry) if each else {}),
             "position": position,
             "project": entry.project_id,
             "code": entry.code,
@@ -78,7 +80,7 @@ def edit_notice(notice, title, preamble):
         .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
         .execute()
     )
-    _check_changed(changed)
+    check_changed(changed)
 
 
 def remove_entry(entry, user, reason, now=None):
@@ -99,7 +101,7 @@ def _set_removed(entry, **fields):
     parent = getattr(model, model.LIST)
     drafts = parent.rel_model.select(parent.rel_model.id).where(parent.rel_model.state == "draft")
     changed = model.update(**fields).where((model.id == entry.id) & parent.in_(drafts)).execute()
-    _check_changed(changed, parent.rel_model.PUBLISHED)
+    check_changed(changed, parent.rel_model.PUBLISHED)
 
 
 def delete_draft(reviewed):
@@ -107,7 +109,7 @@ def delete_draft(reviewed):
     model = type(reviewed)
     with db.atomic():
         changed = model.delete().where((model.id == reviewed.id) & (model.state == "draft")).execute()
-    _check_changed(changed, model.PUBLISHED)
+    check_changed(changed, model.PUBLISHED)
 
 
 def publish_notice(notice, user, config, day, now=None):
@@ -128,7 +130,7 @@ def publish_notice(notice, user, config, day, now=None):
             .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
             .execute()
         )
-        _check_changed(changed)
+        check_changed(changed)
 
     try:
         with_next_number(CriticismNotice, day.year, write)
@@ -137,7 +139,7 @@ def publish_notice(notice, user, config, day, now=None):
     return CriticismNotice.get_by_id(notice.id)
 
 
-def _check_changed(changed, message=None):
+def check_changed(changed, message=None):
     """One row changed, or the list was published meanwhile: say so in the list's own words."""
     if changed != 1:
         raise NoticePublished(*([message] if message else []))
