@@ -118,6 +118,7 @@ def _register_views(app):
     from tracker.api import views as api
     from tracker.cycles import views as cycles
     from tracker.dashboard import views as dashboard
+    from tracker.honours import views as honours
     from tracker.lagging import views as lagging
     from tracker.mail import views as mail
     from tracker.notices import public
@@ -125,6 +126,7 @@ def _register_views(app):
     from tracker.problems import views as problems
     from tracker.projects import views as projects
     from tracker.reports import views as reports
+    from tracker.scores import views as scores
     from tracker.supervision import views as supervision
     from tracker.web import access, errors, jinja
 
@@ -133,7 +135,7 @@ def _register_views(app):
     errors.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (cycles, mail):
+    for module in (honours, scores, cycles, mail):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

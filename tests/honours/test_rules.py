@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from quarter import quarter_city_fixture  # noqa: F401 (the fixture quarter_city)
 
 from tracker.core.config import DEFAULTS
 from tracker.honours.rules import honours, quarter_of
@@ -26,7 +27,7 @@ def test_red_flags_are_ahead_of_plan_with_everything_on_time_most_ahead_first(qu
     assert set(words) == {"ahead_of_plan", "milestones_on_time", "reports_on_time", "nothing_overdue"}
     assert "截至 2026-10-04（2026-W40）累计完成投资 7,789.04万元" in words["ahead_of_plan"]
     assert "高于序时进度 2.0 个百分点" in words["ahead_of_plan"]
-    assert "2026-W28 至 2026-W40 共 2 周周报均在周调度关账前报送" == words["reports_on_time"]
+    assert words["reports_on_time"] == "2026-W28 至 2026-W40 共 2 周周报均在周调度关账前报送"
 
 
 def test_a_project_exactly_at_the_threshold_is_a_red_flag_once_the_threshold_is_lower(quarter_city):

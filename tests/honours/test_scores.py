@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from quarter import quarter_city_fixture  # noqa: F401 (the fixture quarter_city)
 
 from tracker.accounts.models import User
 from tracker.cycles.consultations import AgendaItem, Decision, record_decision, record_outcome

@@ -3,7 +3,7 @@
 Every request names its user with ``Authorization: Bearer TOKEN`` (see
 ``python -m tracker create-token``)."""
 
-from tracker.api import criticism, projects  # noqa: F401 (importing them adds their operations to bp)
+from tracker.api import criticism, honours, projects  # noqa: F401 (importing them adds their operations to bp)
 from tracker.api.base import TrackerApi, bp
 from tracker.web.extensions import csrf
 

@@ -1,10 +1,13 @@
-"""Public pages, readable without login: published notices and each project's record in them.
+"""Public pages, readable without login: published notices, each quarter's published 红旗 and 蜗牛 lists,
+and each project's record in them.
 
-Only published notices appear here, and only what a notice itself says: no
-drafts, no removed entries or their reasons, no phone numbers or email addresses."""
+Only published lists appear here, and only what a list itself says: no drafts,
+no removed entries or their reasons, no phone numbers or email addresses."""
 
 from flask import Blueprint, abort, current_app, render_template
 
+from tracker.honours.models import HonourList
+from tracker.honours.rules import KINDS
 from tracker.lagging.rules import RANKED_BY
 from tracker.notices.drafting import notice_document
 from tracker.notices.models import CriticismNotice, notices_of_project
@@ -40,6 +43,22 @@ def download(notice_id, kind):
     notice = _published(notice_id)
     return send_download(
         notice_document(notice, kind, current_app.config["TRACKER"]["notices"]), f"{notice.number}.{kind}"
+    )
+
+
+@bp.get("/honours/")
+def honours_index():
+    return render_template("honours/public_index.html", page=Page(HonourList.published()))
+
+
+@bp.get("/honours/<quarter>")
+def honours(quarter):
+    """A quarter's published 红旗 and 蜗牛 lists: the entries that stayed on them, with their reasons."""
+    honour_list = HonourList.get_or_none((HonourList.quarter == quarter) & (HonourList.state == "published"))
+    if honour_list is None:
+        abort(404)
+    return render_template(
+        "honours/public.html", honour_list=honour_list, listed=honour_list.listed_by_kind(), KINDS=KINDS
     )
 
 

@@ -24,8 +24,8 @@ PLAN = Decimal("10000.00")
 FAR = dt.date(2027, 6, 1)  # a start deadline whose milestones all fall after the quarter
 
 
-@pytest.fixture
-def quarter_city(conn, config, make_project, make_user):
+@pytest.fixture(name="quarter_city")
+def quarter_city_fixture(conn, config, make_project, make_user):
     """Projects each built to meet one case; both weeks of the quarter closed.
 
     AHEAD-2 / AHEAD-1: 2.0 and 1.1 points ahead, everything on time: red flags.
