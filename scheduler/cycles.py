@@ -18,7 +18,7 @@ from tracker.core.periods import period_start
 from tracker.core.weeks import cutoff_text, local_now, reminder_at, report_cutoff, week_of
 from tracker.cycles.analysis import quarterly_analysis
 from tracker.cycles.analysis_exports import analysis_charts
-from tracker.cycles.consultations import replace_agenda
+from tracker.cycles.consultations import OUTCOMES, decisions_due, replace_agenda
 from tracker.cycles.figures import figures, figures_by
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import (
@@ -263,6 +263,9 @@ def monthly_consultation(run, month, config):
         "ranking": ranking(lagging, config["lagging"]["overdue_days"]),
         "ranked_by": RANKED_BY,
         "problems": problems,
+        # 落实情况: the decisions of earlier consultations due by the month's end, as they stand now.
+        "due_decisions": list(decisions_due(month)),
+        "outcomes": OUTCOMES,
         "base_url": config["web"]["base_url"],
         "run": run,
     }
@@ -276,6 +279,7 @@ def monthly_consultation(run, month, config):
         "before": before,
         "lagging": len(lagging.projects),
         "problems": len(problems),
+        "decisions_due": len(context["due_decisions"]),
         "skipped": lagging.skipped,
     }
 

@@ -49,11 +49,12 @@ class Decision(BaseModel):
     recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     recorded_at = DateField(default=lambda: utc_now().date())
     # The owning department, when a department owns it ("" when the assignee is a person or a unit).
-    department = CharField(default="", index=True)
+    department = CharField(default="")
     outcome = CharField(null=True)  # a key of OUTCOMES; None until the office records it
     outcome_note = TextField(default="")
     outcome_on = DateField(null=True)
-    outcome_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    # No index: create_tables makes a model's indexes before migrate_columns adds the column to an older table.
+    outcome_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
 
     @property
     def owner(self):
