@@ -33,6 +33,8 @@ from tracker.cycles.snapshots import (
     take_snapshot,
     week_end,
 )
+from tracker.honours.drafting import draft_honours
+from tracker.honours.models import HonourList
 from tracker.lagging.rules import RANKED_BY, lagging_list, ranking
 from tracker.mail.compose import make_message
 from tracker.mail.outbox import Outbox, enqueue
@@ -40,6 +42,7 @@ from tracker.problems.models import UNRESOLVED, Problem, ProblemEvent, problems_
 from tracker.projects import lights
 from tracker.projects.completeness import skip_notes
 from tracker.projects.models import ProgressReport, Project
+from tracker.scores.points import quarter_scores
 
 log = logging.getLogger("scheduler")
 
@@ -313,8 +316,14 @@ def _open_problems(day):
 
 
 def quarterly_analysis_cycle(run, quarter, config):
-    """Figures by industry chain, county and funding source, quarter over quarter."""
+    """Figures by industry chain, county and funding source, quarter over quarter; the 加减分 of departments and
+    counties; and a first draft of the quarter's 红旗 and 蜗牛 lists for the office to review (unless it has one)."""
     analysis = quarterly_analysis(quarter)
+    if analysis["closing_week"]:
+        if not HonourList.select().where(HonourList.quarter == quarter).exists():
+            draft_honours(quarter, config, None)
+        # The 红旗/蜗牛 points count once the office publishes the lists; the scores page has them from then on.
+        analysis["scores"] = quarter_scores(quarter, config)
     context = {"quarter": quarter, "analysis": analysis, "base_url": config["web"]["base_url"], "run": run}
     images = {}
     if analysis["closing_week"]:

@@ -91,3 +91,24 @@ def test_an_unpublished_list_earns_no_points(quarter_city, config):
     draft_honours(QUARTER, config, None)
     reasons = {i["reason"] for u in quarter_scores(QUARTER, config) for i in u["breakdown"]}
     assert not reasons & {"红旗项目", "蜗牛项目"}
+
+
+def test_the_quarterly_analysis_carries_the_scores_and_drafts_the_lists(quarter_city, config):
+    import io
+
+    import openpyxl
+
+    from scheduler.cycles import run_cycle
+    from tracker.cycles.analysis_exports import analysis_pdf, analysis_workbook
+    from tracker.honours.models import HonourList
+
+    run = run_cycle("quarterly", QUARTER, config)
+    assert HonourList.get(HonourList.quarter == QUARTER).state == "draft"  # for the office to review
+    stored = run.data["scores"]
+    assert stored == quarter_scores(QUARTER, config)
+    sheet = openpyxl.load_workbook(io.BytesIO(analysis_workbook(run.data)))["加减分"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    west = next(n for n, row in enumerate(rows) if row[:2] == ("县区", "西城区"))
+    items = [row[5] for row in rows[west + 1 :] if row[0] is None][: len(unit(stored, "county", "西城区")["breakdown"])]
+    assert round(sum(items), 2) == float(rows[west][2])
+    assert analysis_pdf(run.data).startswith(b"%PDF")
