@@ -18,7 +18,7 @@ from tracker.core.periods import period_start
 from tracker.core.weeks import cutoff_text, local_now, reminder_at, report_cutoff, week_of
 from tracker.cycles.analysis import quarterly_analysis
 from tracker.cycles.analysis_exports import analysis_charts
-from tracker.cycles.consultations import OUTCOMES, decisions_due, replace_agenda
+from tracker.cycles.consultations import OUTCOMES, agenda_items, decisions_due, replace_agenda
 from tracker.cycles.figures import figures, figures_by
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import (
@@ -233,29 +233,7 @@ def monthly_consultation(run, month, config):
     before = figures(Snapshot(previous)) if previous else None
     lagging = lagging_list(month_end, config["lagging"])
     problems = _open_problems(month_end)
-    replace_agenda(
-        run,
-        [
-            *(
-                {
-                    "project": p.project_id,
-                    "kind": "lagging",
-                    "title": f"{p.code} {p.name}",
-                    "detail": "；".join(f"{r.label}：{r.detail}" for r in p.reasons),
-                }
-                for p in lagging.projects
-            ),
-            *(
-                {
-                    "project": problem.project_id,
-                    "kind": "problem",
-                    "title": f"{problem.project.code} {problem.project.name}",
-                    "detail": f"{problem.description}（{problem.department}，限 {problem.due:%Y-%m-%d}）",
-                }
-                for problem in problems
-            ),
-        ],
-    )
+    replace_agenda(run, agenda_items(lagging.projects, problems))
     context = {
         "month": month,
         "month_end": month_end,

@@ -80,6 +80,31 @@ class Decision(BaseModel):
         )
 
 
+def agenda_items(lagging_projects, problems):
+    """A consultation's agenda as replace_agenda writes it: the lagging projects with their reasons, then the
+    open problems (each with its ``project`` loaded)."""
+    return [
+        *(
+            {
+                "project": p.project_id,
+                "kind": "lagging",
+                "title": f"{p.code} {p.name}",
+                "detail": "；".join(f"{r.label}：{r.detail}" for r in p.reasons),
+            }
+            for p in lagging_projects
+        ),
+        *(
+            {
+                "project": problem.project_id,
+                "kind": "problem",
+                "title": f"{problem.project.code} {problem.project.name}",
+                "detail": f"{problem.description}（{problem.department}，限 {problem.due:%Y-%m-%d}）",
+            }
+            for problem in problems
+        ),
+    ]
+
+
 def replace_agenda(run, items):
     """Write a run's agenda (a list of dicts), replacing any left by an earlier attempt."""
     with db.atomic():

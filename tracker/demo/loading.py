@@ -14,7 +14,7 @@ from tracker.core.db import db
 from tracker.core.weeks import local_now
 from tracker.cycles.snapshots import take_snapshot
 from tracker.demo.city import HEADLINE, City
-from tracker.demo.follow_up import write_follow_up, write_ledger
+from tracker.demo.follow_up import write_decisions, write_follow_up, write_honours, write_ledger
 from tracker.demo.history import write_history
 from tracker.projects.lights import refresh_next_milestones
 from tracker.projects.models import Project
@@ -51,4 +51,6 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
         take_snapshot(week, config["warnings"])
     write_follow_up(config, today)
     write_ledger(today)
+    write_honours(config, today)
+    write_decisions(config, today)
     return accounts
