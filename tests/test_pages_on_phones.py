@@ -1,7 +1,7 @@
 """Every page of every role's navigation, on a phone (375 px) and on an office screen (1366 px).
 
 A small but realistic city: the demo city's shape at 40 projects (lagging projects, a published notice,
-problems, supervision orders), a week's dispatch run with its mail, and a project whose name, unit and
+problems, supervision orders, the quarter's published 红旗 and 蜗牛 lists), a week's dispatch run with its mail, and a project whose name, unit and
 department are as long as real ones. A page fails if it scrolls sideways or squeezes a table cell with
 text under 64 px; each page is kept as a screenshot in test-artifacts/pages/.
 """
@@ -19,9 +19,11 @@ from scheduler.cycles import run_cycle
 from tracker.accounts.models import User
 from tracker.core.config import DEFAULTS, load_config
 from tracker.core.db import db
+from tracker.core.periods import period_of
 from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.runs import CycleRun
 from tracker.demo.loading import load_demo_city
+from tracker.honours.drafting import draft_honours, publish_honours
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
@@ -43,7 +45,7 @@ def city(server, tmp_path):
     """The demo city at 40 projects, a weekly dispatch run, and one project with very long names.
 
     Returns the accounts by role and the detail pages worth a look (a project, a problem, an order,
-    a notice, a run, an email).
+    a notice, a run, an email, the quarter's 红旗/蜗牛 lists and scores).
     """
     config = load_config(overrides={"mail": {"outbox_dir": str(tmp_path / "outbox")}})
     with db.connection_context():
@@ -69,6 +71,9 @@ def city(server, tmp_path):
             DEFAULTS["milestones"],
         )
         run_cycle("weekly", shift_week(week_of(dt.date.today()), -1), config)
+        # The demo's 8 weeks do not reach back to last quarter: this quarter's lists so far, published.
+        quarter = period_of("quarterly", dt.date.today())
+        publish_honours(draft_honours(quarter, config, None), None, dt.date.today())
         details = [
             f"/projects/{Project.select().where(Project.owner == owner).order_by(Project.id).first().code}",
             f"/projects/{long_one.code}",
@@ -78,6 +83,10 @@ def city(server, tmp_path):
             f"/public/notices/{CriticismNotice.select().first().id}",
             f"/cycles/{CycleRun.select().first().id}",
             f"/deliveries/{Outbox.select().first().id}",
+            f"/honours/{quarter}",
+            f"/public/honours/{quarter}",
+            "/public/honours/",
+            f"/scores/?quarter={quarter}",
         ]
     return {"accounts": accounts, "details": details}
 

@@ -32,7 +32,8 @@ def quarter_city_fixture(conn, config, make_project, make_user):
     EDGE: exactly 1.0 point ahead: a red flag only while the threshold is below 1.0.
     TIE-A / TIE-B: the same figures, 0.5 behind: snails tied, broken by code.
     SLOW: 20.9 points behind and a week missing; LATE-MS: a milestone of the quarter missed, ahead of plan;
-    OVERDUE: ahead of plan, but a ledger problem overdue at the quarter's end.
+    OVERDUE: ahead of plan, but a ledger problem overdue at the quarter's end;
+    OLD-MS: ahead of plan, but a milestone planned before the quarter still not reached (no demerit: not of the quarter).
     """
     for role in ("office", "inspector", "leader"):
         make_user(role, role)
@@ -62,6 +63,10 @@ def quarter_city_fixture(conn, config, make_project, make_user):
     late = project("LATE-MS", "7789.04", county="西城区")
     Milestone.update(planned_on=dt.date(2026, 9, 10), actual_on=dt.date(2026, 9, 20)).where(
         (Milestone.project == late) & (Milestone.kind == "approval")
+    ).execute()
+    old = project("OLD-MS", "7789.04")
+    Milestone.update(planned_on=dt.date(2026, 6, 1)).where(
+        (Milestone.project == old) & (Milestone.kind == "main_works")
     ).execute()
     overdue = project("OVERDUE", "7789.04")
     office = User.get(username="office")

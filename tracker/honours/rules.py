@@ -9,7 +9,7 @@ touch none of these, so a quarter's draft is the same whenever it is drawn.
 红旗 (red flag): under way and ahead of plan to date by more than
 ``red_flag_min_points``, every milestone due in the quarter reached by its date,
 every weekly report of the quarter's weeks filed, no problem or order overdue at
-its end. Ranked by ``red_flag_weight_point`` per point ahead plus
+its end (for a quarter still running: the closing week's end). Ranked by ``red_flag_weight_point`` per point ahead plus
 ``red_flag_weight_milestone`` per milestone reached on time.
 
 蜗牛 (snail): the demerits of ``snail_weight_*``: per point behind plan (beyond
@@ -105,6 +105,12 @@ class Quarter:
         """The last day the closing week's snapshot saw."""
         return week_end(self.week)
 
+    @property
+    def as_of(self):
+        """The day milestones, problems, orders and decisions are judged on: the quarter's last day, or for a
+        quarter still running the closing week's last day (nothing later is known)."""
+        return self.last if self.week is None else min(self.last, self.end)
+
 
 def quarter_of(quarter):
     """The Quarter of a label (2026-Q3); raises analysis.QuarterError for a malformed one."""
@@ -123,7 +129,8 @@ def honours(quarter, settings, overdue_days):
     milestones = _milestones(quarter)
     reports = _reports(quarter)
     overdue = _overdue(quarter, overdue_days)
-    red = _red_flags(quarter, settings, plan, milestones, reports, overdue)
+    late = _late_milestones(quarter)
+    red = _red_flags(quarter, settings, plan, milestones, reports, {**overdue, **late})
     snails = _snails(quarter, settings, plan, milestones, reports, overdue, exclude=red)
     return {
         "red_flag": _ranked(quarter, red, settings["red_flag_count"]),
@@ -175,23 +182,33 @@ def _milestones(quarter):
     m = Milestone
     query = (
         m.select(m.project, m.kind, m.planned_on, m.actual_on)
-        .where(m.planned_on.between(quarter.first, quarter.last))
+        .where(m.planned_on.between(quarter.first, quarter.as_of))
         .order_by(m.planned_on, m.id)
         .tuples()
     )
     found = {}
     for pid, kind, planned, actual in query:
-        reached = actual if actual is not None and actual <= quarter.last else None
+        reached = actual if actual is not None and actual <= quarter.as_of else None
         on_time, missed = found.setdefault(pid, ([], []))
         (on_time if reached is not None and reached <= planned else missed).append((kind, planned, reached))
     return found
+
+
+def _late_milestones(quarter):
+    """{project id: True} of the projects whose next milestone at the closing week was already past its date,
+    whenever it was planned: a red flag has none."""
+    s = ProjectSnapshot
+    query = s.select(s.project).where(
+        (s.week == quarter.week) & s.status.not_in(("completed", "suspended")) & (s.milestone_due < quarter.as_of)
+    )
+    return {pid: True for (pid,) in query.tuples()}
 
 
 def _milestone_words(rows, quarter):
     parts = []
     for kind, planned, reached in rows:
         if reached is None:
-            parts.append(f"“{MILESTONES[kind]}”计划 {planned:%Y-%m-%d}，至 {quarter.last:%Y-%m-%d} 仍未完成")
+            parts.append(f"“{MILESTONES[kind]}”计划 {planned:%Y-%m-%d}，至 {quarter.as_of:%Y-%m-%d} 仍未完成")
         elif reached > planned:
             parts.append(
                 f"“{MILESTONES[kind]}”计划 {planned:%Y-%m-%d}，{reached:%Y-%m-%d} 完成，晚 {(reached - planned).days} 天"
@@ -225,7 +242,7 @@ def _reports(quarter):
 
 def _overdue(quarter, overdue_days):
     """{project id: [HonourReason]} of the problems and supervision orders overdue on the quarter's last day."""
-    day = quarter.last
+    day = quarter.as_of
     found = {}
     problems = overdue_as_of(day, overdue_days).order_by(ProblemEvent.deadline, Problem.id)
     for problem in problems:
@@ -254,7 +271,9 @@ def _weight(settings, key):
 
 
 def _red_flags(quarter, settings, plan, milestones, reports, overdue):
-    """{project id: (score, reasons)} of the projects that meet every criterion of a red flag."""
+    """{project id: (score, reasons)} of the projects that meet every criterion of a red flag.
+
+    ``overdue`` holds the projects with a problem, an order or a milestone overdue: none of them qualifies."""
     least = _points(settings["red_flag_min_points"])
     found = {}
     for pid, (points, done, plan_amount) in plan.items():
@@ -273,15 +292,15 @@ def _red_flag_reasons(quarter, points, done, plan, on_time, weeks):
     milestones = (
         f"本季度到期节点 {len(on_time)} 个均按期完成：{_milestone_words(on_time, quarter)}"
         if on_time
-        else f"{quarter.first:%Y-%m-%d} 至 {quarter.last:%Y-%m-%d} 无到期的倒排工期节点，此前节点无逾期"
-    )
+        else f"{quarter.first:%Y-%m-%d} 至 {quarter.as_of:%Y-%m-%d} 无到期的倒排工期节点"
+    ) + f"；截至 {quarter.week} 周末无逾期未完成的节点"
     return [
         HonourReason("ahead_of_plan", _plan_words(quarter, points, done, plan)),
         HonourReason("milestones_on_time", milestones),
         HonourReason(
             "reports_on_time", f"{quarter.first_week} 至 {quarter.week} 共 {weeks} 周周报均在周调度关账前报送"
         ),
-        HonourReason("nothing_overdue", f"截至 {quarter.last:%Y-%m-%d} 无逾期未解决的问题，无逾期未回复的督办"),
+        HonourReason("nothing_overdue", f"截至 {quarter.as_of:%Y-%m-%d} 无逾期未解决的问题，无逾期未回复的督办"),
     ]
 
 

@@ -13,7 +13,8 @@ The score model is the config's [scores]: points per item (negative for demerits
   department (the project's lead department when a person owns it) and the project's county.
 
 Late reports (迟报) join as their own item when reports carry a ``late`` flag; until then a report
-counts only when it is missing. Every item is a row of one UNION ALL query; the scores are that
+counts only when it is missing. "The quarter's last day" is, for a quarter still running, the last day of
+its closing week (rules.Quarter.as_of). Every item is a row of one UNION ALL query; the scores are that
 query grouped by unit (GROUP BY, SUM), the breakdown is the same rows listed, so the points of a
 breakdown always add up to its score."""
 
@@ -147,21 +148,21 @@ def _honours(period, points):
 
 
 def _problems(period, value, overdue_days):
-    query = overdue_as_of(period.last, overdue_days).switch(Problem).join(Project)
+    query = overdue_as_of(period.as_of, overdue_days).switch(Problem).join(Project)
     ref = _text("问题#", Problem.id, "（", Project.code, "）")
     return _both(query, Problem.department, Project.county, Value(ITEMS["problem_overdue"]), ref, value)
 
 
 def _orders(period, value, overdue_days):
     o = SupervisionOrder
-    query = overdue_orders_as_of(period.last, overdue_days)
+    query = overdue_orders_as_of(period.as_of, overdue_days)
     ref = _text("督办〔", o.year, "〕", o.seq, "号（", Project.code, "）")
     return _both(query, o.department, Project.county, Value(ITEMS["order_overdue"]), ref, value)
 
 
 def _decisions(period, value):
     d = Decision
-    query = overdue_decisions_as_of(period.last).join(Project, JOIN.LEFT_OUTER, on=(AgendaItem.project == Project.id))
+    query = overdue_decisions_as_of(period.as_of).join(Project, JOIN.LEFT_OUTER, on=(AgendaItem.project == Project.id))
     department = Case(None, [(d.department != "", d.department)], Project.lead_department)
     ref = _text("决定#", d.id, "（", fn.COALESCE(Project.code, "—"), "）")
     return _both(query, department, Project.county, Value(ITEMS["decision_overdue"]), ref, value)
