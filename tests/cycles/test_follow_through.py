@@ -111,7 +111,7 @@ def test_the_consultation_email_lists_the_due_decisions_with_their_follow_throug
     listed = text.split("前次会商决定落实情况（3 项）")[1]
     assert "协调办理施工许可（2026-10 月会商，D-1 决定项目；市住建局（张三）；限 2026-11-20）：逾期未报告" in listed
     assert "报送赶工计划" in listed and "已落实（2026-11-20） 已报送" in listed
-    assert "部分落实（2026-11-18） 临时用电已接入" in listed
+    assert "部分落实（2026-11-18，已逾期） 临时用电已接入" in listed  # a part carried out is still overdue
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "前次会商决定落实情况（3 项）" in html and "逾期未报告" in html
 

@@ -28,7 +28,7 @@ def test_red_flags_are_ahead_of_plan_with_everything_on_time_most_ahead_first(qu
     assert set(words) == {"ahead_of_plan", "milestones_on_time", "reports_on_time", "nothing_overdue"}
     assert "截至 2026-10-04（2026-W40）累计完成投资 7,789.04万元" in words["ahead_of_plan"]
     assert "高于序时进度 2.0 个百分点" in words["ahead_of_plan"]
-    assert words["reports_on_time"] == "2026-W28 至 2026-W40 共 2 周周报均在周调度关账前报送"
+    assert words["reports_on_time"] == "2026-W39 至 2026-W40 共 2 周周报均在周调度关账前报送"
 
 
 def test_a_project_exactly_at_the_threshold_is_a_red_flag_once_the_threshold_is_lower(quarter_city):
@@ -45,7 +45,7 @@ def test_snails_carry_every_demerit_with_its_evidence_most_first(quarter_city):
     assert by_code["SLOW"].score == Decimal("22.90")
     slow = {r.rule: r.detail for r in by_code["SLOW"].reasons}
     assert "低于序时进度 20.9 个百分点" in slow["behind_plan"]
-    assert slow["reports_missing"] == "2026-W28 至 2026-W40 共 2 周中缺报 1 周：2026-W39"
+    assert slow["reports_missing"] == "2026-W39 至 2026-W40 共 2 周中缺报 1 周：2026-W39"
     late = {r.rule: r.detail for r in by_code["LATE-MS"].reasons}
     assert (
         late["milestones_missed"] == "本季度到期节点中 1 个未按期完成：“立项”计划 2026-09-10，2026-09-20 完成，晚 10 天"

@@ -112,9 +112,12 @@ def write_honours(config, today):
         except NoticeError:
             return
         spared = honour_list.entries.where(HonourEntry.kind == "snail").order_by(HonourEntry.position.desc()).first()
+        published = min(published, today)
+        at = dt.datetime.combine(published, dt.time(1))  # UTC: 09:00 in the city
         if spared is not None:
-            remove_entry(spared, office, "项目已于季末完成设计变更审批，进度滞后事出有因，本期暂不列入")
-        publish_honours(honour_list, office, min(published, today))
+            reason = "项目已于季末完成设计变更审批，进度滞后事出有因，本期暂不列入"
+            remove_entry(spared, office, reason, now=at - dt.timedelta(hours=1))
+        publish_honours(honour_list, office, published, now=at)
 
 
 # The decisions of the consultation before last: (days from today it was due, the office's follow-through as

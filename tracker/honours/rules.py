@@ -29,7 +29,7 @@ from peewee import Case, Value, fn
 from tracker.core.money import money
 from tracker.core.weeks import week_of
 from tracker.cycles.analysis import closing_week, quarter_bounds
-from tracker.cycles.snapshots import ProjectSnapshot, week_end
+from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
 from tracker.lagging.rules import LaggingProject, Reason, listed_projects
 from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
 from tracker.projects.lights import IN_PROGRESS, expected_share
@@ -39,17 +39,17 @@ from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
 KINDS = {"red_flag": "红旗", "snail": "蜗牛"}
 
 
-# rule: (label, the list it serves)
+# rule: (label, the list it serves, what it judges)
 RULES = {
-    "ahead_of_plan": ("完成投资快于序时进度", "red_flag"),
-    "milestones_on_time": ("倒排工期节点按期完成", "red_flag"),
-    "reports_on_time": ("周报按时报送", "red_flag"),
-    "nothing_overdue": ("无逾期问题和督办", "red_flag"),
-    "behind_plan": ("完成投资慢于序时进度", "snail"),
-    "milestones_missed": ("倒排工期节点未按期完成", "snail"),
-    "reports_missing": ("周报缺报", "snail"),
-    "problems_overdue": ("问题逾期未解决", "snail"),
-    "orders_overdue": ("督办逾期未回复", "snail"),
+    "ahead_of_plan": ("完成投资快于序时进度", "red_flag", "投资进度"),
+    "milestones_on_time": ("倒排工期节点按期完成", "red_flag", "倒排工期"),
+    "reports_on_time": ("周报按时报送", "red_flag", "周报报送"),
+    "nothing_overdue": ("无逾期问题和督办", "red_flag", "问题督办"),
+    "behind_plan": ("完成投资慢于序时进度", "snail", "投资进度"),
+    "milestones_missed": ("倒排工期节点未按期完成", "snail", "倒排工期"),
+    "reports_missing": ("周报缺报", "snail", "周报报送"),
+    "problems_overdue": ("问题逾期未解决", "snail", "问题督办"),
+    "orders_overdue": ("督办逾期未回复", "snail", "问题督办"),
 }
 
 
@@ -77,7 +77,7 @@ class HonourReason(Reason):
 
     @property
     def category(self):
-        return KINDS[RULES[self.rule][1]]
+        return RULES[self.rule][2]
 
 
 @dataclass
@@ -89,16 +89,19 @@ class HonourProject(LaggingProject):
 
 @dataclass
 class Quarter:
-    """What a quarter's lists read: its days, its closing week, its weeks."""
+    """What a quarter's lists read: its days, its closing week, and the first of its snapshotted weeks."""
 
     quarter: str
     first: dt.date
     last: dt.date
     week: str | None
-    first_week: str = field(init=False)
+    first_week: str | None = field(init=False)
 
     def __post_init__(self):
-        self.first_week = week_of(self.first + dt.timedelta(days=-self.first.weekday() % 7))
+        monday = week_of(self.first + dt.timedelta(days=-self.first.weekday() % 7))
+        # The weeks of the quarter that were closed and snapshotted: a service started mid-quarter has fewer.
+        weeks = WeekTotals.select(fn.MIN(WeekTotals.week)).where(WeekTotals.week.between(monday, self.week or ""))
+        self.first_week = weeks.scalar() if self.week else None
 
     @property
     def end(self):
