@@ -51,7 +51,7 @@ def test_snails_carry_every_demerit_with_its_evidence_most_first(quarter_city):
         late["milestones_missed"] == "本季度到期节点中 1 个未按期完成：“立项”计划 2026-09-10，2026-09-20 完成，晚 10 天"
     )
     overdue = {r.rule: r.detail for r in by_code["OVERDUE"].reasons}
-    assert "限 2026-09-01 解决，至 2026-09-30 仍未解决，逾期 29 天" in overdue["problems_overdue"]
+    assert "限 2026-09-01 解决，截至 2026-09-30 仍未解决，已逾期 29 天" in overdue["problem_overdue"]
     assert by_code["TIE-A"].score == by_code["TIE-B"].score == Decimal("0.50")
 
 

@@ -3,10 +3,8 @@
 Drafted from the rules (rules.py), reviewed like a notice (an entry leaves only with a written
 reason, kept for the inspector) and published for good: every change is conditional on the draft."""
 
-from peewee import CharField, DateField, DateTimeField, DecimalField, ForeignKeyField
+from peewee import CharField, DecimalField, ForeignKeyField
 
-from tracker.accounts.models import User
-from tracker.core.weeks import utc_now
 from tracker.honours.rules import KINDS
 from tracker.notices.models import ReviewedEntry, ReviewedList
 from tracker.projects.models import Project
@@ -18,11 +16,6 @@ class HonourList(ReviewedList):
     PUBLISHED = "红旗蜗牛名单已发布，不能再修改"
     quarter = CharField(max_length=7, unique=True)
     week = CharField(max_length=8)  # the quarter's closing week, whose snapshot the list reads
-    published_on = DateField(null=True)
-    published_at = DateTimeField(null=True)
-    published_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
-    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
-    created_at = DateTimeField(default=utc_now)
 
     class Meta:
         table_name = "honour_list"

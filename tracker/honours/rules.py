@@ -30,11 +30,9 @@ from tracker.core.money import money
 from tracker.core.weeks import week_of
 from tracker.cycles.analysis import closing_week, quarter_bounds
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
-from tracker.lagging.rules import LaggingProject, Reason, listed_projects
-from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
+from tracker.lagging.rules import LaggingProject, Reason, listed_projects, overdue_reasons
 from tracker.projects.lights import IN_PROGRESS, expected_share
 from tracker.projects.models import MILESTONES, Milestone
-from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
 
 KINDS = {"red_flag": "红旗", "snail": "蜗牛"}
 
@@ -48,8 +46,8 @@ RULES = {
     "behind_plan": ("完成投资慢于序时进度", "snail", "投资进度"),
     "milestones_missed": ("倒排工期节点未按期完成", "snail", "倒排工期"),
     "reports_missing": ("周报缺报", "snail", "周报报送"),
-    "problems_overdue": ("问题逾期未解决", "snail", "问题督办"),
-    "orders_overdue": ("督办逾期未回复", "snail", "问题督办"),
+    "problem_overdue": ("问题逾期未解决", "snail", "问题督办"),
+    "supervision_overdue": ("督办逾期未回复", "snail", "问题督办"),
 }
 
 
@@ -244,29 +242,12 @@ def _reports(quarter):
 
 
 def _overdue(quarter, overdue_days):
-    """{project id: [HonourReason]} of the problems and supervision orders overdue on the quarter's last day."""
-    day = quarter.as_of
-    found = {}
-    problems = overdue_as_of(day, overdue_days).order_by(ProblemEvent.deadline, Problem.id)
-    for problem in problems:
-        detail = (
-            f"问题“{_short(problem.description)}”由{problem.department}负责，限 {problem.due:%Y-%m-%d} 解决，"
-            f"至 {day:%Y-%m-%d} 仍未解决，逾期 {(day - problem.due).days} 天"
-        )
-        found.setdefault(problem.project_id, []).append(HonourReason("problems_overdue", detail))
-    orders = overdue_orders_as_of(day, overdue_days).order_by(SupervisionOrder.reply_deadline, SupervisionOrder.id)
-    for order in orders:
-        detail = (
-            f"{order.number}要求 {order.reply_deadline:%Y-%m-%d} 前回复，至 {day:%Y-%m-%d} 未回复，"
-            f"逾期 {(day - order.reply_deadline).days} 天"
-        )
-        found.setdefault(order.project_id, []).append(HonourReason("orders_overdue", detail))
-    return found
-
-
-def _short(text, length=40):
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
+    """{project id: [HonourReason]} of the problems and supervision orders overdue on the quarter's last day,
+    worded as the lagging list words them."""
+    return {
+        pid: [HonourReason(reason.rule, reason.detail) for reason in reasons]
+        for pid, reasons in overdue_reasons(quarter.as_of, overdue_days).items()
+    }
 
 
 def _weight(settings, key):

@@ -8,11 +8,12 @@ from tracker.honours.drafting import draft_honours, publish_honours
 from tracker.honours.forms import HonoursDraftForm
 from tracker.honours.models import HONOUR_STATES, HonourEntry, HonourList
 from tracker.honours.rules import KINDS, RULES
-from tracker.notices.drafting import NoticeError, NoticePublished, delete_draft, remove_entry, restore_entry
+from tracker.notices.drafting import NoticeError, delete_draft
 from tracker.notices.forms import RemovalForm
 from tracker.web.access import can, require, visible_honour_lists
 from tracker.web.forms import ConfirmForm
 from tracker.web.listing import Page, today
+from tracker.web.review import refused, review_entry
 
 bp = Blueprint("honours", __name__, url_prefix="/honours")
 
@@ -78,18 +79,8 @@ def entry(quarter, entry_id, action):
     if item is None:
         abort(404)
     form = RemovalForm() if action == "remove" else ConfirmForm()
-    if not form.validate_on_submit():
-        return _page(honour_list, removal_form=form, failed_entry=item.id, status=422)
-    try:
-        remove_entry(item, current_user.id, form.reason.data) if action == "remove" else restore_entry(item)
-    except NoticePublished as e:
-        flash(str(e), "error")
-        return _page(honour_list, status=409)
-    except NoticeError as e:
-        form.reason.errors.append(str(e))
-        return _page(honour_list, removal_form=form, failed_entry=item.id, status=422)
-    flash(f"已{'移出' if action == 'remove' else '恢复'} {item.code} {item.name}", "success")
-    return redirect(url_for("honours.show", quarter=quarter, _anchor=item.kind))
+    done = url_for("honours.show", quarter=quarter, _anchor=item.kind)
+    return review_entry(item, action, form, lambda **context: _page(honour_list, **context), done)
 
 
 @bp.post("/<quarter>/<any(publish, delete):action>")
@@ -106,8 +97,7 @@ def finish(quarter, action):
             return redirect(url_for("honours.index"))
         publish_honours(honour_list, current_user.id, today())
     except NoticeError as e:
-        flash(str(e), "error")
-        return _page(honour_list, status=409)
+        return refused(lambda **context: _page(honour_list, **context), e)
     flash(
         f"已发布 {quarter} 红旗蜗牛名单，公开页面：{url_for('public.honours', quarter=quarter, _external=True)}",
         "success",

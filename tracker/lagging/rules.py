@@ -124,12 +124,23 @@ def lagging_list(day, rules):
     week = closing_week(day)
     if week is None:
         return LaggingList(day, None, [])
+    found = _reasons(_findings(day, week, rules))
+    return LaggingList(day, week, listed_projects(week, found), skipped_by_rules(week))
+
+
+def _reasons(findings):
+    """{project id: [Reason]} of what ``findings`` found, in their order."""
     found = {}
-    for finding in _findings(day, week, rules):
+    for finding in findings:
         for row in finding.query:
             project_id, reason = finding.describe(row)
             found.setdefault(project_id, []).append(reason)
-    return LaggingList(day, week, listed_projects(week, found), skipped_by_rules(week))
+    return found
+
+
+def overdue_reasons(day, grace_days):
+    """{project id: [Reason]} of the problems and supervision orders overdue on ``day``, in the list's own words."""
+    return _reasons([_problem_overdue(day, grace_days), _supervision_overdue(day, grace_days)])
 
 
 def skipped_by_rules(week):

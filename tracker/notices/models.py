@@ -38,6 +38,11 @@ class ReviewedList(BaseModel):
 
     PUBLISHED = "名单已发布，不能再修改"  # what a change refused by the published list says
     state = CharField(default="draft", index=True)
+    published_on = DateField(null=True)
+    published_at = DateTimeField(null=True)
+    published_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utc_now)
 
     @property
     def is_published(self):
@@ -89,11 +94,6 @@ class CriticismNotice(ReviewedList):
     year = IntegerField(null=True)
     seq = IntegerField(null=True)
     number = CharField(null=True)
-    published_on = DateField(null=True)
-    published_at = DateTimeField(null=True)
-    published_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
-    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
-    created_at = DateTimeField(default=utc_now)
 
     class Meta:
         table_name = "criticism_notice"

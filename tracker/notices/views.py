@@ -7,14 +7,11 @@ from peewee import JOIN, fn
 from tracker.lagging.rules import RANKED_BY
 from tracker.notices.drafting import (
     NoticeError,
-    NoticePublished,
     delete_draft,
     draft_notice,
     edit_notice,
     notice_document,
     publish_notice,
-    remove_entry,
-    restore_entry,
 )
 from tracker.notices.forms import NoticeDraftForm, NoticeEditForm, RemovalForm
 from tracker.notices.models import NOTICE_STATES, CriticismNotice, NoticeEntry
@@ -22,6 +19,7 @@ from tracker.web.access import can, require, visible_notices
 from tracker.web.forms import ConfirmForm
 from tracker.web.listing import Page, today
 from tracker.web.responses import send_download
+from tracker.web.review import refused, review_entry
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -87,8 +85,7 @@ def _notice_page(notice, edit_form=None, removal_form=None, failed_entry=None, s
 
 def _refused(notice, e):
     """A change a published notice refuses: say so on its page, with 409."""
-    flash(str(e), "error")
-    return _notice_page(notice, status=409)
+    return refused(lambda **context: _notice_page(notice, **context), e)
 
 
 @bp.post("/<int:notice_id>/edit")
@@ -113,20 +110,8 @@ def entry(notice_id, entry_id, action):
     notice = _notice(notice_id)
     item = NoticeEntry.get_or_none((NoticeEntry.id == entry_id) & (NoticeEntry.notice == notice)) or abort(404)
     form = RemovalForm() if action == "remove" else ConfirmForm()
-    if not form.validate_on_submit():
-        return _notice_page(notice, removal_form=form, failed_entry=item.id, status=422)
-    try:
-        if action == "remove":
-            remove_entry(item, current_user.id, form.reason.data)
-        else:
-            restore_entry(item)
-    except NoticePublished as e:
-        return _refused(notice, e)
-    except NoticeError as e:
-        form.reason.errors.append(str(e))
-        return _notice_page(notice, removal_form=form, failed_entry=item.id, status=422)
-    flash(f"已{'移出' if action == 'remove' else '恢复'} {item.code} {item.name}", "success")
-    return redirect(url_for("notices.show", notice_id=notice.id, _anchor="entries"))
+    done = url_for("notices.show", notice_id=notice.id, _anchor="entries")
+    return review_entry(item, action, form, lambda **context: _notice_page(notice, **context), done)
 
 
 @bp.post("/<int:notice_id>/<any(publish, delete):action>")
