@@ -40,6 +40,8 @@ OPERATIONS = [
     ("PATCH", "/api/v1/notices/{notice_id}"),
     ("POST", "/api/v1/notices/{notice_id}/entries/{entry_id}/removal"),
     ("POST", "/api/v1/notices/{notice_id}/publication"),
+    ("GET", "/api/v1/honours"),
+    ("GET", "/api/v1/scores"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -13,6 +13,7 @@ from marshmallow import ValidationError, fields, validate
 from tracker.core.money import CENTS_MESSAGE, in_cents
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import WeekError, week_monday
+from tracker.honours.rules import QUARTER_MESSAGE, QUARTER_PATTERN
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
 from tracker.projects.models import COMPLETION_FIELDS, FUNDING_SOURCES, KINDS, LEVELS, MILESTONES, STAGES, STATUSES
 from tracker.projects.registry import COORDINATES, NATIONAL_CODE_MESSAGE, normalize_national_code
@@ -440,7 +441,7 @@ class NoticeListSchema(Schema):
 
 class QuarterQuerySchema(Schema):
     quarter = fields.String(
-        validate=validate.Regexp(r"^[0-9]{4}-Q[1-4]$", error="季度格式应为 2026-Q3"),
+        validate=validate.Regexp(f"^{QUARTER_PATTERN}$", error=QUARTER_MESSAGE),
         metadata={"description": "季度，如 2026-Q3；默认上一个已结束的季度", "example": "2026-Q3"},
     )
 

@@ -4,9 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Regexp
 
+from tracker.honours.rules import QUARTER_MESSAGE, QUARTER_PATTERN
+
 
 class HonoursDraftForm(FlaskForm):
     quarter = StringField(
         "季度",
-        validators=[DataRequired("请填写季度"), Regexp(r"^\d{4}-Q[1-4]$", message="季度格式应为 2026-Q3")],
+        validators=[DataRequired("请填写季度"), Regexp(f"^{QUARTER_PATTERN}$", message=QUARTER_MESSAGE)],
     )

@@ -6,11 +6,13 @@ the snapshots of its weeks for the weekly reports, the milestones planned within
 it, and the problems and supervision orders overdue on its last day. Later edits
 touch none of these, so a quarter's draft is the same whenever it is drawn.
 
+A quarter still running is judged as of its closing week's last day: nothing later is known.
+
 红旗 (red flag): under way and ahead of plan to date by more than
-``red_flag_min_points``, every milestone due in the quarter reached by its date,
-every weekly report of the quarter's weeks filed, no problem or order overdue at
-its end (for a quarter still running: the closing week's end). Ranked by ``red_flag_weight_point`` per point ahead plus
-``red_flag_weight_milestone`` per milestone reached on time.
+``red_flag_min_points``, every milestone due in the quarter reached by its date and
+none overdue at the closing week, every weekly report of the quarter's closed weeks
+filed, no problem or order overdue at its end. Ranked by ``red_flag_weight_point``
+per point ahead plus ``red_flag_weight_milestone`` per milestone reached on time.
 
 蜗牛 (snail): the demerits of ``snail_weight_*``: per point behind plan (beyond
 ``snail_min_points``), per milestone due in the quarter and missed, per weekly
@@ -21,7 +23,7 @@ Ties are broken by project code, ascending, so the same data always gives the sa
 list. Each criterion is one query over all projects, never one query per project."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import Case, Value, fn
@@ -35,6 +37,11 @@ from tracker.projects.lights import IN_PROGRESS, expected_share
 from tracker.projects.models import MILESTONES, Milestone
 
 KINDS = {"red_flag": "红旗", "snail": "蜗牛"}
+
+
+# The quarters a list or a score can be asked for: this century's, as the lagging list's days.
+QUARTER_PATTERN = r"20[0-9]{2}-Q[1-4]"
+QUARTER_MESSAGE = "季度格式应为 2026-Q3（2000 至 2099 年）"
 
 
 # rule: (label, the list it serves, what it judges)
@@ -92,14 +99,8 @@ class Quarter:
     quarter: str
     first: dt.date
     last: dt.date
-    week: str | None
-    first_week: str | None = field(init=False)
-
-    def __post_init__(self):
-        monday = week_of(self.first + dt.timedelta(days=-self.first.weekday() % 7))
-        # The weeks of the quarter that were closed and snapshotted: a service started mid-quarter has fewer.
-        weeks = WeekTotals.select(fn.MIN(WeekTotals.week)).where(WeekTotals.week.between(monday, self.week or ""))
-        self.first_week = weeks.scalar() if self.week else None
+    week: str | None  # None: no week of the quarter was snapshotted
+    first_week: str | None
 
     @property
     def end(self):
@@ -116,7 +117,13 @@ class Quarter:
 def quarter_of(quarter):
     """The Quarter of a label (2026-Q3); raises analysis.QuarterError for a malformed one."""
     first, last = quarter_bounds(quarter)
-    return Quarter(quarter, first, last, closing_week(quarter))
+    week = closing_week(quarter)
+    if week is None:
+        return Quarter(quarter, first, last, None, None)
+    # The weeks of the quarter that were closed and snapshotted: a service started mid-quarter has fewer.
+    monday = week_of(first + dt.timedelta(days=-first.weekday() % 7))
+    first_week = WeekTotals.select(fn.MIN(WeekTotals.week)).where(WeekTotals.week.between(monday, week)).scalar()
+    return Quarter(quarter, first, last, week, first_week)
 
 
 def honours(quarter, settings, overdue_days):
@@ -126,7 +133,7 @@ def honours(quarter, settings, overdue_days):
     """
     if quarter.week is None:
         return {kind: [] for kind in KINDS}
-    plan = _plan_differences(quarter, settings)
+    plan = _plan_differences(quarter)
     milestones = _milestones(quarter)
     reports = _reports(quarter)
     overdue = _overdue(quarter, overdue_days)
@@ -154,7 +161,7 @@ def _points(value):
     return Decimal(str(value)).quantize(POINT, ROUND_HALF_UP)
 
 
-def _plan_differences(quarter, settings):
+def _plan_differences(quarter):
     """{project id: (points, completed, annual plan)} of the projects under way with a plan, at the closing week."""
     s = ProjectSnapshot
     points = plan_difference_points(s, quarter.end)
