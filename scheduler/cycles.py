@@ -18,7 +18,7 @@ from tracker.core.periods import period_start
 from tracker.core.weeks import cutoff_text, local_now, reminder_at, report_cutoff, week_of
 from tracker.cycles.analysis import quarterly_analysis
 from tracker.cycles.analysis_exports import analysis_charts
-from tracker.cycles.consultations import replace_agenda
+from tracker.cycles.consultations import OUTCOMES, agenda_items, decisions_due, replace_agenda
 from tracker.cycles.figures import figures, figures_by
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import (
@@ -33,6 +33,8 @@ from tracker.cycles.snapshots import (
     take_snapshot,
     week_end,
 )
+from tracker.honours.drafting import draft_honours
+from tracker.honours.models import HonourList
 from tracker.lagging.rules import RANKED_BY, lagging_list, ranking
 from tracker.mail.compose import make_message
 from tracker.mail.outbox import Outbox, enqueue
@@ -40,6 +42,7 @@ from tracker.problems.models import UNRESOLVED, Problem, ProblemEvent, problems_
 from tracker.projects import lights
 from tracker.projects.completeness import skip_notes
 from tracker.projects.models import ProgressReport, Project
+from tracker.scores.points import quarter_scores
 
 log = logging.getLogger("scheduler")
 
@@ -230,29 +233,7 @@ def monthly_consultation(run, month, config):
     before = figures(Snapshot(previous)) if previous else None
     lagging = lagging_list(month_end, config["lagging"])
     problems = _open_problems(month_end)
-    replace_agenda(
-        run,
-        [
-            *(
-                {
-                    "project": p.project_id,
-                    "kind": "lagging",
-                    "title": f"{p.code} {p.name}",
-                    "detail": "；".join(f"{r.label}：{r.detail}" for r in p.reasons),
-                }
-                for p in lagging.projects
-            ),
-            *(
-                {
-                    "project": problem.project_id,
-                    "kind": "problem",
-                    "title": f"{problem.project.code} {problem.project.name}",
-                    "detail": f"{problem.description}（{problem.department}，限 {problem.due:%Y-%m-%d}）",
-                }
-                for problem in problems
-            ),
-        ],
-    )
+    replace_agenda(run, agenda_items(lagging.projects, problems))
     context = {
         "month": month,
         "month_end": month_end,
@@ -263,6 +244,9 @@ def monthly_consultation(run, month, config):
         "ranking": ranking(lagging, config["lagging"]["overdue_days"]),
         "ranked_by": RANKED_BY,
         "problems": problems,
+        # 落实情况: the decisions of earlier consultations due by the month's end, as they stand now.
+        "due_decisions": list(decisions_due(month)),
+        "outcomes": OUTCOMES,
         "base_url": config["web"]["base_url"],
         "run": run,
     }
@@ -276,6 +260,7 @@ def monthly_consultation(run, month, config):
         "before": before,
         "lagging": len(lagging.projects),
         "problems": len(problems),
+        "decisions_due": len(context["due_decisions"]),
         "skipped": lagging.skipped,
     }
 
@@ -309,8 +294,14 @@ def _open_problems(day):
 
 
 def quarterly_analysis_cycle(run, quarter, config):
-    """Figures by industry chain, county and funding source, quarter over quarter."""
+    """Figures by industry chain, county and funding source, quarter over quarter; the 加减分 of departments and
+    counties; and a first draft of the quarter's 红旗 and 蜗牛 lists for the office to review (unless it has one)."""
     analysis = quarterly_analysis(quarter)
+    if analysis["closing_week"]:
+        if not HonourList.select().where(HonourList.quarter == quarter).exists():
+            draft_honours(quarter, config, None)
+        # The 红旗/蜗牛 points count once the office publishes the lists; the scores page has them from then on.
+        analysis["scores"] = quarter_scores(quarter, config)
     context = {"quarter": quarter, "analysis": analysis, "base_url": config["web"]["base_url"], "run": run}
     images = {}
     if analysis["closing_week"]:

@@ -138,3 +138,23 @@ def test_demo_shows_inclusion_lights_and_a_county_under_review(conn, config):
     assert ProgressReport.get(ProgressReport.review_state == "sent_back").review_reason
     assert ProgressReport.select().where(ProgressReport.late == True).count() > 0  # noqa: E712
     assert User.get(User.username == "county").counties == ["南湖县"]
+
+
+def test_demo_city_has_last_quarters_published_lists_scores_and_decisions_one_overdue(conn, config):
+    from tracker.core.periods import just_ended
+    from tracker.cycles.consultations import Decision, overdue_decisions_as_of
+    from tracker.honours.models import HonourList
+    from tracker.scores.points import quarter_scores
+
+    load_demo_city(config)
+    day = local_now(config["city"]["timezone"]).date()
+    quarter = just_ended("quarterly", day)
+    honours = HonourList.get(HonourList.quarter == quarter)
+    listed = honours.listed_by_kind()
+    assert honours.is_published and listed["red_flag"] and listed["snail"] and honours.removed().count() == 1
+    reasons = {i["reason"] for u in quarter_scores(quarter, config) for i in u["breakdown"]}
+    assert {"红旗项目", "蜗牛项目", "缺报周报"} <= reasons
+    assert Decision.select().count() == 4
+    assert sorted(d.action for d in overdue_decisions_as_of(day)) == sorted(
+        ["落实施工用电接入", "报送赶工计划并每周报告进度"]
+    )

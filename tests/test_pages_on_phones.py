@@ -1,7 +1,7 @@
 """Every page of every role's navigation, on a phone (375 px) and on an office screen (1366 px).
 
 A small but realistic city: the demo city's shape at 40 projects (lagging projects, a published notice,
-problems, supervision orders), a week's dispatch run with its mail, and a project whose name, unit and
+problems, supervision orders, the quarter's published 红旗 and 蜗牛 lists), a week's dispatch run with its mail, and a project whose name, unit and
 department are as long as real ones. A page fails if it scrolls sideways or squeezes a table cell with
 text under 64 px; each page is kept as a screenshot in test-artifacts/pages/.
 """
@@ -21,9 +21,11 @@ from tracker.accounts.models import ApiToken, User
 from tracker.audit.log import Actor
 from tracker.core.config import DEFAULTS, load_config
 from tracker.core.db import db
+from tracker.core.periods import period_of
 from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.runs import CycleRun
 from tracker.demo.loading import load_demo_city
+from tracker.honours.drafting import draft_honours, publish_honours
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
@@ -45,7 +47,7 @@ def city(server, tmp_path):
     """The demo city at 40 projects, a weekly dispatch run, and one project with very long names.
 
     Returns the accounts by role and the detail pages worth a look (a project, a problem, an order,
-    a notice, a run, an email).
+    a notice, a run, an email, the quarter's 红旗/蜗牛 lists and scores).
     """
     config = load_config(overrides={"mail": {"outbox_dir": str(tmp_path / "outbox")}})
     with db.connection_context():
@@ -77,6 +79,9 @@ def city(server, tmp_path):
                 new_api_token(user, name, days, Actor("命令行"))
         revoke_tokens(ApiToken.name == "已吊销的脚本", Actor("命令行"), reason="账号停用")
         ApiToken.update(expires_at=ApiToken.created_at).where(ApiToken.name == "过期的脚本").execute()
+        # The demo's 8 weeks do not reach back to last quarter: this quarter's lists so far, published.
+        quarter = period_of("quarterly", dt.date.today())
+        publish_honours(draft_honours(quarter, config, None), None, dt.date.today())
         details = [
             f"/projects/{Project.select().where(Project.owner == owner).order_by(Project.id).first().code}",
             f"/projects/{long_one.code}",
@@ -88,6 +93,10 @@ def city(server, tmp_path):
             f"/deliveries/{Outbox.select().first().id}",
             "/tokens/",  # in the navigation for the office, beside 修改密码 for everyone else
             f"/lists/entries/{ListEntry.of_kind('department').first().id}",
+            f"/honours/{quarter}",
+            f"/public/honours/{quarter}",
+            "/public/honours/",
+            f"/scores/?quarter={quarter}",
         ]
     return {"accounts": accounts, "details": details}
 

@@ -120,6 +120,7 @@ def _register_views(app):
     from tracker.audit import views as audit_log
     from tracker.cycles import views as cycles
     from tracker.dashboard import views as dashboard
+    from tracker.honours import views as honours
     from tracker.lagging import views as lagging
     from tracker.lists import views as lists
     from tracker.mail import views as mail
@@ -129,6 +130,7 @@ def _register_views(app):
     from tracker.projects import views as projects
     from tracker.reports import views as reports
     from tracker.review import views as review
+    from tracker.scores import views as scores
     from tracker.supervision import views as supervision
     from tracker.tokens import views as tokens
     from tracker.web import access, audit, errors, jinja
@@ -139,7 +141,7 @@ def _register_views(app):
     audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (cycles, mail, tokens, audit_log, review, lists):
+    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

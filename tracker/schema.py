@@ -14,6 +14,7 @@ from tracker.core.weeks import utc_now
 from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
+from tracker.honours.models import HonourEntry, HonourList
 from tracker.lists.editing import seed_lists
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice, NoticeEntry
@@ -58,6 +59,8 @@ MODELS = (
     OrderReminder,
     CriticismNotice,
     NoticeEntry,
+    HonourList,
+    HonourEntry,
     AuditEntry,
 )
 

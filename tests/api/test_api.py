@@ -333,6 +333,8 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/notices/{notice_id}/entries/{entry_id}/removal",
         "/api/v1/notices/{notice_id}/publication",
         "/api/v1/audit",
+        "/api/v1/honours",
+        "/api/v1/scores",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}

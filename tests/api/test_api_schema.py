@@ -43,6 +43,8 @@ OPERATIONS = [
     ("POST", "/api/v1/notices/{notice_id}/entries/{entry_id}/removal"),
     ("POST", "/api/v1/notices/{notice_id}/publication"),
     ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/honours"),
+    ("GET", "/api/v1/scores"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

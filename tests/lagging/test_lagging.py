@@ -7,6 +7,8 @@ from reporting import file
 
 from tracker.accounts.models import User
 from tracker.core.config import DEFAULTS
+from tracker.cycles.consultations import AgendaItem, record_decision, record_outcome
+from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import take_snapshot
 from tracker.lagging.rules import RULES, closing_week, lagging_count, lagging_list
 from tracker.problems.ledger import change_problem, raise_problem
@@ -48,7 +50,7 @@ def city(conn, config, make_project):
     ).execute()
     steady(config, projects["reports_missing"], weeks=WEEKS[:2])
     steady(config, projects["stale_report"], step=0)
-    for name in ("problem_overdue", "supervision_overdue", "clean"):
+    for name in ("problem_overdue", "supervision_overdue", "decision_overdue", "clean"):
         steady(config, projects[name])
 
     raise_problem(
@@ -61,6 +63,12 @@ def city(conn, config, make_project):
     issue_order(projects["supervision_overdue"], office, "未按期开工", "说明原因", dt.date(2026, 11, 20), now=BEFORE)
     answered = issue_order(projects["clean"], office, "进度偏慢", "报送计划", dt.date(2026, 11, 20), now=BEFORE)
     reply_to_order(answered, office, "已报送赶工计划", now=dt.datetime(2026, 11, 18, 9))
+    run = CycleRun.create(cycle="monthly", period="2026-10", claimed_by="test", lease_until=BEFORE)
+    for n, name in enumerate(("decision_overdue", "clean"), 1):
+        item = AgendaItem.create(run=run, project=projects[name], kind="lagging", title=name, position=n)
+        decision = record_decision(item, "协调解决施工用地", "市自然资源局", dt.date(2026, 11, 20), office)
+        if name == "clean":  # carried out the day before it was due
+            record_outcome(decision, "done", "已解决", dt.date(2026, 11, 19), office)
 
     for week in WEEKS:
         take_snapshot(week, config["warnings"])

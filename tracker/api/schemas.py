@@ -15,6 +15,7 @@ from tracker.core.limits import MAX_CODE, MAX_EMAIL, MAX_NAME, MAX_NATIONAL_CODE
 from tracker.core.money import CENTS_MESSAGE, in_cents
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import WeekError, week_monday
+from tracker.honours.rules import QUARTER_MESSAGE, QUARTER_PATTERN
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
 from tracker.projects.models import (
     COMPLETION_FIELDS,
@@ -543,6 +544,48 @@ class AuditPageSchema(Schema):
     total = fields.Integer()
     chain_ok = fields.Boolean(metadata={"description": "哈希链是否完整（无记录被修改、插入或删除）"})
     broken = fields.Integer(allow_none=True, metadata={"description": "链断裂处的记录 id；完整时为 null"})
+
+
+class QuarterQuerySchema(Schema):
+    quarter = fields.String(
+        validate=validate.Regexp(f"^{QUARTER_PATTERN}$", error=QUARTER_MESSAGE),
+        metadata={"description": "季度，如 2026-Q3；默认上一个已结束的季度", "example": "2026-Q3"},
+    )
+
+
+class HonourProjectSchema(LaggingProjectSchema):
+    score = fields.Decimal(as_string=False, metadata={"description": "按 [honours] 权重计算的得分，名次依此排列"})
+
+
+class HonoursSchema(Schema):
+    quarter = fields.String()
+    published_at = UtcDateTime(allow_none=True, metadata={"description": "发布时间；草稿（仅审核人可见）为 null"})
+    red_flag = fields.List(fields.Nested(HonourProjectSchema), metadata={"description": "红旗项目，名次在前"})
+    snail = fields.List(fields.Nested(HonourProjectSchema), metadata={"description": "蜗牛项目，名次在前"})
+
+
+class ScoreItemSchema(Schema):
+    reason = fields.String(metadata={"description": "计分事项，如 蜗牛项目、问题逾期未解决"})
+    points = fields.Decimal(as_string=False, metadata={"description": "分值，减分为负"})
+    ref = fields.String(metadata={"description": "依据：项目代码、问题编号、督办文号、周次或会商决定编号"})
+
+
+class ScoreUnitSchema(Schema):
+    kind = fields.String(metadata={"enum": ["department", "county"]})
+    name = fields.String()
+    score = fields.Decimal(as_string=False, metadata={"description": "得分 = 明细分值之和"})
+    breakdown = fields.List(
+        fields.Nested(ScoreItemSchema),
+        allow_none=True,
+        metadata={"description": "计分明细；责任部门账号只能看到本部门的明细，其他单位为 null"},
+    )
+
+
+class ScoresSchema(Schema):
+    quarter = fields.String()
+    units = fields.List(
+        fields.Nested(ScoreUnitSchema), metadata={"description": "部门在前、县区在后，各按得分从高到低"}
+    )
 
 
 class ErrorDetailSchema(Schema):

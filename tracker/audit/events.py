@@ -17,6 +17,8 @@
 | `report_corrected_late` | the office files or corrects a report after the week's cut-off (page or API) | `project`, `week` |
 | `notice_published` | a notice of criticism is published (page or API) | `notice`, `number`, `title` |
 | `notice_entry_removed`, `notice_entry_restored` | an entry leaves a draft notice, or comes back | `notice`, `project`, `reason` |
+| `honours_published` | a quarter's 红旗 and 蜗牛 lists are published | `quarter` |
+| `honour_entry_removed`, `honour_entry_restored` | an entry leaves a draft 红旗/蜗牛 list, or comes back | `quarter`, `project`, `reason` |
 | `order_issued`, `order_closed`, `order_reminded` | a supervision order is issued, closed (办结), or pressed (催办) | `order` (its number), `project` |
 | `backup_made`, `backup_restored` | `python -m tracker backup` / `restore` | `file` |
 | `run_forced` | `python -m scheduler run … --force` runs a period not yet ended | `cycle`, `period` |
@@ -44,6 +46,9 @@ EVENTS = {
     "notice_published": "发布通报",
     "notice_entry_removed": "移出通报项目",
     "notice_entry_restored": "恢复通报项目",
+    "honours_published": "发布红旗蜗牛名单",
+    "honour_entry_removed": "移出红旗蜗牛名单项目",
+    "honour_entry_restored": "恢复红旗蜗牛名单项目",
     "order_issued": "下发督办",
     "order_closed": "办结督办",
     "order_reminded": "催办",
@@ -78,6 +83,7 @@ DETAIL_LABELS = {
     "project": "项目",
     "week": "周次",
     "notice": "通报",
+    "quarter": "季度",
     "number": "编号",
     "title": "标题",
     "order": "督办",

@@ -65,6 +65,26 @@ DEFAULTS = {
     "problems": {"default_days": 30},
     "statistics_inclusion": {"threshold": 500.0, "yellow_months": 1, "red_months": 2},
     "review": {"enabled": False},
+    "honours": {
+        "red_flag_count": 5,
+        "snail_count": 5,
+        "red_flag_min_points": 0.0,
+        "red_flag_weight_point": 1.0,
+        "red_flag_weight_milestone": 2.0,
+        "snail_min_points": 0.0,
+        "snail_weight_point": 1.0,
+        "snail_weight_milestone": 5.0,
+        "snail_weight_report": 2.0,
+        "snail_weight_overdue": 5.0,
+    },
+    "scores": {
+        "red_flag": 0.5,
+        "snail": -0.3,
+        "problem_overdue": -0.1,
+        "order_overdue": -0.2,
+        "report_missing": -0.05,
+        "decision_overdue": -0.1,
+    },
     "imports": {"dir": "data/imports"},
     "notices": {
         "issuer": "X市重点项目建设领导小组办公室",
@@ -271,6 +291,7 @@ def _validate(config):
             f"[audit] keep_days must be at least {MIN_AUDIT_KEEP_DAYS}: "
             "the Cybersecurity Law has network logs kept for six months or more"
         )
+    _validate_honours(config["honours"])
     if not re.match(r"^https?://[^/]+", config["web"]["base_url"]):
         raise ConfigError("[web] base_url must be the site's address, like https://tracker.example.gov.cn")
     for key, days in config["milestones"].items():
@@ -283,6 +304,18 @@ def _validate_notices(notices):
         raise ConfigError("[notices] rectification_days must be at least 1")
     if not all(isinstance(unit, str) and unit.strip() for unit in notices["copy_to"]):
         raise ConfigError('[notices] copy_to must be a list of names, like ["市委办公室", "市政府办公室"]')
+
+
+def _validate_honours(honours):
+    for key in ("red_flag_count", "snail_count"):
+        if honours[key] < 0:
+            raise ConfigError(f"[honours] {key} must not be negative")
+    for key, value in honours.items():
+        if (
+            key.endswith(("_points", "_weight_point", "_weight_milestone", "_weight_report", "_weight_overdue"))
+            and value < 0
+        ):
+            raise ConfigError(f"[honours] {key} must not be negative")
 
 
 def _resolve_paths(config, base):

@@ -93,7 +93,8 @@ def quarterly_analysis(quarter):
     current, previous, change}]. current/previous are the figures of
     figures.figures over the closing weeks' snapshots; change maps each METRICS key to the difference
     (percentages in points); previous and change are None without a
-    snapshot in the previous quarter.
+    snapshot in the previous quarter. scores is [] here: the quarterly run adds the 加减分 of
+    scores.points.quarter_scores (a feature above this one), which the exports print as they find it.
     """
     first, last = quarter_bounds(quarter)
     previous = previous_quarter(quarter)
@@ -110,6 +111,7 @@ def quarterly_analysis(quarter):
         "by_industry_chain": [],
         "by_county": [],
         "by_funding_source": [],
+        "scores": [],
     }
     if week is None:
         return analysis

@@ -75,6 +75,8 @@ def analysis_workbook(analysis):
     for key in ("by_industry_chain", "by_county"):
         _group_sheet(book.create_sheet(f"按{BREAKDOWNS[key]}"), BREAKDOWNS[key], analysis[key])
     _funds_sheet(book.create_sheet("按资金来源"), analysis["by_funding_source"])
+    if analysis.get("scores"):  # analyses stored before the scores have none
+        _scores_sheet(book.create_sheet("加减分"), analysis["scores"])
     return xlsx.to_bytes(book)
 
 
@@ -136,6 +138,29 @@ def _funds_sheet(sheet, rows):
     xlsx.print_setup(sheet, header_rows=(1, 1))
 
 
+# The kinds of unit a score belongs to (scores.points.UNIT_KINDS, as the stored analysis names them).
+UNIT_KINDS = {"department": "部门", "county": "县区"}
+
+
+def _scores_sheet(sheet, units):
+    """加减分: each unit's score on its own row, then the items behind it (reason, reference, points)."""
+    header = ["类别", "单位", "得分", "计分事项", "依据", "分值"]
+    xlsx.append_header(sheet, header)
+    body = []
+    for unit in units:
+        rows = [[UNIT_KINDS[unit["kind"]], unit["name"], unit["score"], None, None, None]]
+        rows += [[None, None, None, item["reason"], item["ref"], item["points"]] for item in unit["breakdown"]]
+        for n, values in enumerate(rows):
+            xlsx.append_row(sheet, values, bold=n == 0)
+        body += rows
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in (cells[2], cells[5]):
+            cell.number_format = "+0.00;-0.00;0.00"
+    xlsx.fit_columns(sheet, [header, *body])
+    xlsx.freeze_panes(sheet, below_row=1)
+    xlsx.print_setup(sheet, header_rows=(1, 1))
+
+
 def _heading(key):
     _, label, unit, _ = metric(key)
     return f"{label}（{unit}）"
@@ -169,7 +194,23 @@ def analysis_pdf(analysis):
         if analysis["closing_week"]:
             for key, (chart_title, rows, unit) in _chart_specs(analysis).items():
                 pdf.savefig(_breakdown_page(key, chart_title, rows, unit, analysis[key]))
+        if analysis.get("scores"):
+            pdf.savefig(_scores_page(analysis["scores"]))
     return buffer.getvalue()
+
+
+def _scores_page(units):
+    """The ranking of 加减分, departments beside counties (the items behind each are in the workbook)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=PAGE)
+    figure.text(0.06, 0.92, "部门和县区加减分（明细见 Excel）", fontsize=18)
+    for n, kind in enumerate(UNIT_KINDS):
+        rows = [u for u in units if u["kind"] == kind][:25]
+        cells = [[str(i), u["name"], f"{u['score']:+.2f}", str(len(u["breakdown"]))] for i, u in enumerate(rows, 1)]
+        axes = figure.add_axes((0.04 + 0.48 * n, 0.04, 0.44, 0.84))
+        _table(axes, ["名次", UNIT_KINDS[kind], "得分", "事项数"], cells, fontsize=9)
+    return figure
 
 
 def _title_page(analysis, title):

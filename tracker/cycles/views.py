@@ -5,8 +5,16 @@ from flask_login import current_user
 
 from tracker.core.db import db
 from tracker.cycles.analysis import BREAKDOWNS
-from tracker.cycles.consultations import AGENDA_KINDS, AgendaItem, Decision, record_decision
-from tracker.cycles.forms import DecisionForm
+from tracker.cycles.consultations import (
+    AGENDA_KINDS,
+    OUTCOMES,
+    AgendaItem,
+    Decision,
+    decisions_due,
+    record_decision,
+    record_outcome,
+)
+from tracker.cycles.forms import DecisionForm, FollowThroughForm
 from tracker.cycles.runs import RUN_KINDS, STATES, CycleRun
 from tracker.mail.outbox import KINDS as MAIL_KINDS
 from tracker.mail.outbox import OUTBOX_STATES, Outbox
@@ -40,12 +48,33 @@ def decide(run_id, item_id):
     if not form.validate_on_submit():
         return _run_page(item.run, form=form, failed_item=item.id), 422
     with db.atomic():
-        record_decision(item, form.action.data.strip(), form.assignee.data.strip(), form.due_on.data, current_user.id)
+        record_decision(
+            item,
+            form.action.data.strip(),
+            form.assignee.data.strip(),
+            form.due_on.data,
+            current_user.id,
+            department=(form.department.data or "").strip(),
+        )
     flash("已记录会商决定", "success")
     return redirect(url_for("cycles.show", run_id=run_id, _anchor=f"item-{item.id}"))
 
 
-def _run_page(run, form=None, failed_item=None):
+@bp.post("/<int:run_id>/decisions/<int:decision_id>/follow-through")
+@require("record_decisions")
+def follow_through(run_id, decision_id):
+    """Record a due decision's 落实情况 on the consultation that asks after it."""
+    run = CycleRun.get_or_none((CycleRun.id == run_id) & (CycleRun.cycle == "monthly")) or abort(404)
+    decision = decisions_due(run.period).where(Decision.id == decision_id).first() or abort(404)
+    form = FollowThroughForm()
+    if not form.validate_on_submit():
+        return _run_page(run, outcome_form=form, failed_decision=decision.id), 422
+    record_outcome(decision, form.outcome.data, (form.note.data or "").strip(), form.on.data, current_user.id)
+    flash(f"已记录落实情况：{OUTCOMES[form.outcome.data]}", "success")
+    return redirect(url_for("cycles.show", run_id=run_id, _anchor=f"decision-{decision.id}"))
+
+
+def _run_page(run, form=None, failed_item=None, outcome_form=None, failed_decision=None):
     """A run's page: its figures, its mail (for the office) and, for a consultation, the agenda."""
     context = {
         "run": run,
@@ -61,7 +90,14 @@ def _run_page(run, form=None, failed_item=None):
         context["order"] = SupervisionOrder.of_run(run)
     if run.cycle == "monthly":
         context.update(
-            agenda=_agenda(run), form=form or DecisionForm(), failed_item=failed_item, AGENDA_KINDS=AGENDA_KINDS
+            agenda=_agenda(run),
+            form=form or DecisionForm(),
+            failed_item=failed_item,
+            AGENDA_KINDS=AGENDA_KINDS,
+            due=list(decisions_due(run.period)),
+            outcome_form=outcome_form or FollowThroughForm(data={"on": today()}),
+            failed_decision=failed_decision,
+            OUTCOMES=OUTCOMES,
         )
     return render_template(f"cycles/{run.cycle}.html", **context)
 

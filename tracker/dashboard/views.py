@@ -7,6 +7,7 @@ from peewee import JOIN
 from tracker.accounts.models import LeadOfficial
 from tracker.cycles import figures as stats
 from tracker.cycles import snapshots
+from tracker.cycles.consultations import overdue_decisions_as_of
 from tracker.lagging.rules import closing_week, lagging_count, skipped_by_rules
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import overdue_as_of
@@ -52,13 +53,14 @@ def index():
 
 
 def _lagging_counts():
-    """The city's lagging projects today, overdue problems and supervision orders, published notices."""
+    """The city's lagging projects today, overdue problems, supervision orders and decisions, published notices."""
     rules = current_app.config["TRACKER"]["lagging"]
     day = today()
     return {
         "projects": lagging_count(day, rules),
         "problems": overdue_as_of(day, rules["overdue_days"]).count(),
         "orders": overdue_orders_as_of(day, rules["overdue_days"]).count(),
+        "decisions": overdue_decisions_as_of(day, rules["overdue_days"]).count(),
         "notices": CriticismNotice.published().count(),
         "skipped": skipped_by_rules(closing_week(day)),
     }

@@ -1,12 +1,20 @@
-"""A month of follow-up in the demo city: supervision orders, a published notice, the problem ledger's stories."""
+"""A month of follow-up in the demo city: supervision orders, a published notice, the problem ledger's stories,
+last quarter's published 红旗 and 蜗牛 lists, and the decisions of an earlier consultation with their follow-through."""
 
 import datetime as dt
 
 from tracker.accounts.models import User
 from tracker.core.db import db
+from tracker.core.periods import first_working_day, just_ended, next_period, period_of, period_start, previous_period
+from tracker.cycles.consultations import agenda_items, record_decision, record_outcome, replace_agenda
+from tracker.cycles.figures import figures
+from tracker.cycles.runs import CycleRun, to_json
+from tracker.cycles.snapshots import Snapshot
 from tracker.demo.city import HEADLINE, PROBLEMS
+from tracker.honours.drafting import draft_honours, publish_honours
+from tracker.honours.models import HonourEntry
 from tracker.lagging.rules import lagging_list
-from tracker.notices.drafting import draft_notice, publish_notice
+from tracker.notices.drafting import NoticeError, draft_notice, publish_notice, remove_entry
 from tracker.problems.ledger import change_problem, raise_problem
 from tracker.projects.models import Project
 from tracker.supervision.orders import issue_order, reply_to_order
@@ -89,3 +97,77 @@ def write_ledger(today):
                 user = office if status == "closed" else answerer
                 kind = "status" if status == "closed" else "reply"
                 change_problem(problem, user, kind, words, status=status, now=raised + dt.timedelta(days=later))
+
+
+def write_honours(config, today):
+    """Last quarter's 红旗 and 蜗牛 lists, one snail taken off with a reason, published a few days after the quarter.
+
+    Nothing when the demo's history does not reach back into last quarter.
+    """
+    quarter = just_ended("quarterly", today)
+    office = User.get(username="office")
+    published = first_working_day(
+        period_start("quarterly", next_period("quarterly", quarter)) + dt.timedelta(days=7), []
+    )
+    with db.atomic():
+        try:
+            honour_list = draft_honours(quarter, config, office)
+        except NoticeError:
+            return
+        spared = honour_list.entries.where(HonourEntry.kind == "snail").order_by(HonourEntry.position.desc()).first()
+        published = min(published, today)
+        at = dt.datetime.combine(published, dt.time(1))  # UTC: 09:00 in the city
+        if spared is not None:
+            reason = "项目已于季末完成设计变更审批，进度滞后事出有因，本期暂不列入"
+            remove_entry(spared, office, reason, now=at - dt.timedelta(hours=1))
+        publish_honours(honour_list, office, published, now=at)
+
+
+# The decisions of the consultation before last: (days from today it was due, the office's follow-through as
+# (outcome, days from today, note) or None, what was decided, the department that owns it or "").
+DECISIONS = (
+    (-20, ("done", -21, "已召开专题协调会，施工许可已办结"), "协调办理施工许可", "市住建局"),
+    (-10, ("partial", -4, "临时用电已接入，正式用电仍在办理"), "落实施工用电接入", ""),
+    (-6, None, "报送赶工计划并每周报告进度", ""),
+    (14, None, "协调解决项目用地指标", "市自然资源局"),
+)
+
+
+def write_decisions(config, today):
+    """The consultation of the month before last, as its run left it, and the decisions taken on its agenda.
+
+    Last month's consultation is left for the scheduler, which asks after these decisions: one was carried
+    out, one in part, one is overdue without a word, one is not yet due.
+    """
+    last_month = previous_period("monthly", period_of("monthly", today))
+    month = previous_period("monthly", last_month)
+    month_end = period_start("monthly", last_month) - dt.timedelta(days=1)
+    lagging = lagging_list(month_end, config["lagging"])
+    if lagging.week is None or not lagging.projects:
+        return
+    office = User.get(username="office")
+    summary = {"month": month, "closing_week": lagging.week, "city": figures(Snapshot(lagging.week)), "before": None}
+    with db.atomic():
+        run = CycleRun.create(
+            cycle="monthly",
+            period=month,
+            state="sent",
+            claimed_by="demo",
+            lease_until=dt.datetime.combine(month_end, dt.time(9)),
+            finished_at=dt.datetime.combine(month_end + dt.timedelta(days=1), dt.time(9)),
+            summary=to_json({**summary, "lagging": len(lagging.projects), "problems": 0, "skipped": lagging.skipped}),
+        )
+        replace_agenda(run, agenda_items(lagging.projects[: len(DECISIONS)], []))
+        for item, (due, outcome, action, department) in zip(run.agenda, DECISIONS, strict=False):
+            project = item.project
+            decision = record_decision(
+                item,
+                action,
+                project.responsible_person or project.project_unit,
+                today + dt.timedelta(days=due),
+                office,
+                department=department,
+            )
+            if outcome:
+                state, when, note = outcome
+                record_outcome(decision, state, note, today + dt.timedelta(days=when), office)

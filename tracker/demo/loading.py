@@ -14,7 +14,7 @@ from tracker.core.db import db
 from tracker.core.weeks import local_now
 from tracker.cycles.snapshots import judge_snapshot
 from tracker.demo.city import HEADLINE, City
-from tracker.demo.follow_up import write_follow_up, write_ledger
+from tracker.demo.follow_up import write_decisions, write_follow_up, write_honours, write_ledger
 from tracker.demo.history import write_history
 from tracker.demo.review import write_review
 from tracker.projects.lights import light_thresholds, refresh_next_milestones
@@ -54,4 +54,6 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
             judge_snapshot(week, light_thresholds(config))
     write_follow_up(config, today)
     write_ledger(today)
+    write_honours(config, today)
+    write_decisions(config, today)
     return accounts

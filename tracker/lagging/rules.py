@@ -19,6 +19,7 @@ from peewee import JOIN, Case, fn
 from tracker.accounts.models import LeadOfficial
 from tracker.core.money import money
 from tracker.core.weeks import shift_week, week_of
+from tracker.cycles.consultations import AgendaItem, Decision, overdue_decisions_as_of
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
 from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
 from tracker.projects.completeness import skip_notes
@@ -42,6 +43,7 @@ RULES = {
     "stale_report": ("周报数据多周未变化", "推进不力"),
     "problem_overdue": ("问题逾期未解决", "解决问题拖延"),
     "supervision_overdue": ("督办逾期未回复", "解决问题拖延"),
+    "decision_overdue": ("会商决定逾期未落实", "解决问题拖延"),
 }
 
 
@@ -122,12 +124,23 @@ def lagging_list(day, rules):
     week = closing_week(day)
     if week is None:
         return LaggingList(day, None, [])
+    found = _reasons(_findings(day, week, rules))
+    return LaggingList(day, week, listed_projects(week, found), skipped_by_rules(week))
+
+
+def _reasons(findings):
+    """{project id: [Reason]} of what ``findings`` found, in their order."""
     found = {}
-    for finding in _findings(day, week, rules):
+    for finding in findings:
         for row in finding.query:
             project_id, reason = finding.describe(row)
             found.setdefault(project_id, []).append(reason)
-    return LaggingList(day, week, _projects(week, found), skipped_by_rules(week))
+    return found
+
+
+def overdue_reasons(day, grace_days):
+    """{project id: [Reason]} of the problems and supervision orders overdue on ``day``, in the list's own words."""
+    return _reasons([_problem_overdue(day, grace_days), _supervision_overdue(day, grace_days)])
 
 
 def skipped_by_rules(week):
@@ -167,10 +180,11 @@ def _findings(day, week, rules):
         _stale_report(week, rules["stale_weeks"]),
         _problem_overdue(day, rules["overdue_days"]),
         _supervision_overdue(day, rules["overdue_days"]),
+        _decision_overdue(day, rules["overdue_days"]),
     ]
 
 
-def _projects(week, found):
+def listed_projects(week, found):
     """The projects of ``found`` that the week's snapshot holds, with their reasons; one query."""
     s = ProjectSnapshot
     rows = (
@@ -320,6 +334,23 @@ def _supervision_overdue(day, grace_days):
 
     query = overdue_orders_as_of(day, grace_days).order_by(SupervisionOrder.reply_deadline, SupervisionOrder.id)
     return _Finding(query, SupervisionOrder.project, describe)
+
+
+def _decision_overdue(day, grace_days):
+    def describe(decision):
+        late = (day - decision.due_on).days
+        detail = (
+            f"月会商决定“{_short(decision.action)}”由{decision.owner}负责，限 {decision.due_on:%Y-%m-%d} 完成，"
+            f"截至 {day:%Y-%m-%d} 未落实，已逾期 {late} 天"
+        )
+        return decision.item.project_id, Reason("decision_overdue", detail)
+
+    query = (
+        overdue_decisions_as_of(day, grace_days)
+        .where(AgendaItem.project.is_null(False))
+        .order_by(Decision.due_on, Decision.id)
+    )
+    return _Finding(query, AgendaItem.project, describe)
 
 
 def _short(text, length=40):

@@ -19,8 +19,10 @@ class NoticeError(ValueError):
 
 
 class NoticePublished(NoticeError):
-    def __init__(self):
-        super().__init__("通报已发布，不能再修改")
+    """A published list (a notice, a quarter's 红旗 and 蜗牛) refuses every change."""
+
+    def __init__(self, message="通报已发布，不能再修改"):
+        super().__init__(message)
 
 
 def draft_notice(day, config, user, title=None):
@@ -39,24 +41,34 @@ def draft_notice(day, config, user, title=None):
             ranking_data=json.dumps(ranking(result, config["lagging"]["overdue_days"]), ensure_ascii=False),
             created_by=user,
         )
-        rows = [
-            {
-                "notice": notice,
-                "position": position,
-                "project": entry.project_id,
-                "code": entry.code,
-                "name": entry.name,
-                "project_unit": entry.project_unit,
-                "lead_official": entry.lead_official,
-                "lead_department": entry.lead_department,
-                "county": entry.county,
-                "reasons_data": json.dumps([r.as_dict() for r in entry.reasons], ensure_ascii=False),
-            }
-            for position, entry in enumerate(result.projects, start=1)
-        ]
-        if rows:
-            NoticeEntry.insert_many(rows).execute()
+        insert_entries(NoticeEntry, result.projects, notice=notice)
     return notice
+
+
+def insert_entries(model, projects, each=None, **fixed):
+    """Write ``projects`` (LaggingProject-like: attributes and reasons) as the entries of a reviewed list, in order.
+
+    ``fixed`` holds what every row shares (the list it belongs to, a 红旗/蜗牛 list's kind), ``each``
+    what a model adds of each project's own (a score).
+    """
+    rows = [
+        {
+            **fixed,
+            **(each(entry) if each else {}),
+            "position": position,
+            "project": entry.project_id,
+            "code": entry.code,
+            "name": entry.name,
+            "project_unit": entry.project_unit,
+            "lead_official": entry.lead_official,
+            "lead_department": entry.lead_department,
+            "county": entry.county,
+            "reasons_data": json.dumps([r.as_dict() for r in entry.reasons], ensure_ascii=False),
+        }
+        for position, entry in enumerate(projects, start=1)
+    ]
+    if rows:
+        model.insert_many(rows).execute()
 
 
 def edit_notice(notice, title, preamble):
@@ -68,11 +80,11 @@ def edit_notice(notice, title, preamble):
         .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
         .execute()
     )
-    _check_changed(changed)
+    check_changed(changed)
 
 
 def remove_entry(entry, user, reason, now=None):
-    """Take an entry off a draft; the written reason is kept and shown to the inspector."""
+    """Take an entry off a draft (a notice's or any ReviewedList's); the written reason is kept for the inspector."""
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise NoticeError(f"移出名单须写明理由（至少 {MIN_REASON} 个字）", "reason")
@@ -85,21 +97,19 @@ def restore_entry(entry):
 
 
 def _set_removed(entry, **fields):
-    drafts = CriticismNotice.select(CriticismNotice.id).where(CriticismNotice.state == "draft")
-    changed = (
-        NoticeEntry.update(**fields).where((NoticeEntry.id == entry.id) & NoticeEntry.notice.in_(drafts)).execute()
-    )
-    _check_changed(changed)
+    model = type(entry)
+    parent = getattr(model, model.LIST)
+    drafts = parent.rel_model.select(parent.rel_model.id).where(parent.rel_model.state == "draft")
+    changed = model.update(**fields).where((model.id == entry.id) & parent.in_(drafts)).execute()
+    check_changed(changed, parent.rel_model.PUBLISHED)
 
 
-def delete_draft(notice):
+def delete_draft(reviewed):
+    """Discard a draft notice (or any ReviewedList draft) with its entries."""
+    model = type(reviewed)
     with db.atomic():
-        changed = (
-            CriticismNotice.delete()
-            .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
-            .execute()
-        )
-    _check_changed(changed)
+        changed = model.delete().where((model.id == reviewed.id) & (model.state == "draft")).execute()
+    check_changed(changed, model.PUBLISHED)
 
 
 def publish_notice(notice, user, config, day, now=None):
@@ -120,7 +130,7 @@ def publish_notice(notice, user, config, day, now=None):
             .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
             .execute()
         )
-        _check_changed(changed)
+        check_changed(changed)
 
     try:
         with_next_number(CriticismNotice, day.year, write)
@@ -129,9 +139,10 @@ def publish_notice(notice, user, config, day, now=None):
     return CriticismNotice.get_by_id(notice.id)
 
 
-def _check_changed(changed):
+def check_changed(changed, message=None):
+    """One row changed, or the list was published meanwhile: say so in the list's own words."""
     if changed != 1:
-        raise NoticePublished()
+        raise NoticePublished(*([message] if message else []))
 
 
 def notice_document(notice, kind, settings=None):

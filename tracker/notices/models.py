@@ -8,6 +8,8 @@ conditional write on ``state = 'draft'``, so a notice published a moment ago
 cannot be changed by a request that read it as a draft."""
 
 import json
+import operator
+from functools import reduce
 
 from peewee import (
     BooleanField,
@@ -29,30 +31,83 @@ from tracker.projects.models import Project
 NOTICE_STATES = {"draft": "草稿", "published": "已发布"}
 
 
-class CriticismNotice(BaseModel):
-    title = CharField()
-    as_of = DateField()  # the day whose lagging list it carries
-    week = CharField(max_length=8)  # the closed week that list reads
-    preamble = TextField(default="")
-    ranking_data = TextField(default="{}")
+class ReviewedList(BaseModel):
+    """What every list the office drafts, reviews and publishes shares: a notice, a quarter's 红旗 and 蜗牛.
+
+    Its entries (a ReviewedEntry subclass, backref ``entries``) leave it only with a written reason, and
+    only while it is a draft; publishing freezes it (see drafting: every change is conditional on the draft).
+    """
+
+    PUBLISHED = "名单已发布，不能再修改"  # what a change refused by the published list says
     state = CharField(default="draft", index=True)
-    issuer = CharField(default="")
-    year = IntegerField(null=True)
-    seq = IntegerField(null=True)
-    number = CharField(null=True)
     published_on = DateField(null=True)
     published_at = DateTimeField(null=True)
     published_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     created_at = DateTimeField(default=utc_now)
 
-    class Meta:
-        table_name = "criticism_notice"
-        indexes = ((("year", "seq"), True),)
-
     @property
     def is_published(self):
         return self.state == "published"
+
+    def listed(self):
+        """The entries that stay on the list, in order."""
+        entry = self.entries.model
+        return self.entries.where(entry.removed == False).order_by(entry.position)  # noqa: E712
+
+    def removed(self):
+        entry = self.entries.model
+        return self.entries.where(entry.removed == True).order_by(entry.position)  # noqa: E712
+
+
+class ReviewedEntry(BaseModel):
+    """A project on a reviewed list, with the reasons (and their evidence) it was put there.
+
+    ``LIST`` names the subclass's foreign key to its ReviewedList, which the conditional writes ask.
+    """
+
+    LIST = None
+    position = IntegerField()
+    code = CharField()
+    name = CharField()
+    project_unit = CharField()
+    lead_official = CharField()
+    lead_department = CharField()
+    county = CharField()
+    reasons_data = TextField()
+    removed = BooleanField(default=False)
+    removal_reason = TextField(default="")
+    removed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    removed_at = DateTimeField(null=True)
+
+    @property
+    def reasons(self):
+        return json.loads(self.reasons_data)
+
+    @classmethod
+    def published_projects(cls):
+        """The ids of the projects that entries of this kind list on published lists (not taken off)."""
+        lists = getattr(cls, cls.LIST).rel_model
+        return (
+            cls.select(cls.project).join(lists).where((lists.state == "published") & (cls.removed == False))  # noqa: E712
+        )
+
+
+class CriticismNotice(ReviewedList):
+    PUBLISHED = "通报已发布，不能再修改"
+    title = CharField()
+    as_of = DateField()  # the day whose lagging list it carries
+    week = CharField(max_length=8)  # the closed week that list reads
+    preamble = TextField(default="")
+    ranking_data = TextField(default="{}")
+    issuer = CharField(default="")
+    year = IntegerField(null=True)
+    seq = IntegerField(null=True)
+    number = CharField(null=True)
+
+    class Meta:
+        table_name = "criticism_notice"
+        indexes = ((("year", "seq"), True),)
 
     @property
     def ranking(self):
@@ -75,57 +130,30 @@ class CriticismNotice(BaseModel):
     def published(cls):
         return cls.select().where(cls.state == "published").order_by(cls.published_on.desc(), cls.seq.desc())
 
-    def listed(self):
-        """The entries that stay on the notice, in order."""
-        return self.entries.where(NoticeEntry.removed == False).order_by(NoticeEntry.position)  # noqa: E712
 
-    def removed(self):
-        return self.entries.where(NoticeEntry.removed == True).order_by(NoticeEntry.position)  # noqa: E712
-
-
-class NoticeEntry(BaseModel):
+class NoticeEntry(ReviewedEntry):
     """A project on a notice, as the lagging list gave it on the notice's day."""
 
+    LIST = "notice"
     notice = ForeignKeyField(CriticismNotice, backref="entries", on_delete="CASCADE")
-    position = IntegerField()
     project = ForeignKeyField(Project, backref="notice_entries", on_delete="RESTRICT")
-    code = CharField()
-    name = CharField()
-    project_unit = CharField()
-    lead_official = CharField()
-    lead_department = CharField()
-    county = CharField()
-    reasons_data = TextField()
-    removed = BooleanField(default=False)
-    removal_reason = TextField(default="")
-    removed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
-    removed_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "notice_entry"
         indexes = ((("notice", "position"), True),)
 
-    @property
-    def reasons(self):
-        return json.loads(self.reasons_data)
 
-
-def listed_project(code):
-    """The project ``code`` if a published notice lists it (its entry not removed), else None.
+def listed_project(code, entries=(NoticeEntry,)):
+    """The project ``code`` if a published list of ``entries`` (ReviewedEntry kinds) lists it, else None.
 
     Only such a project has a public page: codes run in sequence, so a page for every code
-    would publish the whole list to anyone counting through them.
+    would publish the whole list to anyone counting through them. An entry taken off its
+    list before publication does not count.
     """
     if "\x00" in code:  # PostgreSQL cannot compare a string holding NUL: no project has such a code
         return None
-    listed = (
-        NoticeEntry.select(NoticeEntry.project)
-        .join(CriticismNotice)
-        .where(
-            (CriticismNotice.state == "published") & (NoticeEntry.removed == False)  # noqa: E712
-        )
-    )
-    return Project.get_or_none((Project.code == code) & Project.id.in_(listed))
+    listed = [kind.published_projects() for kind in entries]
+    return Project.get_or_none((Project.code == code) & reduce(operator.or_, [Project.id.in_(q) for q in listed]))
 
 
 def notices_of_project(project):

@@ -1,15 +1,18 @@
-"""Public pages, readable without login: published notices and each project's record in them.
+"""Public pages, readable without login: published notices, each quarter's published 红旗 and 蜗牛 lists,
+and each project's record in them.
 
-Only published notices appear here, and only what a notice itself says: no
-drafts, no removed entries or their reasons, no phone numbers or email addresses.
-A project has a page only while a published notice lists it; any other code is
-answered exactly as a code no project has."""
+Only published notices and 红旗/蜗牛 lists appear here, and only what a list itself
+says: no drafts, no removed entries or their reasons, no phone numbers or email
+addresses. A project has a page only while a published notice lists it; any other
+code is answered exactly as a code no project has."""
 
 from flask import Blueprint, abort, current_app, render_template
 
+from tracker.honours.models import HonourEntry, HonourList
+from tracker.honours.rules import KINDS
 from tracker.lagging.rules import RANKED_BY
 from tracker.notices.drafting import notice_document
-from tracker.notices.models import CriticismNotice, listed_project, notices_of_project
+from tracker.notices.models import CriticismNotice, NoticeEntry, listed_project, notices_of_project
 from tracker.web.listing import Page
 from tracker.web.responses import send_download
 
@@ -44,8 +47,27 @@ def download(notice_id, kind):
     )
 
 
+@bp.get("/honours/")
+def honours_index():
+    return render_template("honours/public_index.html", page=Page(HonourList.published()))
+
+
+@bp.get("/honours/<quarter>")
+def honours(quarter):
+    """A quarter's published 红旗 and 蜗牛 lists: the entries that stayed on them, with their reasons."""
+    honour_list = HonourList.get_or_none((HonourList.quarter == quarter) & (HonourList.state == "published"))
+    if honour_list is None:
+        abort(404)
+    return render_template(
+        "honours/public.html", honour_list=honour_list, listed=honour_list.listed_by_kind(), KINDS=KINDS
+    )
+
+
 @bp.get("/projects/<code>")
 def project(code):
-    """A project's public record: what it is, who builds it, and the notices that named it."""
-    project = listed_project(code) or abort(404)
+    """A project's public record: what it is, who builds it, and the notices that named it.
+
+    It exists while a published notice or 红旗/蜗牛 list names the project (see listed_project).
+    """
+    project = listed_project(code, (NoticeEntry, HonourEntry)) or abort(404)
     return render_template("notices/public/project.html", project=project, notices=list(notices_of_project(project)))

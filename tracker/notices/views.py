@@ -1,5 +1,7 @@
 """Notices of public criticism (通报批评) as the office drafts, reviews and publishes them."""
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
@@ -8,14 +10,11 @@ from tracker.core.db import db
 from tracker.lagging.rules import RANKED_BY
 from tracker.notices.drafting import (
     NoticeError,
-    NoticePublished,
     delete_draft,
     draft_notice,
     edit_notice,
     notice_document,
     publish_notice,
-    remove_entry,
-    restore_entry,
 )
 from tracker.notices.forms import NoticeDraftForm, NoticeEditForm, RemovalForm
 from tracker.notices.models import NOTICE_STATES, CriticismNotice, NoticeEntry
@@ -24,6 +23,7 @@ from tracker.web.audit import audit
 from tracker.web.forms import ConfirmForm
 from tracker.web.listing import Page, today
 from tracker.web.responses import send_download
+from tracker.web.review import refused, review_entry
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -89,8 +89,7 @@ def _notice_page(notice, edit_form=None, removal_form=None, failed_entry=None, s
 
 def _refused(notice, e):
     """A change a published notice refuses: say so on its page, with 409."""
-    flash(str(e), "error")
-    return _notice_page(notice, status=409)
+    return refused(lambda **context: _notice_page(notice, **context), e)
 
 
 @bp.post("/<int:notice_id>/edit")
@@ -115,23 +114,10 @@ def entry(notice_id, entry_id, action):
     notice = _notice(notice_id)
     item = NoticeEntry.get_or_none((NoticeEntry.id == entry_id) & (NoticeEntry.notice == notice)) or abort(404)
     form = RemovalForm() if action == "remove" else ConfirmForm()
-    if not form.validate_on_submit():
-        return _notice_page(notice, removal_form=form, failed_entry=item.id, status=422)
-    try:
-        with db.atomic():
-            if action == "remove":
-                remove_entry(item, current_user.id, form.reason.data)
-            else:
-                restore_entry(item)
-            reason = form.reason.data.strip() if action == "remove" else ""
-            audit(f"notice_entry_{action}d", notice=notice.id, project=item.code, reason=reason)
-    except NoticePublished as e:
-        return _refused(notice, e)
-    except NoticeError as e:
-        form.reason.errors.append(str(e))
-        return _notice_page(notice, removal_form=form, failed_entry=item.id, status=422)
-    flash(f"已{'移出' if action == 'remove' else '恢复'} {item.code} {item.name}", "success")
-    return redirect(url_for("notices.show", notice_id=notice.id, _anchor="entries"))
+    done = url_for("notices.show", notice_id=notice.id, _anchor="entries")
+    return review_entry(
+        item, action, form, partial(_notice_page, notice), done, ("notice_entry", {"notice": notice.id})
+    )
 
 
 @bp.post("/<int:notice_id>/<any(publish, delete):action>")

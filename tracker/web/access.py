@@ -14,6 +14,8 @@ action at all) and, where there is an object, the user's reach:
 - every other role reaches everything;
 - a draft notice is reached only by those who review notices;
 - an API token is reached by its own account, and by the office (``visible_tokens``).
+- a draft notice, or a quarter's draft 红旗/蜗牛 lists, is reached only by those who review them;
+- a department sees every unit's score but only its own breakdown (``sees_breakdown``).
 
 The domain functions (filing, the ledger, supervision, notices) trust their
 caller: the pages and the API ask here first.
@@ -26,6 +28,7 @@ from flask_login import current_user, login_required
 from peewee import Value
 
 from tracker.accounts.models import ApiToken
+from tracker.honours.models import HonourList
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
 from tracker.projects.models import Project
@@ -55,8 +58,12 @@ RULES = {
     "see_city_figures": READERS,
     "review_notices": ("office", "inspector"),  # drafts, and the entries taken off them with the reasons
     "draft_notices": ("office",),  # draft, edit and publish
+    "see_honours": READERS,  # a quarter's 红旗 and 蜗牛 lists (published ones; drafts for their reviewers)
+    "review_honours": ("office", "inspector"),  # draft lists, and the entries taken off them with the reasons
+    "draft_honours": ("office",),  # draft, review and publish them
+    "see_scores": READERS,  # 加减分 of departments and counties; a department sees its own breakdown only
     "see_runs": ("office", "leader", "inspector"),
-    "record_decisions": ("office",),
+    "record_decisions": ("office",),  # a consultation's decisions and their follow-through (落实情况)
     "see_mail": ("office",),
     "manage_accounts": ("office",),
     # Everyone makes and revokes their own API tokens; the office sees and revokes every account's.
@@ -76,6 +83,8 @@ def can(user, action, obj=None):
 def _reaches(user, obj):
     if isinstance(obj, CriticismNotice):
         return obj.is_published or user.role in RULES["review_notices"]
+    if isinstance(obj, HonourList):
+        return obj.is_published or user.role in RULES["review_honours"]
     project = obj if isinstance(obj, Project) else obj.project
     if user.role == "owner":
         return project.owner_id == user.id
@@ -158,6 +167,20 @@ def visible_tokens(user):
     """The API tokens ``user`` sees and may revoke, with their accounts: their own, or every account's for the office."""
     query = ApiToken.listed()
     return query if can(user, "manage_tokens") else query.where(ApiToken.user == user.id)
+
+
+def visible_honour_lists(user, query):
+    """``query`` over HonourList without the drafts, unless ``user`` reviews them."""
+    if can(user, "review_honours"):
+        return query
+    return query.where(HonourList.state == "published")
+
+
+def sees_breakdown(user, unit):
+    """Whether ``user`` may read the items behind a unit's score (a row of scores.points.quarter_scores)."""
+    if not can(user, "see_scores"):
+        return False
+    return user.role != "department" or (unit["kind"] == "department" and unit["name"] == user.department)
 
 
 def init_app(app):
