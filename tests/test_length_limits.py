@@ -63,7 +63,7 @@ def text(limit):
 BLANK = ("national_code", "category", "county", "industry_chain", "location", "latitude", "longitude",
          "scale_and_content", "annual_target", "project_unit", "responsible_person", "responsible_phone",
          "responsible_email", "lead_official", "lead_department", "stage", "level", "annual_plan_investment",
-         "start_deadline", "planned_start", "planned_completion")  # fmt: skip
+         "start_deadline", "planned_start", "planned_completion", "statistics_included_on", "statistics_reason")  # fmt: skip
 PROJECT = {**dict.fromkeys(BLANK, ""), "code": "XM-NEW", "name": "新项目", "kind": "new", "total_investment": "100"}
 REPORT = {"status": "started", "investment_completed": "10", "physical_progress": "基础施工"}
 
@@ -93,13 +93,13 @@ FORMS = {
     "problem deadline": form(PROBLEM + "/deadline", "reason", MAX_TEXT, ProblemEvent.text, PROBLEM, deadline=LATER),
     "supervision order": form("/supervision/new?project=XM-001", "reason", MAX_TEXT, SupervisionOrder.reason, reply_deadline=LATER),
     "order reply": form(ORDER + "/reply", "reply", MAX_TEXT, SupervisionOrder.reply, ORDER),
-    "decision": form("/cycles/{run}/agenda/{item}/decisions", "assignee", MAX_NAME, Decision.assignee, "/cycles/{run}", action="协调", due_on=LATER),
+    "decision": form("/cycles/{run}/agenda/{item}/decisions", "assignee", MAX_NAME, Decision.assignee, "/cycles/{run}", action="协调", due_on=LATER, department=""),
     "notice title": form(NOTICE + "/edit", "title", MAX_NAME, CriticismNotice.title, NOTICE, preamble=""),
     "notice preamble": form(NOTICE + "/edit", "preamble", MAX_TEXT, CriticismNotice.preamble, NOTICE, title="通报"),
     "entry removal": form(NOTICE + "/entries/{entry}/remove", "reason", MAX_TEXT, NoticeEntry.removal_reason, NOTICE),
-    "new account": form("/accounts/new", "display_name", MAX_NAME, User.display_name, username="newbie", role="leader", lead_official=""),
-    "login name": form("/accounts/new", "username", MAX_USERNAME, User.username, display_name="新人", role="leader", lead_official=""),
-    "account edit": form("/accounts/{office}/edit", "department", MAX_NAME, User.department, display_name="办公室", role="office", lead_official=""),
+    "new account": form("/accounts/new", "display_name", MAX_NAME, User.display_name, username="newbie", role="leader", lead_official="", department=""),
+    "login name": form("/accounts/new", "username", MAX_USERNAME, User.username, display_name="新人", role="leader", lead_official="", department=""),
+    "account edit": form("/accounts/{office}/edit", "display_name", MAX_NAME, User.display_name, department="", role="office", lead_official=""),
     "lead official": form("/accounts/officials/new", "title", MAX_NAME, LeadOfficial.title, name="李四"),
     "lead official edit": form("/accounts/officials/{official}/edit", "name", MAX_NAME, LeadOfficial.name, title="副市长"),
 }  # fmt: skip
@@ -162,7 +162,7 @@ def test_a_login_over_its_limits_is_not_even_tried(client, world):
 
 
 @pytest.mark.parametrize(
-    ("field", "limit"), [("name", MAX_NAME), ("code", MAX_CODE), ("scale_and_content", MAX_TEXT), ("county", MAX_NAME)]
+    ("field", "limit"), [("name", MAX_NAME), ("code", MAX_CODE), ("scale_and_content", MAX_TEXT), ("project_unit", MAX_NAME)]
 )
 def test_the_api_and_the_form_agree_on_a_fields_limit(call, token_for, world, field, limit):
     with db.connection_context():
