@@ -162,7 +162,8 @@ def test_a_login_over_its_limits_is_not_even_tried(client, world):
 
 
 @pytest.mark.parametrize(
-    ("field", "limit"), [("name", MAX_NAME), ("code", MAX_CODE), ("scale_and_content", MAX_TEXT), ("project_unit", MAX_NAME)]
+    ("field", "limit"),
+    [("name", MAX_NAME), ("code", MAX_CODE), ("scale_and_content", MAX_TEXT), ("project_unit", MAX_NAME)],
 )
 def test_the_api_and_the_form_agree_on_a_fields_limit(call, token_for, world, field, limit):
     with db.connection_context():

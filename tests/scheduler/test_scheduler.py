@@ -275,6 +275,7 @@ def test_the_monthly_consultation_puts_lagging_projects_on_the_agenda_and_record
         "action": "协调自然资源局办理用地",
         "assignee": "市自然资源局",
         "due_on": "2026-12-15",
+        "department": "",
     }
     assert client.post(f"/cycles/{run.id}/agenda/{item.id}/decisions", data=data).status_code == 302
     with db.connection_context():

@@ -15,7 +15,7 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from tracker.accounts.credentials import hash_password, new_api_token
-from tracker.accounts.models import User
+from tracker.accounts.models import AccountCounty, User
 from tracker.audit.log import Actor
 from tracker.core.config import PROJECT_ROOT
 from tracker.core.db import bind_database, db
@@ -107,7 +107,12 @@ def _accounts(url, marker, loaded_now, config):
         targets, tokens = [], {}
         query = (
             Project.select(Project.code, Project.owner, Project.status, Project.investment_completed)
-            .where(Project.owner.is_null(False) & (Project.archived == False))  # noqa: E712
+            # Not a county under review: an owner may not change a report its county office accepted.
+            .where(
+                Project.owner.is_null(False)
+                & (Project.archived == False)  # noqa: E712
+                & Project.county.not_in(AccountCounty.reviewed())
+            )
             .order_by(Project.id)
             .limit(REPORT_TARGETS)
         )
