@@ -19,7 +19,7 @@ from tracker.core.weeks import cutoff_text, local_now, reminder_at, report_cutof
 from tracker.cycles.analysis import quarterly_analysis
 from tracker.cycles.analysis_exports import analysis_charts
 from tracker.cycles.consultations import OUTCOMES, agenda_items, decisions_due, replace_agenda
-from tracker.cycles.figures import figures, figures_by
+from tracker.cycles.figures import figures, figures_by, schedule_progress_by, schedule_progress_total
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import (
     HISTORY_CHARTS,
@@ -88,11 +88,20 @@ def weekly_dispatch(run, week, config):
     """Close the week, snapshot it, and brief each leader and the office (reminders went before the cut-off)."""
     ProgressReport.update(reopened=False).where(ProgressReport.week == week).execute()
     take_snapshot(week, lights.light_thresholds(config))
-    context = {"week": week, "city": figures(Snapshot(week)), "base_url": config["web"]["base_url"]}
+    # 序时进度 at the week's close beside each set of figures: the city's, and each leader's own projects'.
+    progress = schedule_progress_by(Snapshot(week), ProjectSnapshot.lead_official, None, week_end(week))
+    city = {
+        **figures(Snapshot(week)),
+        "schedule_progress": schedule_progress_total(Snapshot(week), None, week_end(week)),
+    }
+    context = {"week": week, "city": city, "base_url": config["web"]["base_url"]}
     images = weekly_charts(week, config)
     flagged = _flagged(week)
     missing = list(Project.with_owner(snapshot_rows(week, ProjectSnapshot.reported == False)))  # noqa: E712
-    by_official = figures_by(Snapshot(week), ProjectSnapshot.lead_official)
+    by_official = {
+        official: {**own, "schedule_progress": progress.get(official)}
+        for official, own in figures_by(Snapshot(week), ProjectSnapshot.lead_official).items()
+    }
     officials = list(LeadOfficial.select().where(LeadOfficial.id.in_(list(by_official))).order_by(LeadOfficial.name))
     city_weeks, official_weeks = official_chart_weeks(week)
     target = config["charts"]["restart_rate_target"]

@@ -93,6 +93,7 @@ def leader_summary(config, images, address="wang@example.gov.cn", name="王建�
         "funds_secured": {"special_bonds": 80},
         "funds_secured_total": 80,
         "reports_missing": 0,
+        "schedule_progress": {"plan_to_date": 52.5, "completed": 50.0, "difference_points": -2.5},
     }
     context = {
         "week": "2026-W47",

@@ -128,6 +128,10 @@ def _preview(plan):
     for sheet in plan.reading.sheets:
         lines.append(f"《{sheet.name}》 header rows {sheet.header_rows[0]}-{sheet.header_rows[1]}, unit {sheet.unit}")
         lines += [f"  {FIELD_LABELS.get(key, key)} <- {header}" for key, header in sheet.columns.items()]
+        for assumed, rows in sheet.monthly_plan.items():
+            lines.append(
+                f"  分月计划: {rows} rows read as {'cumulative' if assumed == '累计' else 'monthly amounts, added up'}"
+            )
         if sheet.ignored_columns:
             lines.append(f"  ignored: {'、'.join(sheet.ignored_columns)}")
         for category, stated, found in sheet.sections:

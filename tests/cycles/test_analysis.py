@@ -111,6 +111,13 @@ def test_headline_figures_compare_the_quarter_with_the_previous(city):
         "investment_percent": 34.1,
         "funds_secured": 1_300,
         "reports_missing": 0,
+        # 序时进度 moves in points from one closing week to the next (tests/projects/test_monthly_plan.py: its arithmetic).
+        **{
+            key: round(
+                headline["current"]["schedule_progress"][name] - headline["previous"]["schedule_progress"][name], 2
+            )
+            for key, name in (("schedule_plan_to_date", "plan_to_date"), ("schedule_difference", "difference_points"))
+        },
     }
 
 

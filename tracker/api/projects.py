@@ -8,6 +8,7 @@ from peewee import JOIN, IntegrityError
 
 from tracker.accounts.models import LeadOfficial, User
 from tracker.api.base import bp, errors, page_of
+from tracker.api.schedule import monthly_plan_columns
 from tracker.api.schemas import (
     FiltersSchema,
     PagingSchema,
@@ -30,7 +31,7 @@ from tracker.reports.filing import current_week, file_report, form_start
 from tracker.review.chain import ReviewError, awaiting_review, review_report
 from tracker.web.access import can, refuse, visible_project
 from tracker.web.audit import request_actor
-from tracker.web.listing import filter_condition
+from tracker.web.listing import filter_condition, today
 
 REFUSALS = {
     "report": "只有项目责任人和领导小组办公室可以填报该项目的周报",
@@ -115,6 +116,8 @@ def _save(values, project):
         values["statistics_included"] = inclusion["included"]
         values["statistics_included_on"] = inclusion.get("date")
         values["statistics_reason"] = inclusion.get("reason") or ""
+    if "monthly_plan" in values:
+        values.update(monthly_plan_columns(values.pop("monthly_plan")))
     for name, message in unlisted(values, project_values(project) if project else None).items():
         abort(400, message=f"{FIELD_LABELS[name]}：{message}", field=name)
     offsets = current_app.config["TRACKER"]["milestones"]
@@ -188,7 +191,7 @@ def review_project_report(decision, project, week):
 @bp.response(200, StatsSchema)
 @errors(400)
 def show_stats(filters):
-    """统计数据：开复工率、完成投资与年度计划、到位资金（按来源）、本周未报周报数；筛选同项目清单
+    """统计数据：开复工率（四种口径）、完成投资与年度计划、序时进度、到位资金（按来源）、本周未报周报数；筛选同项目清单
 
     数据为项目当前的实时数据（source 为 live，as_of 为“截至本周实时”），与总览页的卡片相同；
     总览页的走势图取自周调度快照，可能与之不同。
@@ -196,6 +199,8 @@ def show_stats(filters):
     condition, week = filter_condition(filters, g.api_user)
     return {
         **stats.figures(stats.Live(week), condition),
+        **stats.restart_rates(condition, today()),
+        "schedule_progress": stats.schedule_progress_total(stats.Live(week), condition, today()),
         "reports_awaiting_review": awaiting_review(condition).count(),
         "statistics_inclusion": inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
     }

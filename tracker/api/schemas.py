@@ -10,6 +10,15 @@ import re
 from marshmallow import Schema as BaseSchema
 from marshmallow import ValidationError, fields, validate
 
+from tracker.api.schedule import (
+    SCHEDULE_PROGRESS,
+    ScheduleProgressSchema,
+    behind_schedule_field,
+    monthly_plan_field,
+    monthly_plan_input,
+    rate_field,
+    schedule_progress_field,
+)
 from tracker.audit.events import EVENTS
 from tracker.core.limits import MAX_CODE, MAX_EMAIL, MAX_NAME, MAX_NATIONAL_CODE, MAX_PHONE, MAX_TEXT, too_long
 from tracker.core.money import CENTS_MESSAGE, in_cents
@@ -153,6 +162,7 @@ class FiltersSchema(Schema):
         error_messages={"invalid": "incomplete 应为 true 或 false"},
         metadata={"description": "true：只看待完善的项目（缺少包抓领导、开工时限等）"},
     )
+    behind_schedule = behind_schedule_field()
 
 
 class PagingSchema(Schema):
@@ -368,6 +378,8 @@ class ProjectSchema(Schema):
         metadata={"description": '待完善：项目尚缺的字段，如 ["lead_official", "start_deadline"]'},
     )
     statistics_inclusion = fields.Nested(StatisticsInclusionSchema, metadata={"description": "入库纳统"})
+    monthly_plan = monthly_plan_field()
+    schedule_progress = schedule_progress_field()
 
 
 class ProjectDetailSchema(ProjectSchema):
@@ -430,6 +442,14 @@ class StatsSchema(Schema):
     reports_missing = fields.Integer(metadata={"description": "本周未报周报（或周报尚未审核通过）的项目数"})
     reports_awaiting_review = fields.Integer(metadata={"description": "待县区审核的周报数（未计入上列数据）"})
     statistics_inclusion = fields.Nested(InclusionRateSchema, metadata={"description": "入库率"})
+    restart_rate_planned = rate_field(
+        "计划开工项目开复工率：开工时限不晚于今天的项目中已开复工的，加上提前开工的；可超过 100%"
+    )
+    start_rate_new = rate_field("新建项目开工率")
+    restart_rate_continuing = rate_field("续建项目复工率")
+    schedule_progress = fields.Nested(
+        ScheduleProgressSchema, allow_none=True, metadata={"description": SCHEDULE_PROGRESS}
+    )
 
 
 class ReasonSchema(Schema):
@@ -661,6 +681,7 @@ class ProjectInSchema(Schema):
     total_investment = amount("总投资")
     annual_plan_investment = amount("年度计划投资", allow_none=True)
     start_deadline = date("开工时限", allow_none=True)
+    monthly_plan = monthly_plan_input()
     statistics_inclusion = nested(
         StatisticsInclusionInSchema,
         "入库纳统：included 是否入库、date 入库时间（仅已入库）、reason 未入库原因（仅未入库）",

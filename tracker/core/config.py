@@ -22,6 +22,10 @@ TIME = r"([01]\d|2[0-3]):[0-5]\d"
 MIN_AUDIT_KEEP_DAYS = 180
 
 
+# The restart rate's four ways (figures.restart_rates); [dashboard] lead_rate names the one shown big.
+LEAD_RATES = ("restart_rate", "restart_rate_planned", "start_rate_new", "restart_rate_continuing")
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -118,6 +122,7 @@ DEFAULTS = {
         "misfire_grace_minutes": 60,
     },
     "charts": {"restart_rate_target": 0.0, "font_file": ""},
+    "dashboard": {"lead_rate": "restart_rate"},
     "audit": {"keep_days": 365},
     "mail": {
         "backend": "outbox",
@@ -249,6 +254,10 @@ def _validate(config):
     for item in ("deadline", "milestone"):
         if not 0 <= warnings[f"red_days_before_{item}"] <= warnings[f"yellow_days_before_{item}"]:
             raise ConfigError(f"[warnings] need 0 <= red_days_before_{item} <= yellow_days_before_{item}")
+    if config["dashboard"]["lead_rate"] not in LEAD_RATES:
+        raise ConfigError(
+            f"[dashboard] lead_rate must be one of {', '.join(LEAD_RATES)}, got {config['dashboard']['lead_rate']!r}"
+        )
     lagging = config["lagging"]
     if not 0 <= lagging["behind_percent"] <= 100:
         raise ConfigError("[lagging] behind_percent must be a percent from 0 to 100")

@@ -15,8 +15,8 @@ from peewee import fn
 
 from tracker.core.periods import PeriodError, next_period, period_start, previous_period
 from tracker.core.weeks import week_of
-from tracker.cycles.figures import figures, figures_by, no_figures
-from tracker.cycles.snapshots import ProjectSnapshot, Snapshot, WeekFunds, WeekTotals
+from tracker.cycles.figures import figures, figures_by, no_figures, schedule_progress_by
+from tracker.cycles.snapshots import ProjectSnapshot, Snapshot, WeekFunds, WeekTotals, week_end
 from tracker.projects.models import FUNDING_SOURCES
 
 
@@ -43,7 +43,15 @@ METRICS = (
     ("investment_percent", "投资完成率", "%", lambda f: f["investment_percent"]),
     ("funds_secured", "争取到位资金", "万元", funds_total),
     ("reports_missing", "未填报周报", "个", lambda f: f["reports_missing"]),
+    ("schedule_plan_to_date", "序时进度", "%", lambda f: _progress(f, "plan_to_date")),
+    ("schedule_difference", "高于序时进度", "个百分点", lambda f: _progress(f, "difference_points")),
 )
+
+
+def _progress(f, key):
+    # Analyses stored before 序时进度 have none; nor has a group without an annual plan.
+    progress = f.get("schedule_progress")
+    return None if progress is None else progress[key]
 
 
 # The breakdowns of the analysis, by key, with what each of their rows is a group of.
@@ -123,13 +131,22 @@ def quarterly_analysis(quarter):
 
 
 def _headline(week, previous_week):
-    return _compared(figures(Snapshot(week)), figures(Snapshot(previous_week)) if previous_week else None)
+    return _compared(_figures(week), _figures(previous_week) if previous_week else None)
+
+
+def _figures(week, field=None):
+    """figures (figures_by ``field``) of the snapshot of ``week``, each with its 序时进度 at the week's end."""
+    source = Snapshot(week)
+    progress = schedule_progress_by(source, field, None, week_end(week))
+    if field is None:
+        return {**figures(source), "schedule_progress": progress.get(None)}
+    return {key: {**f, "schedule_progress": progress.get(key)} for key, f in figures_by(source, field).items()}
 
 
 def _breakdown(field, week, previous_week):
     """One row per group (industry chain or county), most projects first, from one grouped count per quarter."""
-    current = figures_by(Snapshot(week), field)
-    previous = figures_by(Snapshot(previous_week), field) if previous_week else None
+    current = _figures(week, field)
+    previous = _figures(previous_week, field) if previous_week else None
     # A group may exist in one quarter only (a new county, projects moved): it counts zero in the other.
     rows = [
         {
@@ -179,8 +196,10 @@ def _compared(current, previous):
 
 
 def _difference(now, before):
-    # Percentages are rounded to one decimal already; keep the difference at one decimal too.
-    return round(now - before, 1) if isinstance(now, float) else now - before
+    if now is None or before is None:
+        return None
+    # Percentages are rounded to one or two decimals already; keep the difference at two at most.
+    return round(now - before, 2) if isinstance(now, float) else now - before
 
 
 def metric(key):

@@ -169,7 +169,7 @@ def _heading(key):
 def _number_formats(cells, unit):
     """Amounts with thousands separators and their cents, percentages with one decimal, counts whole;
     the change column signed."""
-    number = {"%": "0.0", "万元": xlsx.MONEY_FORMAT}.get(unit, "#,##0")
+    number = {"%": "0.0", "个百分点": "0.00", "万元": xlsx.MONEY_FORMAT}.get(unit, "#,##0")
     for position, cell in enumerate(cells):
         cell.number_format = f"+{number};-{number};{number}" if position % 3 == 2 else number
 
@@ -296,6 +296,8 @@ def _shown(value, unit, signed=False):
         return sign + money(value)
     if unit == "%":
         return f"{sign}{value}{'个百分点' if signed else '%'}"
+    if unit == "个百分点":
+        return f"{'+' if value > 0 else ''}{value} 个百分点"
     return f"{sign}{value}"
 
 

@@ -20,10 +20,12 @@ from decimal import Decimal
 
 from peewee import SQL, Case, fn
 
+from tracker.core.config import LEAD_RATES
 from tracker.core.money import money, money_sum, percent, to_money
 from tracker.core.weeks import week_monday
 from tracker.projects.lights import LEVELS, level_condition
 from tracker.projects.models import FUNDING_SOURCES, STATUSES, UNDER_WAY, FundsSecured, ProgressReport, Project
+from tracker.projects.monthly_plan import plan_to_date_sql, schedule_progress
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,3 +220,99 @@ def light_counts(condition, today, thresholds):
     ]
     row = Project.select(*counts).where(condition).tuples().get()
     return {level: int(n) for level, n in zip(LEVELS, row, strict=True)}
+
+
+def rate(numerator, denominator):
+    """{"numerator", "denominator", "percent"}: percent = 100 × numerator / denominator to one decimal, None over 0."""
+    numerator, denominator = int(numerator or 0), int(denominator or 0)
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "percent": percent(numerator, denominator) if denominator else None,
+    }
+
+
+# The restart rate's other three ways, as cities report them beside the one over all projects.
+RESTART_RATES = dict(
+    zip(LEAD_RATES, ("开复工率", "计划开工项目开复工率", "新建项目开工率", "续建项目复工率"), strict=True)
+)
+
+
+# What each way counts, as the dashboard prints it under the figure.
+RATE_NOTES = dict(
+    zip(
+        LEAD_RATES,
+        (
+            "开工、复工（含竣工）项目 / 重点项目总数",
+            "开工时限已到的项目中已开复工的，加提前开工的 / 开工时限已到的项目（可超过 100%）",
+            "已开工的新建项目 / 新建项目",
+            "已复工的续建项目 / 续建项目",
+        ),
+        strict=True,
+    )
+)
+
+
+def restart_rates(condition, day):
+    """The live projects' restart rate three more ways on ``day``, from one query (``condition`` None: all).
+
+    ``restart_rate_planned``: over the projects whose start deadline (the planned start) is on or before
+    ``day``; the numerator counts those under way plus those under way ahead of a later deadline, so it
+    may pass 100 % (凉州's 75 of 96). ``start_rate_new`` and ``restart_rate_continuing``: under way among
+    the new and the continuing projects.
+    """
+
+    def count(test):
+        return fn.SUM(Case(None, [(test, 1)], 0))
+
+    p = Project
+    under_way, planned = p.status.in_(UNDER_WAY), p.start_deadline <= day
+    row = (
+        p.select(
+            count(planned),
+            count(under_way & p.start_deadline.is_null(False)),
+            count(p.kind == "new"),
+            count(under_way & (p.kind == "new")),
+            count(p.kind == "continuing"),
+            count(under_way & (p.kind == "continuing")),
+        )
+        .where(Live(None).where(condition))
+        .tuples()
+        .get()
+    )
+    planned_total, planned_started, new, new_started, continuing, continuing_started = row
+    return {
+        "restart_rate_planned": rate(planned_started, planned_total),
+        "start_rate_new": rate(new_started, new),
+        "restart_rate_continuing": rate(continuing_started, continuing),
+    }
+
+
+def schedule_progress_by(source, field, condition, day):
+    """{value of ``field`` (None without one): 序时进度} of the rows of ``source`` with an annual plan, on ``day``.
+
+    ``schedule_progress`` of each group's summed completed investment, annual plans and plans to date
+    (monthly_plan.plan_to_date_sql): the city's 序时进度 is sum completed against sum due, not an average
+    of percentages. A group without a plan is absent. One query, grouped like ``figures_by``.
+    """
+    table, keys = source.table, ([] if field is None else [field])
+    with_plan = table.annual_plan_investment > 0
+    query = table.select(
+        *keys,
+        money_sum(table.investment_completed),
+        money_sum(table.annual_plan_investment),
+        money_sum(plan_to_date_sql(table, day)),
+    ).where(source.where(with_plan if condition is None else condition & with_plan))
+    if keys:
+        query = query.group_by(*keys)
+    result = {}
+    for row in query.tuples():
+        progress = schedule_progress(*row[len(keys) :])
+        if progress is not None:
+            result[row[0] if keys else None] = progress
+    return result
+
+
+def schedule_progress_total(source, condition, day):
+    """序时进度 of the rows of ``source`` that ``condition`` selects, on ``day`` (None when none has a plan)."""
+    return schedule_progress_by(source, None, condition, day).get(None)

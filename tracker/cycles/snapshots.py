@@ -29,7 +29,13 @@ from tracker.core.money import MoneyField, money_sum
 from tracker.core.weeks import shift_week, week_monday
 from tracker.cycles.figures import Source, figures, figures_by
 from tracker.projects.lights import next_milestone_of, warning_rule
-from tracker.projects.models import ProgressReport, Project, ReportFunds
+from tracker.projects.models import (
+    MONTHLY_PLAN_COLUMNS,
+    ProgressReport,
+    Project,
+    ReportFunds,
+    add_monthly_plan_columns,
+)
 
 
 class ProjectSnapshot(BaseModel):
@@ -62,6 +68,10 @@ class ProjectSnapshot(BaseModel):
         table_name = "project_snapshot"
         primary_key = CompositeKey("week", "project")
         indexes = ((("project", "week"), False),)
+
+
+# The monthly plan (分月计划) as it stood: a closed week's 序时进度 does not move when the plan is edited later.
+add_monthly_plan_columns(ProjectSnapshot)
 
 
 class WeekTotals(BaseModel):
@@ -175,6 +185,7 @@ COPIED = (
     Project.total_investment,
     Project.annual_plan_investment,
     Project.start_deadline,
+    *(getattr(Project, name) for name in MONTHLY_PLAN_COLUMNS),
 )
 
 
@@ -219,6 +230,7 @@ def _snapshot_projects(week, end):
         ProjectSnapshot.total_investment,
         ProjectSnapshot.annual_plan_investment,
         ProjectSnapshot.start_deadline,
+        *(getattr(ProjectSnapshot, name) for name in MONTHLY_PLAN_COLUMNS),
         ProjectSnapshot.status,
         ProjectSnapshot.started_on,
         ProjectSnapshot.investment_completed,

@@ -36,9 +36,15 @@ def index():
     # and only to those who see the city's figures.
     city = snapshot_week and not args and can(current_user, "see_city_figures")
     snapshot = stats.figures(snapshots.Snapshot(snapshot_week)) if city else None
+    progress = stats.schedule_progress_total(stats.Live(week), condition, today())
     return render_template(
         "dashboard/index.html",
         figures=figures,
+        rates={"restart_rate": figures["restart_rate"], **stats.restart_rates(condition, today())},
+        lead_rate=current_app.config["TRACKER"]["dashboard"]["lead_rate"],
+        RESTART_RATES=stats.RESTART_RATES,
+        RATE_NOTES=stats.RATE_NOTES,
+        progress=progress,
         snapshot=snapshot,
         differences=stats.differences(figures, snapshot) if snapshot else None,
         lagging=_lagging_counts() if can(current_user, "see_lagging") else None,

@@ -26,15 +26,16 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import Case, Value, fn
+from peewee import Case, fn
 
 from tracker.core.money import money
 from tracker.core.weeks import week_of
 from tracker.cycles.analysis import closing_week, quarter_bounds
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
 from tracker.lagging.rules import LaggingProject, Reason, listed_projects, overdue_reasons
-from tracker.projects.lights import IN_PROGRESS, expected_share
+from tracker.projects.lights import IN_PROGRESS
 from tracker.projects.models import MILESTONES, Milestone
+from tracker.projects.monthly_plan import plan_to_date_sql
 
 KINDS = {"red_flag": "红旗", "snail": "蜗牛"}
 
@@ -64,13 +65,13 @@ POINT = Decimal("0.1")
 def plan_difference_points(model, day):
     """SQL: a project's investment completed against its plan to date on ``day``, in percentage points of its annual plan.
 
-    The one measure of "ahead of / behind plan" the lists read (positive: ahead). Today the plan to
-    date is the annual plan's pro-rata share (lights.expected_share, as the lagging rule "behind plan"
-    reads it); when the monthly plan's 序时进度 lands, this body is the one line to change.
+    The one measure of "ahead of / behind plan" the lists read (positive: ahead). The plan to date is
+    monthly_plan.plan_to_date_sql, as the lights and the lagging rule "behind plan" read it.
     ``model`` is ProjectSnapshot (or Project): the same column names. NULL without an annual plan.
     """
-    share = Value(expected_share(day), converter=False)
-    return model.investment_completed * 100 / fn.NULLIF(model.annual_plan_investment, 0) - share
+    return (
+        (model.investment_completed - plan_to_date_sql(model, day)) * 100 / fn.NULLIF(model.annual_plan_investment, 0)
+    )
 
 
 class HonourReason(Reason):

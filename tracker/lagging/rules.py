@@ -23,8 +23,9 @@ from tracker.cycles.consultations import AgendaItem, Decision, overdue_decisions
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
 from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
 from tracker.projects.completeness import skip_notes
-from tracker.projects.lights import IN_PROGRESS, behind_plan, behind_words, due_by
+from tracker.projects.lights import IN_PROGRESS, behind_plan
 from tracker.projects.models import MILESTONES, STATUSES, UNDER_WAY, ProgressReport, Project
+from tracker.projects.monthly_plan import behind_words, monthly_values, plan_to_date
 from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
 
 # The days a list can be asked for: far beyond any project, short of the calendar's ends.
@@ -230,12 +231,11 @@ def _behind_plan(week, percent):
     end = week_end(week)
 
     def describe(row):
-        due = due_by(row.annual_plan_investment, end)
+        monthly = monthly_values(row)
+        due = plan_to_date(row.annual_plan_investment, monthly, end)
         done = round(100 * row.investment_completed / due) if due else 0
-        detail = (
-            f"截至 {end:%Y-%m-%d}（{week}）{behind_words(row.investment_completed, row.annual_plan_investment, end)}"
-            f"，仅完成 {done}%，低于序时进度超过 {percent}%"
-        )
+        words = behind_words(row.investment_completed, row.annual_plan_investment, monthly, end)
+        detail = f"截至 {end:%Y-%m-%d}（{week}）{words}，仅完成 {done}%，低于序时进度超过 {percent}%"
         return row.project_id, Reason("behind_plan", detail)
 
     return _Finding(_snapshots(week).where(behind_plan(s, end, percent)), s.project, describe)

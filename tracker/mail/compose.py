@@ -25,6 +25,7 @@ import jinja2
 from tracker.core.config import PROJECT_ROOT
 from tracker.core.money import money
 from tracker.core.weeks import local_now, week_label
+from tracker.projects.monthly_plan import progress_words
 
 # 7bit: Chinese bodies go out base64/quoted-printable, so a relay without
 # 8BITMIME cannot mangle them; headers are RFC 2047 encoded either way.
@@ -38,6 +39,11 @@ class DeliveryError(Exception):
     """The message could not be handed over; the text says why (kept as the last error)."""
 
 
+def schedule_words(progress):
+    """序时进度 in words for a figures dict's ``schedule_progress``, or a note that there is none to judge."""
+    return progress_words(progress) or "无年度计划投资，不计算序时进度"
+
+
 @cache
 def _environment():
     env = jinja2.Environment(
@@ -47,6 +53,7 @@ def _environment():
     )
     env.filters["money"] = money
     env.filters["week"] = week_label
+    env.filters["schedule"] = schedule_words
     return env
 
 

@@ -7,6 +7,7 @@ from tracker.projects.inclusion import must_be_included
 from tracker.projects.lights import LEVELS, level_condition
 from tracker.projects.models import LEVELS as PROJECT_LEVELS
 from tracker.projects.models import LISTED_FIELDS, STAGES, STATUSES, UNDER_WAY, ListEntry, ProgressReport, Project
+from tracker.projects.monthly_plan import behind_schedule
 
 # Filters by a project's own attributes: a plain equality, but for the category, which takes a section with
 # everything under it.
@@ -27,7 +28,7 @@ SEARCH = "q"
 
 
 # Drill-downs the dashboard links to: the projects behind a figure; and the 待完善 ones.
-DRILL_DOWNS = ("under_way", "unreported", "light", "incomplete", "not_included")
+DRILL_DOWNS = ("under_way", "unreported", "light", "incomplete", "not_included", "behind_schedule")
 
 
 # How a published list writes a section inside another: 基础设施 / 交通 / 铁路.
@@ -86,6 +87,8 @@ def project_condition(args, week, today, thresholds):
     if args.get("not_included") and "statistics_inclusion" in thresholds:
         settings = thresholds["statistics_inclusion"]
         condition &= must_be_included(settings) & (Project.statistics_included == False)  # noqa: E712
+    if args.get("behind_schedule"):
+        condition &= behind_schedule(Project, today)
     if args.get("light"):
         if args["light"] not in LEVELS:
             raise FilterError("light", f"未知的预警等级 {args['light']}")

@@ -19,7 +19,8 @@ from wtforms.validators import (
 
 from tracker.core.limits import MAX_CODE, MAX_EMAIL, MAX_FIGURE, MAX_NAME, MAX_NATIONAL_CODE, MAX_PHONE, MAX_TEXT
 from tracker.core.partial_dates import parse_partial_date
-from tracker.projects.models import KINDS, LEVELS, MILESTONES, STAGES
+from tracker.projects.models import KINDS, LEVELS, MILESTONES, MONTHLY_PLAN_COLUMNS, STAGES
+from tracker.projects.monthly_plan import MONTH_LABELS
 from tracker.projects.registry import COORDINATES, normalize_national_code
 from tracker.web.forms import ListField, MaxLength, amount_field
 
@@ -100,6 +101,15 @@ class ProjectForm(FlaskForm):
     statistics_included = BooleanField("已入库纳统")
     statistics_included_on = DateField("入库时间", validators=[Optional()])
     statistics_reason = TextAreaField("未入库原因", render_kw={"placeholder": "如：项目单位尚未提交统计报表"})
+
+    def months(self):
+        """The twelve fields of the monthly plan, 1月 to 12月."""
+        return [self[column] for column in MONTHLY_PLAN_COLUMNS]
+
+
+# 分月计划: the cumulative plan by the end of each month, 1月 … 12月 (all twelve or none: registry checks).
+for _column, _label in zip(MONTHLY_PLAN_COLUMNS, MONTH_LABELS, strict=True):
+    setattr(ProjectForm, _column, amount_field(_label, required=False))
 
 
 class MilestoneDatesForm(FlaskForm):

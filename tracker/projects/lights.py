@@ -5,13 +5,12 @@ of RULE_LEVELS, names its light and the reason shown beside it. A project that
 meets none is green."""
 
 import datetime as dt
-from decimal import Decimal
 
 from peewee import Case, Value, fn
 
-from tracker.core.money import money, to_money
 from tracker.projects.inclusion import inclusion_words, not_included_for
 from tracker.projects.models import MILESTONES, PROCEDURES, UNDER_WAY, WORKS, Milestone, Project
+from tracker.projects.monthly_plan import behind_words, monthly_values, plan_to_date_sql
 
 LEVELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 
@@ -46,38 +45,17 @@ SKIPS = {
 WORKS_AFTER_START = tuple(kind for kind in WORKS if kind != "start")
 
 
-def expected_share(today):
-    """Percent of the annual plan due by ``today`` on a straight line through the year, as a Decimal.
-
-    28 digits: what falls due of any plan comes out right to the cent.
-    """
-    start = dt.date(today.year, 1, 1)
-    days = (dt.date(today.year + 1, 1, 1) - start).days
-    return Decimal(100 * ((today - start).days + 1)) / days
-
-
 def behind_plan(model, day, percent):
     """SQL condition: under way, and investment completed short of the plan due by ``day`` by over ``percent`` %.
 
-    The plan due is the annual plan's pro-rata share (``expected_share``). ``model`` is Project (today's
-    lights) or ProjectSnapshot (same column names: a closed week's lights, the lagging list); the warning
-    lights and the lagging rule ``behind_plan`` both ask this one question.
+    The plan due is the plan to date (序时进度, monthly_plan.plan_to_date_sql: the monthly plan when
+    entered, else the even spread). ``model`` is Project (today's lights) or ProjectSnapshot (same column
+    names: a closed week's lights, the lagging list); the warning lights and the lagging rule
+    ``behind_plan`` both ask this one question.
     """
-    # completed < share % of the plan, less ``percent`` % of that; multiplied out to stay in SQL numbers.
-    # A Value without converter: the money column's would round the factor to the cent.
-    factor = Value(expected_share(day) * (100 - percent), converter=False)
-    short = model.investment_completed * 10_000 < model.annual_plan_investment * factor
+    # completed < plan to date less ``percent`` % of it; multiplied out to stay in SQL numbers.
+    short = model.investment_completed * 100 < plan_to_date_sql(model, day) * (100 - percent)
     return model.status.in_(IN_PROGRESS) & (model.annual_plan_investment > 0) & short
-
-
-def due_by(plan, day):
-    """万元 of an annual ``plan`` due by ``day`` on the straight line, to the cent."""
-    return to_money(plan * expected_share(day) / 100)
-
-
-def behind_words(completed, plan, day):
-    """Why a project is behind plan, in words: completed against the share of the annual ``plan`` due by ``day``."""
-    return f"累计完成投资 {money(completed)}，按年度计划 {money(plan)}的序时进度应完成约 {money(due_by(plan, day))}"
 
 
 def next_milestone_of(project_id, status, day=None):
@@ -189,7 +167,9 @@ def describe(rule, project, today):
     if rule == "suspended":
         return "项目停工"
     if rule in ("far_behind", "behind"):
-        return behind_words(project.investment_completed, project.annual_plan_investment, today)
+        return behind_words(
+            project.investment_completed, project.annual_plan_investment, monthly_values(project), today
+        )
     if rule in ("not_included_long", "not_included"):
         return inclusion_words(project, today)
     return "进展正常"

@@ -101,6 +101,16 @@ COMPLETION_FIELDS = (
 )
 
 
+# 分月计划: the cumulative plan to the end of each month of the year, 万元 (monthly_plan_01 … monthly_plan_12).
+MONTHLY_PLAN_COLUMNS = tuple(f"monthly_plan_{month:02d}" for month in range(1, 13))
+
+
+def add_monthly_plan_columns(model):
+    """Give ``model`` the twelve nullable money columns of MONTHLY_PLAN_COLUMNS (a project, or its snapshot)."""
+    for name in MONTHLY_PLAN_COLUMNS:
+        model._meta.add_field(name, MoneyField(null=True))
+
+
 class Project(BaseModel):
     """重点项目: one row of the key-project list, with its current figures."""
 
@@ -198,6 +208,14 @@ class Project(BaseModel):
             "date": self.statistics_included_on,
             "reason": self.statistics_reason,
         }
+
+    @property
+    def monthly_plan(self):
+        """The 12 cumulative month-end amounts (None where not entered)."""
+        return [getattr(self, name) for name in MONTHLY_PLAN_COLUMNS]
+
+
+add_monthly_plan_columns(Project)
 
 
 class Milestone(BaseModel):

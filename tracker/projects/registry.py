@@ -17,7 +17,19 @@ from tracker.core.money import CENTS_MESSAGE, in_cents, is_amount
 from tracker.core.partial_dates import PARTIAL_DATE_MESSAGE, is_partial_date
 from tracker.core.weeks import utc_now
 from tracker.projects.lights import refresh_next_milestones
-from tracker.projects.models import KINDS, LEVELS, MILESTONES, PROCEDURES, STAGES, Change, Milestone, Project
+from tracker.projects.models import (
+    KINDS,
+    LEVELS,
+    MILESTONES,
+    MONTHLY_PLAN_COLUMNS,
+    PROCEDURES,
+    STAGES,
+    Change,
+    Milestone,
+    Project,
+)
+from tracker.projects.monthly_plan import MONTH_LABELS, MonthlyPlanError
+from tracker.projects.monthly_plan import check as check_monthly_plan
 
 # The project-list columns, in the order the office keeps them.
 PROJECT_FIELDS = (
@@ -49,6 +61,7 @@ PROJECT_FIELDS = (
     "statistics_included",
     "statistics_included_on",
     "statistics_reason",
+    *MONTHLY_PLAN_COLUMNS,
 )
 
 
@@ -67,6 +80,7 @@ NULLABLE = (
     "annual_plan_investment",
     "start_deadline",
     "statistics_included_on",
+    *MONTHLY_PLAN_COLUMNS,
 )
 
 
@@ -112,6 +126,7 @@ FIELD_LABELS = {
     "statistics_included": "是否入库",
     "statistics_included_on": "入库时间",
     "statistics_reason": "未入库原因",
+    **{name: f"{label}计划（累计）" for name, label in zip(MONTHLY_PLAN_COLUMNS, MONTH_LABELS, strict=True)},
 }
 
 
@@ -195,7 +210,7 @@ def check_project(values, officials=None):
             errors[name] = "不能为空"
     if values.get("kind", "new") not in KINDS:
         errors["kind"] = "应为 新建 或 续建"
-    for name in ("total_investment", "annual_plan_investment"):
+    for name in ("total_investment", "annual_plan_investment", *MONTHLY_PLAN_COLUMNS):
         amount = values.get(name)
         if amount is not None and name not in errors:
             if not is_amount(amount):
@@ -208,6 +223,11 @@ def check_project(values, officials=None):
     money_valid = not errors.keys() & {"total_investment", "annual_plan_investment"}
     if money_valid and None not in (total, plan) and plan > total:
         errors["annual_plan_investment"] = "年度计划投资不能大于总投资"
+    if money_valid and not errors.keys() & set(MONTHLY_PLAN_COLUMNS):
+        try:
+            check_monthly_plan([values.get(name) for name in MONTHLY_PLAN_COLUMNS], plan)
+        except MonthlyPlanError as e:
+            errors[e.column] = str(e)
     deadline = values.get("start_deadline")
     if deadline is not None and not isinstance(deadline, dt.date):
         errors["start_deadline"] = "应为日期"

@@ -25,8 +25,10 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from tracker.core.money import is_amount
 from tracker.core.xlsx import cell_text
-from tracker.projects.models import MILESTONES
+from tracker.projects.models import MILESTONES, MONTHLY_PLAN_COLUMNS
+from tracker.projects.monthly_plan import as_cumulative
 from tracker.projects.registry import FIELD_LABELS
 from tracker.projects.sheet_values import (
     AMOUNT_FIELDS,
@@ -51,6 +53,9 @@ from tracker.projects.sheet_values import (
     stage_in_title,
     text_value,
 )
+
+MONTH_SUFFIXES = ("", "份", "末", "累计", "末累计", "计划", "累计计划", "计划(累计)", "底")
+
 
 # Header spellings seen in published lists, field -> spellings (after _header_key: no spaces,
 # half-width brackets, no unit in brackets, no year). Two keys name a column that holds two
@@ -102,6 +107,11 @@ ALIASES = {
     "statistics_included": ("是否入库", "是否入库纳统", "是否纳统", "入库纳统", "入库情况", "纳统情况", "入库纳统情况"),
     "statistics_included_on": ("入库时间", "入库日期", "纳统时间", "入库纳统时间"),
     "statistics_reason": ("未入库原因", "未纳统原因", "未入库纳统原因", "未入库说明"),
+    # 分月计划: a column per month, alone or under a group header (分月计划 / 1月); the export's own header too.
+    **{
+        column: tuple(f"{month}月{suffix}" for suffix in MONTH_SUFFIXES)
+        for month, column in enumerate(MONTHLY_PLAN_COLUMNS, start=1)
+    },
 }
 
 
@@ -240,6 +250,8 @@ class SheetLayout:
     unit: str  # 万元 or 亿元: the unit of the total-investment column (another column's unit is in its text)
     sections: list = field(default_factory=list)  # [(category path, stated count or None, projects found)]
     ignored_columns: list = field(default_factory=list)  # header texts that map to no field
+    # How the rows' 1月…12月 were read: {"累计": rows taken as cumulative, "逐月": rows of monthly amounts added up}.
+    monthly_plan: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -622,6 +634,7 @@ class _SheetReader:
         row = SheetRow(self.title, number, {})
         for key, c in self.columns.items():
             self._read_cell(row, key, cells[c])
+        self._read_monthly_plan(row)
         if row.values.get("statistics_included") is None and isinstance(
             row.values.get("statistics_included_on"), dt.date
         ):
@@ -638,6 +651,25 @@ class _SheetReader:
         self.rows.append(row)
         for group in [self.whole, *groups]:
             group.add(row.values)
+
+    def _read_monthly_plan(self, row):
+        """Make a row's twelve month amounts cumulative (monthly_plan.as_cumulative) and count which they were."""
+        months = [row.values.get(column) for column in MONTHLY_PLAN_COLUMNS]
+        if not all(is_amount(value) for value in months):
+            return  # none, some, or an unreadable one: the import's check says what is missing
+        annual = row.values.get("annual_plan_investment")
+        cumulative, assumed = as_cumulative(months, annual if is_amount(annual) else None, self._monthly_stated())
+        row.values.update(zip(MONTHLY_PLAN_COLUMNS, cumulative, strict=True))
+        self.layout.monthly_plan[assumed] = self.layout.monthly_plan.get(assumed, 0) + 1
+
+    def _monthly_stated(self):
+        """What the month headers say their numbers are: "累计" (every one says 累计), "逐月" (当月 or 逐月), else None."""
+        texts = [self.layout.columns.get(column, "") for column in MONTHLY_PLAN_COLUMNS]
+        if all("累计" in text for text in texts):
+            return "累计"
+        if any(word in text for text in texts for word in ("当月", "逐月")):
+            return "逐月"
+        return None
 
     def _read_cell(self, row, key, value):
         values = row.values

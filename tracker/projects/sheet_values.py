@@ -15,10 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from openpyxl.utils.datetime import from_excel
 
 from tracker.core.xlsx import cell_text
-from tracker.projects.models import KINDS
+from tracker.projects.models import KINDS, MONTHLY_PLAN_COLUMNS
 
-# The project-list columns holding money, in 万元.
-AMOUNT_FIELDS = ("total_investment", "annual_plan_investment")
+# The project-list columns holding money, in 万元 (the monthly plan's 1月 … 12月 too).
+AMOUNT_FIELDS = ("total_investment", "annual_plan_investment", *MONTHLY_PLAN_COLUMNS)
 
 
 KIND_BY_LABEL = {label: kind for kind, label in KINDS.items()}

@@ -26,6 +26,7 @@ from tracker.projects.models import (
     ProjectImport,
     ReportFunds,
 )
+from tracker.projects.monthly_plan import plan_basis, progress_of
 from tracker.projects.registry import (
     FIELD_LABELS,
     PROJECT_FIELDS,
@@ -116,9 +117,12 @@ def show(code):
     reports = list(
         ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
     )
+    progress = progress_of(project, today())
     return render_template(
         "projects/show.html",
         project=project,
+        progress=progress,
+        plan_basis=plan_basis(project),
         milestones=sorted(project.milestones, key=lambda m: list(MILESTONES).index(m.kind)),
         reports=reports,
         locked={r.id for r in reports if is_locked(r.week, config, r)},

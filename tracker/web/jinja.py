@@ -9,7 +9,7 @@ from tracker.core.limits import MAX_NAME
 from tracker.core.money import money
 from tracker.core.partial_dates import format_partial_date, format_span
 from tracker.core.weeks import cutoff_text, local_now, report_cutoff, week_label
-from tracker.projects import inclusion, lights, models, registry
+from tracker.projects import inclusion, lights, models, monthly_plan, registry
 
 
 def init_app(app):
@@ -47,4 +47,6 @@ def init_app(app):
         MAX_SEARCH=MAX_NAME,  # the search boxes and filters: as the query string allows (web.listing)
         INCLUSION_THRESHOLD=inclusion.threshold(app.config["TRACKER"]["statistics_inclusion"]),
         REVIEW_STATES=models.REVIEW_STATES,
+        schedule_words=monthly_plan.progress_words,
+        schedule_of=monthly_plan.progress_of,
     )
