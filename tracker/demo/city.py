@@ -12,7 +12,8 @@ from tracker.accounts.credentials import hash_password
 from tracker.accounts.models import LeadOfficial, User
 from tracker.core.db import bulk_create
 from tracker.core.weeks import shift_week, utc_now, week_monday, week_of
-from tracker.projects.models import PROCEDURES, ListEntry, Milestone, Project
+from tracker.projects.models import MONTHLY_PLAN_COLUMNS, PROCEDURES, ListEntry, Milestone, Project
+from tracker.projects.monthly_plan import plan_to_date
 from tracker.projects.registry import default_plan
 
 HEADLINE = {"projects": 127, "under_way": 69, "funds": 47_000}
@@ -65,6 +66,37 @@ PROBLEMS = (
 )
 
 
+# The demo's monthly plan: cumulative percent of the annual plan by the end of each month, little in
+# January and February, most in the third quarter, as cities plan their works.
+SECOND_HALF = (2, 5, 10, 16, 24, 32, 42, 53, 65, 77, 89, 100)
+
+
+def from_month(deadline, year):
+    """A not-started project's cumulative plan: nothing before its start deadline's month, then SECOND_HALF's rest.
+
+    A deadline after ``year`` leaves the whole year's plan to December.
+    """
+    first = deadline.month if deadline.year == year else 12 if deadline.year > year else 1
+    before = SECOND_HALF[first - 2] if first > 1 else 0
+    return tuple(0 if m < first else 100 * (SECOND_HALF[m - 1] - before) / (100 - before) for m in range(1, 13))
+
+
+def plan_share(monthly, today):
+    """The share of the annual plan due by ``today`` under ``monthly`` (None: the even spread)."""
+    percents = [None] * 12 if monthly is None else [Decimal(str(p)) for p in monthly]
+    return plan_to_date(Decimal(100), percents, today) / 100
+
+
+def monthly_columns(monthly, plan_cents):
+    """The monthly plan's columns of a project with ``plan_cents`` of annual plan (all None: not entered)."""
+    if monthly is None:
+        return dict.fromkeys(MONTHLY_PLAN_COLUMNS)
+    return {
+        column: in_wan(round(plan_cents * Decimal(str(p)) / 100))
+        for column, p in zip(MONTHLY_PLAN_COLUMNS, monthly, strict=True)
+    }
+
+
 # Keys of a project's plan that tell its story but are not columns.
 STORY_ONLY = ("start_week", "reported_now", "stuck")
 
@@ -95,13 +127,15 @@ class City:
         # Amounts are drawn in cents, as real lists state them (113934.98 万元).
         total = rng.randrange(500_000, 20_000_000)
         plan = round(total * rng.uniform(0.2, 0.6))
+        # 分月计划 weighted to the second half; one project under way in six has none (even spread).
+        monthly = None if under_way and n % 6 == 5 else SECOND_HALF
         if under_way:
             status = "completed" if rng.random() < 0.03 else building_status({"kind": kind})
             start_week = rng.randrange(0, len(self.weeks) - 1)
             deadline = week_monday(self.weeks[start_week]) + dt.timedelta(days=rng.randrange(0, 45))
             # Most keep pace with the year; one in eight falls visibly behind.
-            pace = rng.uniform(0.35, 0.7) if rng.random() < 1 / 8 else rng.uniform(0.92, 1.15)
-            completed = round(plan * pace * self.today.timetuple().tm_yday / 365)
+            pace = rng.uniform(0.35, 0.7) if rng.random() < 1 / 8 else rng.uniform(0.98, 1.22)
+            completed = round(plan * pace * float(plan_share(monthly, self.today)))
         else:
             status = "suspended" if rng.random() < 0.05 else "not_started"
             start_week, completed = None, 0
@@ -114,6 +148,7 @@ class City:
                 else rng.randrange(20, 200)
             )
             deadline = self.today + dt.timedelta(days=days)
+            monthly = from_month(deadline, self.today.year)
         person = self.people[n % len(self.people)]
         return {
             "code": f"{self.today.year}-{n + 1:05d}",
@@ -128,6 +163,7 @@ class City:
             "lead_department": DEPARTMENTS[n % len(DEPARTMENTS)],
             "total_investment": in_wan(total),
             "annual_plan_investment": in_wan(plan),
+            **monthly_columns(monthly, plan),
             "start_deadline": deadline,
             "status": status,
             "start_week": start_week,
