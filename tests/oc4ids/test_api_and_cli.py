@@ -77,3 +77,23 @@ def test_the_command_refuses_an_empty_package(app, database_url, tmp_path):
     result = run(database_url, tmp_path, "export-oc4ids", "-")
     assert result.returncode != 0
     assert "至少要有一个项目" in result.stderr and result.stdout == ""
+
+
+def served(client, path):
+    """The text of a static file, which must be there."""
+    with client.get(path) as response:
+        assert response.status_code == 200, path
+        return response.get_data(as_text=True)
+
+
+def test_the_extension_the_package_names_is_served_with_its_schema_patch_and_codelists(projects, client, config):
+    with db.connection_context():
+        extension_url = build_package(config, today(config))["extensions"][0]
+    path = extension_url.removeprefix(config["web"]["base_url"])
+    extension = json.loads(served(client, path))
+    base = path.rsplit("/", 1)[0]
+    for name in extension["schemas"]:
+        assert "leadOfficial" in json.loads(served(client, f"{base}/{name}"))["properties"]
+    assert "suspension" in served(client, f"{base}/codelists/+milestoneCode.csv")
+    assert "leadDepartment" in served(client, f"{base}/codelists/+partyRole.csv")
+    assert extension["codelists"] == ["+milestoneCode.csv", "+partyRole.csv"]
