@@ -43,6 +43,7 @@ def test_help_lists_every_command():
         "load-demo",
         "import-projects",
         "export-projects",
+        "export-oc4ids",
         "create-user",
         "create-token",
         "revoke-token",

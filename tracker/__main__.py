@@ -166,6 +166,30 @@ def export_projects(config_path, path):
     click.echo(f"wrote {path}")
 
 
+@cli.command("export-oc4ids")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+@click.pass_obj
+def export_oc4ids(config_path, path):
+    """Write the active projects as an OC4IDS 0.9.5 project package (JSON) to FILE, or to stdout for -."""
+    from tracker.core.weeks import local_now
+    from tracker.oc4ids.package import NothingToPublish, build_package, package_json
+
+    config = _open(config_path)
+    try:
+        package = build_package(config, local_now(config["city"]["timezone"]).date())
+    except NothingToPublish as e:
+        raise click.ClickException(str(e)) from e
+    text = package_json(package, indent=2) + "\n"
+    if path == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise click.ClickException(f"cannot write {path}: {e.strerror}") from e
+    click.echo(f"wrote {len(package['projects'])} project(s) to {path}")
+
+
 @cli.command("create-user")
 @click.argument("name")
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)

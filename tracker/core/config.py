@@ -25,6 +25,9 @@ MIN_AUDIT_KEEP_DAYS = 180
 # The restart rate's four ways (figures.restart_rates); [dashboard] lead_rate names the one shown big.
 LEAD_RATES = ("restart_rate", "restart_rate_planned", "start_rate_new", "restart_rate_continuing")
 
+# An absolute http(s) address of RFC 3986's characters only, as OC4IDS's "uri" format wants it.
+URI = r"https?://[A-Za-z0-9.-]+(:\d+)?([/?#][A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*)?"
+
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -124,6 +127,8 @@ DEFAULTS = {
     "charts": {"restart_rate_target": 0.0, "font_file": ""},
     "dashboard": {"lead_rate": "restart_rate"},
     "audit": {"keep_days": 365},
+    # OC4IDS project ids are the publisher's registered prefix, a hyphen and the project's code.
+    "oc4ids": {"id_prefix": "oc4ids-xxxxxx", "license": "", "publication_policy": ""},
     "mail": {
         "backend": "outbox",
         "outbox_dir": "data/outbox",
@@ -306,6 +311,17 @@ def _validate(config):
     for key, days in config["milestones"].items():
         if days < 0:
             raise ConfigError(f"[milestones] {key} must not be negative")
+    _validate_oc4ids(config["oc4ids"])
+
+
+def _validate_oc4ids(oc4ids):
+    if not re.fullmatch(r"oc4ids-[a-z0-9]{6}", oc4ids["id_prefix"]):
+        raise ConfigError('[oc4ids] id_prefix must be a registered OC4IDS prefix, like "oc4ids-bu3kcz"')
+    for key in ("license", "publication_policy"):
+        if oc4ids[key] and not re.fullmatch(URI, oc4ids[key]):
+            raise ConfigError(
+                f"[oc4ids] {key} must be empty or an address, like https://creativecommons.org/licenses/by/4.0/"
+            )
 
 
 def _validate_notices(notices):

@@ -43,6 +43,8 @@ RULES = {
     "manage_projects": ("office",),  # create, edit, archive, import the list
     "see_incomplete": ("office",),  # the 待完善 list: those who supply what the projects lack (manage_projects)
     "export_projects": ("office", "leader", "inspector"),
+    # The OC4IDS package: every project, public fields only; not for roles that see a part of the list.
+    "publish_oc4ids": READERS,
     "report": ("office", "owner"),  # file a project's weekly report
     "reopen_reports": ("office",),  # reopen a locked week, or correct it after the cut-off
     "review_reports": ("county",),  # accept a weekly report of its counties, or send it back (县区审核)
