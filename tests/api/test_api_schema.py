@@ -64,6 +64,12 @@ def app(sqlite_url, tmp_path):
 
 
 @pytest.fixture
+def config(app):
+    """This module's app runs on SQLite only: its settings, not conftest's (one per database)."""
+    return app.config["TRACKER"]
+
+
+@pytest.fixture
 def office_token(make_project, config):
     """A real token of an office user, in a city of a few projects, last week closed, a notice drafted."""
     for code in CODES:
