@@ -14,8 +14,6 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
 WECOM_KEY = "wecom-key-0a1b2c3d4e5f"
 DINGTALK_TOKEN = "ding-token-9f8e7d6c5b4a"
 DINGTALK_SECRET = "SECdingtalk-secret-5566778899"
@@ -98,8 +96,8 @@ def serving(robot):
         server.server_close()
 
 
-@pytest.fixture
-def robots():
+@contextlib.contextmanager
+def stand_ins():
     """The three servers, and the [channels] config that points a WeCom and a DingTalk robot and SMS at them."""
     wecom, dingtalk, sms = Robot("wecom"), Robot("dingtalk", DINGTALK_SECRET), Robot("sms")
     with serving(wecom) as wecom_url, serving(dingtalk) as dingtalk_url, serving(sms) as sms_url:

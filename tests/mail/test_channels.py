@@ -3,13 +3,14 @@ when refused, never faster than each robot's limit, and without a key or a secre
 
 import datetime as dt
 import multiprocessing
+import re
 import threading
 
 import pytest
-from channel_servers import DINGTALK_SECRET, DINGTALK_TOKEN, SMS_KEY, WECOM_KEY, robots, with_channels  # noqa: F401
+from channel_servers import DINGTALK_SECRET, DINGTALK_TOKEN, SMS_KEY, WECOM_KEY, stand_ins, with_channels
 
 from scheduler.cycles import run_cycle
-from tracker.accounts.models import User
+from tracker.accounts.models import LeadOfficial, User
 from tracker.core.config import DEFAULTS, ConfigError
 from tracker.core.db import bind_database, db
 from tracker.core.weeks import local_now, utc_now, week_of
@@ -17,6 +18,13 @@ from tracker.cycles.runs import CycleRun
 from tracker.mail.outbox import Outbox, deliver_due, enqueue_text
 
 LEASE = dt.timedelta(minutes=10)
+
+
+@pytest.fixture
+def robots():
+    """The servers standing in for WeCom, DingTalk and the SMS gateway; they stop even when a test fails."""
+    with stand_ins() as servers:
+        yield servers
 
 
 def this_week():
@@ -63,7 +71,7 @@ def race(config, senders=2):
 def test_a_reminder_reaches_each_group_robot_and_the_phone_exactly_once_with_two_senders_racing(
     config,
     unreported,
-    robots,  # noqa: F811
+    robots,
 ):
     cfg = with_channels(config, robots["channels"])
     remind(cfg)
@@ -86,7 +94,7 @@ def test_a_reminder_reaches_each_group_robot_and_the_phone_exactly_once_with_two
 def test_dingtalk_refuses_a_wrong_signature_and_the_refusal_is_kept_until_the_secret_is_right(
     config,
     unreported,
-    robots,  # noqa: F811
+    robots,
 ):
     wrong = {**robots["channels"]["dingtalk"]["调度群"], "secret": "SECnot-the-secret"}
     channels = {**robots["channels"], "dingtalk": {"调度群": wrong}, "wecom": {}}
@@ -110,7 +118,7 @@ def test_a_failing_robot_is_retried_with_backoff_and_the_failure_shown(
     failure,
     client,
     login,
-    make_user,  # noqa: F811
+    make_user,
 ):
     cfg = with_channels(config, {**robots["channels"], "dingtalk": {}})
     remind(cfg)
@@ -144,7 +152,7 @@ def queue_many(count, channel="wecom", recipient="办公室群"):
 def test_25_messages_to_one_robot_send_20_in_the_first_minute_and_the_rest_in_the_next(
     conn,
     config,
-    robots,  # noqa: F811
+    robots,
 ):
     cfg = with_channels(config, robots["channels"])
     queue_many(25)
@@ -159,7 +167,7 @@ def test_25_messages_to_one_robot_send_20_in_the_first_minute_and_the_rest_in_th
     assert sorted(texts) == sorted(f"第{n}周汇总" for n in range(1, 26))
 
 
-def test_a_robots_own_limit_wins_over_its_channels(conn, config, robots):  # noqa: F811
+def test_a_robots_own_limit_wins_over_its_channels(conn, config, robots):
     channels = robots["channels"]
     slow = {**channels["wecom"]["办公室群"], "per_minute": 3}
     cfg = with_channels(config, {**channels, "wecom": {"办公室群": slow}})
@@ -167,7 +175,7 @@ def test_a_robots_own_limit_wins_over_its_channels(conn, config, robots):  # noq
     assert deliver_due(cfg)["sent"] == 3
 
 
-def test_the_limit_holds_across_two_racing_senders(conn, config, robots):  # noqa: F811
+def test_the_limit_holds_across_two_racing_senders(conn, config, robots):
     cfg = with_channels(config, robots["channels"])
     queue_many(25)
     assert race(cfg) == [0, 0]
@@ -175,7 +183,7 @@ def test_the_limit_holds_across_two_racing_senders(conn, config, robots):  # noq
     assert Outbox.select().where(Outbox.state == "queued").count() == 5
 
 
-def test_two_threads_claiming_send_each_robot_message_once(conn, config, robots):  # noqa: F811
+def test_two_threads_claiming_send_each_robot_message_once(conn, config, robots):
     cfg = with_channels(config, {**robots["channels"], "wecom_per_minute": 0})
     queue_many(30)
     barrier = threading.Barrier(2)
@@ -194,7 +202,7 @@ def test_two_threads_claiming_send_each_robot_message_once(conn, config, robots)
     assert sorted(texts) == sorted(f"第{n}周汇总" for n in range(1, 31))
 
 
-def test_keys_and_secrets_are_on_no_page(config, unreported, robots, client, login, make_user):  # noqa: F811
+def test_keys_and_secrets_are_on_no_page(config, unreported, robots, client, login, make_user):
     cfg = with_channels(config, robots["channels"])
     remind(cfg)
     robots["dingtalk"].fail = "http500"
@@ -218,7 +226,7 @@ def test_keys_and_secrets_are_on_no_page(config, unreported, robots, client, log
     assert "XM-101 东城污水厂" in pages[2]  # the robot's message as the group reads it
 
 
-def test_an_error_naming_a_secret_is_kept_masked(conn, config, robots):  # noqa: F811
+def test_an_error_naming_a_secret_is_kept_masked(conn, config, robots):
     from tracker.mail.channels import mask
 
     cfg = with_channels(config, robots["channels"])
@@ -234,9 +242,29 @@ def test_a_robot_with_an_unknown_key_stops_start_up(config):
         with_channels(config, {"dingtalk": {"group": {"secret": "SEC1"}}})
 
 
-def test_an_account_without_sms_gets_no_text(config, conn, make_project, robots):  # noqa: F811
+def test_an_account_without_sms_gets_no_text(config, conn, make_project, robots):
     make_project(code="XM-201", responsible_phone="13900002222", responsible_email="o2@example.gov.cn")
     cfg = with_channels(config, robots["channels"])
     remind(cfg)
     deliver_due(cfg)
     assert robots["sms"].received == []
+
+
+def test_the_weekly_summary_reaches_an_sms_only_official_by_sms_and_the_office_groups_by_robot(
+    conn, config, make_project, official, robots
+):
+    make_project(code="XM-301")
+    LeadOfficial.update(channels=["sms"], phone="13800001234").where(LeadOfficial.id == official.id).execute()
+    cfg = with_channels(config, robots["channels"])
+    run_cycle("weekly", "2026-W47", cfg)
+    deliver_due(cfg)
+    [sms] = robots["sms"].received
+    text = sms["body"]["content"]
+    assert sms["body"]["mobile"] == "13800001234" and "\n" not in text and len(text) <= 70
+    assert re.search(r"第47周 您包抓的1个项目开复工率[\d.]+%", text) and cfg["web"]["base_url"] in text
+    assert not Outbox.select().where(Outbox.recipient == official.email).exists()  # they chose SMS only
+    for robot in ("wecom", "dingtalk"):
+        [message] = robots[robot].received
+        markdown = message["body"]["markdown"]
+        content = markdown.get("content") or markdown["text"]
+        assert "周调度汇总" in content and "开复工率" in content and "本周未报 1 个" in content

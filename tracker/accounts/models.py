@@ -27,6 +27,11 @@ CHANNELS = {"email": "邮件", "sms": "短信", "wecom": "企业微信", "dingta
 PERSONAL_CHANNELS = ("email", "sms")
 
 
+def channel_names(channels):
+    """A person's channels as the pages and the audit log name them: "邮件、短信", or "无"."""
+    return "、".join(CHANNELS[channel] for channel in channels) or "无"
+
+
 def _email_only():
     return ["email"]
 
