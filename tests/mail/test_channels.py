@@ -268,3 +268,8 @@ def test_the_weekly_summary_reaches_an_sms_only_official_by_sms_and_the_office_g
         markdown = message["body"]["markdown"]
         content = markdown.get("content") or markdown["text"]
         assert "周调度汇总" in content and "开复工率" in content and "本周未报 1 个" in content
+
+
+def test_a_robot_given_a_kind_it_cannot_receive_stops_start_up(config):
+    with pytest.raises(ConfigError, match="office_sumary"):
+        with_channels(config, {"wecom": {"office": {"webhook": "https://x/send?key=k", "kinds": ["office_sumary"]}}})

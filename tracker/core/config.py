@@ -149,6 +149,9 @@ DEFAULTS = {
 }
 
 
+# The messages a group robot can receive (the outbox's kinds that concern a group, not one person).
+ROBOT_KINDS = ("reminder", "office_summary", "consultation", "analysis")
+
 # What each robot and the SMS gateway may say, with the defaults of what is left out.
 ROBOT_DEFAULTS = {"webhook": "", "secret": "", "kinds": [], "per_minute": -1}
 SMS_DEFAULTS = {
@@ -357,8 +360,8 @@ def _validate_channels(channels):
             channels[channel][name] = robot = _filled_table(robot, ROBOT_DEFAULTS, where)
             if not re.match(r"^https?://[^/]+", robot["webhook"]):
                 raise ConfigError(f"{where} webhook must be the robot's address, like https://...")
-            if not all(isinstance(kind, str) for kind in robot["kinds"]):
-                raise ConfigError(f'{where} kinds must be a list of kinds of message, like ["office_summary"]')
+            if unknown := [kind for kind in robot["kinds"] if kind not in ROBOT_KINDS]:
+                raise ConfigError(f"{where} kinds: {unknown!r} unknown; a robot receives {', '.join(ROBOT_KINDS)}")
             if channel == "wecom" and robot["secret"]:
                 raise ConfigError(f"{where} secret: a WeCom robot has none (only DingTalk signs its messages)")
     channels["sms"] = sms = _filled_table(channels["sms"], SMS_DEFAULTS, "[channels.sms]")
