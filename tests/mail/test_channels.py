@@ -121,7 +121,7 @@ def test_a_failing_robot_is_retried_with_backoff_and_the_failure_shown(
     make_user,
 ):
     cfg = with_channels(config, {**robots["channels"], "dingtalk": {}})
-    remind(cfg)
+    run = remind(cfg)
     robots["wecom"].fail = failure
     now = utc_now()
     assert deliver_due(cfg, now=now)["retrying"] == 1
@@ -136,6 +136,8 @@ def test_a_failing_robot_is_retried_with_backoff_and_the_failure_shown(
     login("office")
     page = client.get("/deliveries/?channel=wecom").get_data(as_text=True)
     assert "企业微信" in page and "办公室群" in page and expected[failure] in page
+    run_page = client.get(f"/cycles/{run.id}").get_data(as_text=True)  # 调度记录: the run's messages by channel
+    assert 'data-channel="wecom"' in run_page and "<td data-label=\"渠道\">企业微信</td>" in run_page
     robots["wecom"].fail = None
     deliver_due(cfg, now=now + dt.timedelta(seconds=61))
     assert len(robots["wecom"].received) == 1
