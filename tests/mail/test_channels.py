@@ -137,7 +137,7 @@ def test_a_failing_robot_is_retried_with_backoff_and_the_failure_shown(
     page = client.get("/deliveries/?channel=wecom").get_data(as_text=True)
     assert "企业微信" in page and "办公室群" in page and expected[failure] in page
     run_page = client.get(f"/cycles/{run.id}").get_data(as_text=True)  # 调度记录: the run's messages by channel
-    assert 'data-channel="wecom"' in run_page and "<td data-label=\"渠道\">企业微信</td>" in run_page
+    assert 'data-channel="wecom"' in run_page and '<td data-label="渠道">企业微信</td>' in run_page
     robots["wecom"].fail = None
     deliver_due(cfg, now=now + dt.timedelta(seconds=61))
     assert len(robots["wecom"].received) == 1
@@ -275,3 +275,22 @@ def test_the_weekly_summary_reaches_an_sms_only_official_by_sms_and_the_office_g
 def test_a_robot_given_a_kind_it_cannot_receive_stops_start_up(config):
     with pytest.raises(ConfigError, match="office_sumary"):
         with_channels(config, {"wecom": {"office": {"webhook": "https://x/send?key=k", "kinds": ["office_sumary"]}}})
+
+
+def test_an_sms_gateway_taking_a_form_gets_the_phone_and_text_url_encoded(config, unreported, robots):
+    form = {**robots["channels"]["sms"], "body_format": "form", "body": "mobile={phone}&content={text}&sign=X市"}
+    cfg = with_channels(config, {**robots["channels"], "sms": form, "wecom": {}, "dingtalk": {}})
+    remind(cfg)
+    deliver_due(cfg)
+    [sms] = robots["sms"].received
+    assert sms["body"]["mobile"] == ["13900001111"] and "1个项目未报" in sms["body"]["content"][0]
+    assert sms["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+def test_an_sms_gateway_saying_no_is_a_failure_with_its_reason(config, unreported, robots):
+    refusing = {**robots["channels"]["sms"], "success_value": "0"}  # the stand-in answers code "OK"
+    cfg = with_channels(config, {**robots["channels"], "sms": refusing, "wecom": {}, "dingtalk": {}})
+    remind(cfg)
+    deliver_due(cfg)
+    row = Outbox.get(Outbox.channel == "sms")
+    assert (row.state, row.attempts, row.last_error) == ("queued", 1, "code OK: sent")

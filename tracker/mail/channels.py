@@ -119,13 +119,8 @@ def _send_sms(phone, text, config):
     data = None
     headers = dict(sms["headers"])
     if sms["method"] == "POST":
-        if sms["body_format"] == "json":
-            # json.dumps()[1:-1]: the text as it goes between the template's quotes.
-            escape = lambda value: json.dumps(value, ensure_ascii=False)[1:-1]  # noqa: E731
-            headers.setdefault("Content-Type", "application/json")
-        else:
-            escape = quote
-            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        escape, content_type = BODY_FORMATS[sms["body_format"]]
+        headers.setdefault("Content-Type", content_type)
         data = sms["body"].replace("{phone}", escape(phone)).replace("{text}", escape(text)).encode()
     answer = _post(url, data, headers, config, method=sms["method"])
     if sms["success_field"]:
@@ -137,6 +132,18 @@ def _send_sms(phone, text, config):
             found = result.get(sms["success_field"]) if isinstance(result, dict) else None
             message = result.get(sms["message_field"], "") if isinstance(result, dict) and sms["message_field"] else ""
             raise DeliveryError(f"{sms['success_field']} {found}: {message or answer[:ANSWER_KEPT]}")
+
+
+def _json_text(value):
+    """``value`` as it goes between the quotes of a JSON template."""
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+# How {phone} and {text} are escaped in an SMS body, and the body's content type.
+BODY_FORMATS = {
+    "json": (_json_text, "application/json"),
+    "form": (urllib.parse.quote, "application/x-www-form-urlencoded"),
+}
 
 
 def _post(url, data, headers, config, method="POST"):
