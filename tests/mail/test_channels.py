@@ -294,3 +294,10 @@ def test_an_sms_gateway_saying_no_is_a_failure_with_its_reason(config, unreporte
     deliver_due(cfg)
     row = Outbox.get(Outbox.channel == "sms")
     assert (row.state, row.attempts, row.last_error) == ("queued", 1, "code OK: sent")
+
+
+def test_a_message_to_a_robot_no_longer_configured_fails_saying_which(conn, config, robots):
+    queue_many(1, recipient="已撤销的群")
+    deliver_due(with_channels(config, robots["channels"]))
+    row = Outbox.get()
+    assert row.last_error == "配置中没有企业微信机器人“已撤销的群”（[channels.wecom.已撤销的群]）"

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from tracker.accounts.models import CHANNELS
 from tracker.mail.compose import DeliveryError
 
 ROBOT_CHANNELS = ("wecom", "dingtalk")
@@ -78,7 +79,7 @@ def send(channel, recipient, message, config):
 def _robot(channel, name, config):
     robot = config["channels"][channel].get(name)
     if robot is None:
-        raise DeliveryError(f"配置中没有{channel}机器人“{name}”（[channels.{channel}.{name}]）")
+        raise DeliveryError(f"配置中没有{CHANNELS[channel]}机器人“{name}”（[channels.{channel}.{name}]）")
     return robot
 
 
