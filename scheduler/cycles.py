@@ -36,8 +36,9 @@ from tracker.cycles.snapshots import (
 from tracker.honours.drafting import draft_honours
 from tracker.honours.models import HonourList
 from tracker.lagging.rules import RANKED_BY, lagging_list, ranking
-from tracker.mail.compose import make_message
-from tracker.mail.outbox import Outbox, enqueue
+from tracker.mail.channels import ROBOT_CHANNELS, robots_for, sms_enabled
+from tracker.mail.compose import make_message, make_text
+from tracker.mail.outbox import Outbox, enqueue, enqueue_text
 from tracker.problems.models import UNRESOLVED, Problem, ProblemEvent, problems_as_of
 from tracker.projects import lights
 from tracker.projects.completeness import skip_notes
@@ -105,8 +106,9 @@ def weekly_dispatch(run, week, config):
     officials = list(LeadOfficial.select().where(LeadOfficial.id.in_(list(by_official))).order_by(LeadOfficial.name))
     city_weeks, official_weeks = official_chart_weeks(week)
     target = config["charts"]["restart_rate_target"]
+    reachable = {o.id for o in officials if _Recipient.of(o).reachable(config)}
     for official in officials:
-        if official.email:
+        if official.id in reachable:
             own = [p for p in flagged if p["lead_official"] == official.name]
             mine = by_official[official.id]
             # Their own projects' line beside the city's, over the weeks of the city's chart.
@@ -116,7 +118,7 @@ def weekly_dispatch(run, week, config):
                 run,
                 "leader_summary",
                 "weekly-leader",
-                official,
+                _Recipient.of(official),
                 context,
                 config,
                 leader_images,
@@ -128,27 +130,17 @@ def weekly_dispatch(run, week, config):
         "flagged": len(flagged),
         # Reminders went before the cut-off (send_reminders); the dispatch runs when the week is locked.
         "reminded": _reminded(week),
-        "briefed": [o.name for o in officials if o.email],
-        "unbriefed": [o.name for o in officials if not o.email],
-        "unreachable": [row.project.code for row in missing if not row.project.contact_email],
+        "briefed": [o.name for o in officials if o.id in reachable],
+        "unbriefed": [o.name for o in officials if o.id not in reachable],
+        "unreachable": [row.project.code for row in missing if not _owner_targets(row.project, config)],
         # What the week's rules left out for lack of a field (待完善), in the words the office reads.
         "skipped": skip_notes({**LEADER_MAIL_SKIPS, **lights.SKIPS}, ProjectSnapshot, ProjectSnapshot.week == week),
     }
     leaders = [{"name": o.name, **by_official[o.id]} for o in officials]
+    office = {"flagged": flagged, "missing": missing, "leaders": leaders, "summary": summary}
     for user in _office_users():
-        _queue(
-            run,
-            "office_summary",
-            "weekly-office",
-            user,
-            context,
-            config,
-            images,
-            flagged=flagged,
-            missing=missing,
-            leaders=leaders,
-            summary=summary,
-        )
+        _queue(run, "office_summary", "weekly-office", user, context, config, images, **office)
+    _queue_robots(run, "office_summary", "weekly-office", context, config, **office)
     del summary["base_url"]
     return summary
 
@@ -209,22 +201,51 @@ def reminders(run, period, config):
     # Time left as of the reminder's hour: the email says what it said when it was due.
     sent_at = reminder_at(week, slot, tz)
     reported = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
-    missing = Project.with_owner(Project.active().where(Project.id.not_in(reported)).order_by(Project.code))
-    by_address = {}
+    missing = list(Project.with_owner(Project.active().where(Project.id.not_in(reported)).order_by(Project.code)))
+    by_target = {}
     for project in missing:
-        if project.contact_email:
-            by_address.setdefault(project.contact_email, []).append(project)
+        for channel, target in _owner_targets(project, config):
+            by_target.setdefault((channel, target), []).append(project)
     context = {"week": week, "cutoff": cutoff_text(cutoff, sent_at), "base_url": config["web"]["base_url"]}
-    for address, projects in by_address.items():
-        person = _Recipient(projects[0].responsible_person, address)
+    for (channel, target), projects in by_target.items():
+        name = projects[0].responsible_person
+        person = (
+            _Recipient(name, target, channels=[channel])
+            if channel == "email"
+            else _Recipient(name, "", target, ["sms"])
+        )
         _queue(run, "reminder", "weekly-reminder", person, context, config, None, projects=projects)
-    return {"week": week, "reminded": len(by_address), "unreachable": [p.code for p in missing if not p.contact_email]}
+    if missing:
+        _queue_robots(run, "reminder", "weekly-reminder", context, config, projects=missing)
+    return {
+        "week": week,
+        "reminded": len({projects[0].responsible_person for projects in by_target.values()}),
+        "unreachable": [p.code for p in missing if not _owner_targets(p, config)],
+    }
+
+
+def _owner_targets(project, config):
+    """[(channel, address or phone)] where a reminder reaches the project's responsible person.
+
+    The channels their account chose (email alone without an account); the project's own
+    address and phone first, their account's otherwise.
+    """
+    owner = project.owner if project.owner_id else None
+    chosen = owner.channels if owner else ["email"]
+    phone = project.responsible_phone or (owner.phone if owner else "")
+    targets = []
+    if "email" in chosen and project.contact_email:
+        targets.append(("email", project.contact_email))
+    if "sms" in chosen and phone and sms_enabled(config):
+        targets.append(("sms", phone))
+    return targets
 
 
 def _reminded(week):
-    """How many people the reminders of ``week`` reached."""
+    """How many people the reminders of ``week`` reached (by email or SMS; a group robot is no person)."""
     runs = CycleRun.select(CycleRun.id).where((CycleRun.cycle == "reminder") & CycleRun.period.startswith(f"{week} "))
-    return Outbox.select(fn.COUNT(Outbox.recipient.distinct())).where(Outbox.run.in_(runs)).scalar()
+    people = Outbox.run.in_(runs) & Outbox.channel.not_in(ROBOT_CHANNELS)
+    return Outbox.select(fn.COUNT(Outbox.recipient_name.distinct())).where(people).scalar()
 
 
 # Monthly consultation ----------------------------------------------------------
@@ -262,6 +283,7 @@ def monthly_consultation(run, month, config):
     images = {"restart_rate": history_chart("restart_rate", last_week, config["charts"]["restart_rate_target"])}
     for recipient in [*_official_recipients(), *_office_users()]:
         _queue(run, "consultation", "monthly-consultation", recipient, context, config, images)
+    _queue_robots(run, "consultation", "monthly-consultation", context, config)
     return {
         "month": month,
         "closing_week": last_week,
@@ -321,6 +343,7 @@ def quarterly_analysis_cycle(run, quarter, config):
         }
     for recipient in [*_official_recipients(), *_office_users()]:
         _queue(run, "analysis", "quarterly-analysis", recipient, context, config, images)
+    _queue_robots(run, "analysis", "quarterly-analysis", context, config)
     return analysis
 
 
@@ -328,26 +351,51 @@ def quarterly_analysis_cycle(run, quarter, config):
 
 
 class _Recipient:
-    """Anyone mail goes to: a name and an address."""
+    """Anyone a message goes to: a name, an address, a phone, and the channels they chose."""
 
-    def __init__(self, name, email):
-        self.name, self.email = name, email
+    def __init__(self, name, email, phone="", channels=("email",)):
+        self.name, self.email, self.phone, self.channels = name, email, phone, channels
+
+    @classmethod
+    def of(cls, person):
+        """A lead official or an account as a recipient."""
+        name = person.label if isinstance(person, User) else person.name
+        return cls(name, person.email, person.phone, person.channels)
+
+    def reachable(self, config):
+        return self.emailed() or self.texted(config)
+
+    def emailed(self):
+        return "email" in self.channels and bool(self.email)
+
+    def texted(self, config):
+        return "sms" in self.channels and bool(self.phone) and sms_enabled(config)
 
 
 def _office_users():
-    users = User.select().where((User.role == "office") & (User.active == True) & (User.email != ""))  # noqa: E712
-    return [_Recipient(u.label, u.email) for u in users]
+    users = User.select().where((User.role == "office") & (User.active == True))  # noqa: E712
+    return [_Recipient.of(u) for u in users]
 
 
 def _official_recipients():
-    return [_Recipient(o.name, o.email) for o in LeadOfficial.select().where(LeadOfficial.email != "")]
+    return [_Recipient.of(o) for o in LeadOfficial.select()]
 
 
 def _queue(run, kind, template, recipient, context, config, images, **extra):
-    message = make_message(
-        template, (recipient.name, recipient.email), {**context, **extra, "recipient": recipient}, config, images=images
-    )
-    enqueue(run, kind, recipient.email, recipient.name, message)
+    """Queue the email ``template`` to ``recipient``, and its SMS version, by the channels they chose."""
+    data = {**context, **extra, "recipient": recipient}
+    if recipient.emailed():
+        message = make_message(template, (recipient.name, recipient.email), data, config, images=images)
+        enqueue(run, kind, recipient.email, recipient.name, message)
+    if recipient.texted(config):
+        enqueue_text(run, kind, "sms", recipient.phone, recipient.name, *make_text(template, "sms", data))
+
+
+def _queue_robots(run, kind, template, context, config, **extra):
+    """Queue the markdown version of ``template`` to every group robot configured for ``kind``."""
+    for channel, name in robots_for(kind, config):
+        data = {**context, **extra, "recipient": _Recipient(name, "")}
+        enqueue_text(run, kind, channel, name, name, *make_text(template, "robot", data))
 
 
 RUNNERS = {

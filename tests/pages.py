@@ -57,5 +57,13 @@ def changes_on(html):
 
 def account_form(**changes):
     """An account form as the office fills it in."""
-    data = {"display_name": "王建国", "role": "leader", "lead_official": "", "department": "", "email": "", "phone": ""}
+    data = {
+        "display_name": "王建国",
+        "role": "leader",
+        "lead_official": "",
+        "department": "",
+        "email": "",
+        "phone": "",
+        "channels": "email",  # ticked on a new account's form
+    }
     return {**data, **changes}

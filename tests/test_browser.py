@@ -4,6 +4,7 @@ The app is served for real (werkzeug, a background thread) on a SQLite file; Pla
 Debian Chromium, never a downloaded one.
 """
 
+import contextlib
 import datetime as dt
 import threading
 from pathlib import Path
@@ -40,16 +41,25 @@ PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touc
 @pytest.fixture
 def server(sqlite_url, tmp_path):
     """The app on a SQLite file, listening on a free port of 127.0.0.1; its base URL."""
-    app = create_app(overrides=overrides_for(sqlite_url, tmp_path))
+    with serving(overrides_for(sqlite_url, tmp_path)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(overrides):
+    """The app with ``overrides``, its tables created, served on a free port of 127.0.0.1; its base URL."""
+    app = create_app(overrides=overrides)
     with db.connection_context():
         db.create_tables(MODELS)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
 from tracker.honours.models import HonourEntry, HonourList
 from tracker.lists.editing import seed_lists
+from tracker.mail.limits import ChannelSlot
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice, NoticeEntry
 from tracker.problems.models import Problem, ProblemEvent
@@ -48,6 +49,7 @@ MODELS = (
     ListEntry,
     CycleRun,
     Outbox,
+    ChannelSlot,
     ProjectSnapshot,
     WeekTotals,
     WeekFunds,
@@ -79,6 +81,7 @@ def create_tables(token_days=DEFAULTS["api"]["token_days"]):
     """
     with db.connection_context():
         lists_new = not db.table_exists(ListEntry._meta.table_name)
+        migrate_outbox_channel()
         db.create_tables(MODELS, safe=True)
         existing_tokens = {
             ApiToken.name: OLD_TOKEN_NAME,
@@ -130,6 +133,26 @@ def guard_audit_log():
     with db.atomic():
         for statement in statements:
             db.execute_sql(statement.format(days=MIN_AUDIT_KEEP_DAYS, message=message))
+
+
+def migrate_outbox_channel():
+    """Give an outbox of the email-only versions its channel column, ahead of the unique index that names it.
+
+    create_tables() would otherwise index (run, kind, channel, recipient) before migrate_columns adds the
+    column; the old unique index over (run, kind, recipient) goes, since a phone or a robot's name
+    may equal nothing of an email address but the key is now the four together.
+    """
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    table = Outbox._meta.table_name
+    if not db.table_exists(table) or "channel" in {c.name for c in db.get_columns(table)}:
+        return
+    migrator = SchemaMigrator.from_database(db.obj)
+    with _foreign_keys_off(), db.atomic():
+        migrate(
+            migrator.add_column(table, "channel", Outbox.channel),
+            migrator.drop_index(table, "outbox_run_id_kind_recipient"),
+        )
 
 
 def migrate_columns(models, fill=None):

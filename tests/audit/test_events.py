@@ -133,7 +133,10 @@ def test_the_office_creating_changing_and_deactivating_an_account_is_recorded(
 
     events = [(event, detail) for event, _, detail in recorded() if event != "login"]
     assert events == [
-        ("account_created", {"username": "zhao", "role": "leader", "department": "", "lead_official": ""}),
+        (
+            "account_created",
+            {"username": "zhao", "role": "leader", "department": "", "lead_official": "", "channels": "邮件"},
+        ),
         ("account_changed", {"username": "zhao", "role": ["leader", "inspector"], "display_name": ["王建国", "赵"]}),
         ("password_set", {"username": "zhao"}),
         ("account_deactivated", {"username": "zhao"}),

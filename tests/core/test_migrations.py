@@ -142,3 +142,26 @@ def test_an_older_database_gains_inclusion_and_review_its_reports_counting_as_ac
     saved = Project.get_by_id(project.id)
     assert (saved.statistics_included, saved.statistics_included_on, saved.statistics_reason) == (False, None, "")
     assert "account_county" in db.get_tables()
+
+
+def test_an_email_only_outbox_gains_its_channel_and_keeps_its_mail(conn):
+    from tracker.cycles.runs import CycleRun
+    from tracker.mail.outbox import Outbox
+
+    run = CycleRun.claim("weekly", "2026-W47", dt.timedelta(minutes=10))
+    Outbox.insert(run=run, kind="reminder", recipient="li@example.gov.cn", message=b"x").execute()
+    migrator = SchemaMigrator.from_database(db.obj)
+    with _foreign_keys_off(), db.atomic():
+        migrate(
+            migrator.drop_index("outbox", "outbox_run_id_kind_channel_recipient"),
+            migrator.drop_column("outbox", "channel"),
+            migrator.add_index("outbox", ("run_id", "kind", "recipient"), True),
+        )
+    db.close()
+    create_tables()
+    db.connect(reuse_if_open=True)
+    row = Outbox.get()
+    assert (row.channel, row.recipient) == ("email", "li@example.gov.cn")
+    # The same person by another channel is another message of the run.
+    Outbox.insert(run=run, kind="reminder", channel="sms", recipient="li@example.gov.cn", message=b"y").execute()
+    assert Outbox.select().count() == 2

@@ -156,11 +156,11 @@ def test_the_outbox_backend_writes_one_eml_per_message(conn, config):
     assert sorted(m["To"].addresses[0].display_name for m in messages) == ["吴芳", "周明"]
 
 
-def _deliver_in_process(url, mail, barrier):
+def _deliver_in_process(url, config, barrier):
     bind_database(url)
     barrier.wait()
     with db.connection_context():
-        deliver_due({"mail": mail})
+        deliver_due(config)
 
 
 def test_two_senders_at_once_deliver_each_message_exactly_once(conn, config, smtp_server):  # noqa: F811
@@ -172,8 +172,8 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(conn, config, smt
     db.close()
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
-    mail = smtp_config(config, port)["mail"]
-    procs = [ctx.Process(target=_deliver_in_process, args=(config["database"]["url"], mail, barrier)) for _ in range(2)]
+    cfg = smtp_config(config, port)
+    procs = [ctx.Process(target=_deliver_in_process, args=(config["database"]["url"], cfg, barrier)) for _ in range(2)]
     for p in procs:
         p.start()
     for p in procs:

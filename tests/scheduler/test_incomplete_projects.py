@@ -39,7 +39,7 @@ def test_a_project_without_a_leader_is_in_no_leaders_mail_and_the_office_is_told
     assert "1 个项目未填开工时限，不判断开工时限预警" in text
     assert "1 个项目未填年度计划投资，不判断投资进度预警" in text
     assert "/projects/incomplete" in text
-    assert "未登记邮箱、未收到周报摘要的包抓领导：李明" in text
+    assert "未收到周报摘要的包抓领导（无邮箱或手机可达）：李明" in text
     # Still counted where only its status matters: 3 projects in the restart rate.
     assert "0 / 3" in text
     assert run.data["skipped"][0] == "1 个项目未确定包抓领导，未纳入领导周报"

@@ -234,7 +234,7 @@ def test_a_failed_delivery_on_the_run_page_leads_to_where_it_is_resent(config, c
     page = client.get(f"/cycles/{run.id}").get_data(as_text=True)
     assert "发送失败 3 封" in page
     assert f'href="/deliveries/?run={run.id}&amp;state=failed"' in page
-    assert f'href="/deliveries/?run={run.id}">本次调度的全部邮件</a>' in page
+    assert f'href="/deliveries/?run={run.id}">本次调度的全部邮件与消息</a>' in page
     assert f'href="/deliveries/{row.id}"' in page
     message = client.get(f"/deliveries/{row.id}").get_data(as_text=True)
     assert f'action="/deliveries/{row.id}/resend"' in message  # resending itself: test_outbox

@@ -13,11 +13,12 @@ from wtforms.validators import (
     EqualTo,
     Length,
     Optional,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.accounts.credentials import MIN_LENGTH, PASSWORD_TOO_LONG
-from tracker.accounts.models import ROLES
+from tracker.accounts.models import CHANNELS, PERSONAL_CHANNELS, ROLES
 from tracker.core.limits import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, MAX_PHONE, MAX_USERNAME
 from tracker.web.forms import ListField, MaxLength
 
@@ -33,7 +34,28 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), PASSWORD_MAX])
 
 
-class AccountForm(FlaskForm):
+class ChannelsForm(FlaskForm):
+    """Who gets what: the channels a person's reminders and summaries travel by (email, SMS)."""
+
+    channels = SelectMultipleField(
+        "接收渠道（调度提醒和周报摘要）",
+        choices={channel: CHANNELS[channel] for channel in PERSONAL_CHANNELS},
+        default=["email"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def validate_channels(self, field):
+        if "sms" in field.data and not (self.phone.data or "").strip():
+            raise ValidationError("选择短信须填写手机号")
+
+    @property
+    def chosen_channels(self):
+        """The channels ticked, in the order the choices list them."""
+        return [channel for channel in PERSONAL_CHANNELS if channel in self.channels.data]
+
+
+class AccountForm(ChannelsForm):
     """What the office can change about an account; the login name stays as created."""
 
     display_name = StringField("姓名", validators=[DataRequired("必填"), MaxLength(MAX_NAME)])
@@ -63,10 +85,11 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField("再次输入新密码", validators=[EqualTo("password", "两次输入的密码不一致"), PASSWORD_MAX])
 
 
-class LeadOfficialForm(FlaskForm):
+class LeadOfficialForm(ChannelsForm):
     name = StringField("姓名", validators=[DataRequired("必填"), MaxLength(MAX_NAME)])
     title = StringField("职务", validators=[MaxLength(MAX_NAME)])
     email = EmailField("电子邮箱（接收调度邮件）", validators=[Optional(), MaxLength(MAX_EMAIL)])
+    phone = StringField("手机号（接收短信）", validators=[MaxLength(MAX_PHONE)])
 
 
 class OwnPasswordForm(PasswordForm):

@@ -21,12 +21,44 @@ ROLES = {
 }
 
 
+# The ways a message travels: a person chooses email and SMS; the robots of WeCom and DingTalk
+# groups are configured, and each names the kinds of message it receives.
+CHANNELS = {"email": "邮件", "sms": "短信", "wecom": "企业微信", "dingtalk": "钉钉"}
+PERSONAL_CHANNELS = ("email", "sms")
+
+
+def channel_names(channels):
+    """A person's channels as the pages and the audit log name them: "邮件、短信", or "无"."""
+    return "、".join(CHANNELS[channel] for channel in channels) or "无"
+
+
+def _email_only():
+    return ["email"]
+
+
+class ChannelsField(CharField):
+    """The channels a person chose, kept as "email,sms" and read as a list in CHANNELS' order."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default=_email_only, **kwargs)
+
+    def db_value(self, value):
+        if isinstance(value, (list, tuple)):
+            value = ",".join(channel for channel in CHANNELS if channel in value)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        return [channel for channel in (value or "").split(",") if channel]
+
+
 class LeadOfficial(BaseModel):
     """市级包抓领导: the city leader answerable for a set of projects."""
 
     name = CharField(unique=True)
     title = CharField(default="")
     email = CharField(default="")
+    phone = CharField(default="")
+    channels = ChannelsField()
 
     class Meta:
         table_name = "lead_official"
@@ -40,6 +72,7 @@ class User(BaseModel):
     role = CharField(index=True)
     email = CharField(default="")
     phone = CharField(default="")
+    channels = ChannelsField()
     password_hash = CharField(null=True)
     lead_official = ForeignKeyField(LeadOfficial, null=True, backref="users", on_delete="SET NULL")
     department = CharField(default="")

@@ -6,7 +6,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from tracker.accounts.credentials import hash_password, password_problem, revoke_tokens
 from tracker.accounts.forms import AccountForm, LeadOfficialForm, NewAccountForm, PasswordForm
-from tracker.accounts.models import ROLES, AccountCounty, ApiToken, LeadOfficial, User
+from tracker.accounts.models import ROLES, AccountCounty, ApiToken, LeadOfficial, User, channel_names
 from tracker.core.db import db
 from tracker.projects.models import ListEntry, Project
 from tracker.web.access import require
@@ -17,6 +17,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
 ACCOUNT_FIELDS = ("display_name", "role", "department", "email", "phone")
+OFFICIAL_FIELDS = ("name", "title", "email", "phone")
 
 # Why a deactivated account's API tokens were revoked, as their list shows it.
 DEACTIVATED = "账号停用"
@@ -61,7 +62,7 @@ def _account_form(user):
     form.lead_official.choices = {"": "无", **{str(i): name for i, name in officials}}
     form.counties.choices = _county_choices(user)
     if form.validate_on_submit():
-        fields = _texts(form, ACCOUNT_FIELDS)
+        fields = {**_texts(form, ACCOUNT_FIELDS), "channels": form.chosen_channels}
         fields["lead_official"] = int(form.lead_official.data) if form.lead_official.data else None
         if user and user.id == current_user.id and fields["role"] != "office":
             form.role.errors.append("不能取消自己的办公室角色，否则将无法再管理账号")
@@ -98,6 +99,7 @@ def _account_data(user):
     data = {name: getattr(user, name) for name in ACCOUNT_FIELDS}
     data["lead_official"] = str(user.lead_official_id or "")
     data["counties"] = user.counties
+    data["channels"] = user.channels
     return data
 
 
@@ -133,13 +135,28 @@ def _changes(user, fields):
     names = dict(LeadOfficial.select(LeadOfficial.id, LeadOfficial.name).tuples())
     old = {**_account_data(user), "lead_official": names.get(user.lead_official_id, "")}
     new = {**fields, "lead_official": names.get(fields["lead_official"], "")}
-    return {name: [old[name], new[name]] for name in new if old[name] != new[name]}
+    return _changed(old, new)
+
+
+def _changed(old, new):
+    """{field: [old, new]} of the fields of ``new`` that differ from ``old``, the channels by name."""
+    return {name: [_named(name, old[name]), _named(name, new[name])] for name in new if old[name] != new[name]}
+
+
+def _named(name, value):
+    return channel_names(value) if name == "channels" else value
 
 
 def _account_summary(user):
     """What the audit log keeps of a new account."""
     official = user.lead_official.name if user.lead_official_id else ""
-    return {"username": user.username, "role": user.role, "department": user.department, "lead_official": official}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "department": user.department,
+        "lead_official": official,
+        "channels": channel_names(user.channels),
+    }
 
 
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
@@ -190,7 +207,7 @@ def officials():
         .group_by(LeadOfficial)
         .order_by(LeadOfficial.name)
     )
-    return render_template("accounts/officials.html", page=Page(query))
+    return render_template("accounts/officials.html", page=Page(query), channel_names=channel_names)
 
 
 @bp.route("/officials/new", methods=["GET", "POST"])
@@ -207,13 +224,21 @@ def _official_form(official):
     """Add (``official`` None) or edit a lead official; a name already listed is a message."""
     form = LeadOfficialForm(obj=official)
     if form.validate_on_submit():
-        fields = _texts(form, ("name", "title", "email"))
+        fields = {**_texts(form, OFFICIAL_FIELDS), "channels": form.chosen_channels}
         try:
             with db.atomic():
                 if official:
                     LeadOfficial.update(**fields).where(LeadOfficial.id == official.id).execute()
+                    old = {name: getattr(official, name) for name in fields}
+                    if changes := _changed(old, fields):
+                        audit("official_changed", official=official.name, **changes)
                 else:
                     LeadOfficial.create(**fields)
+                    audit(
+                        "official_created",
+                        official=fields["name"],
+                        **{**fields, "channels": channel_names(fields["channels"])},
+                    )
         except IntegrityError:
             form.name.errors.append(f"包抓领导“{fields['name']}”已在名单中")
         else:

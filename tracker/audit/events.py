@@ -10,6 +10,7 @@
 | `permission_refused` | any 403 of a page or the API | `path`, `method`, `action` (of `access.RULES`, where one was asked) |
 | `account_created` | the office (or `create-user`) creates an account | `username`, `role`, `department`, `lead_official` |
 | `account_changed` | the office edits an account (or `create-user` changes one) | `username` and each changed field as `[old, new]` (role, department, lead official …) |
+| `official_created`, `official_changed` | the office adds a lead official, or edits one: who gets what by which channel | `official` (the name); created: every field; changed: each changed field as `[old, new]` (email, phone, `channels` …) |
 | `account_deactivated`, `account_activated` | the office deactivates or activates an account | `username` |
 | `token_created`, `token_revoked` | an API token is made or revoked | `username`, `token` (its name) |
 | `import_confirmed` | a project list is imported (the page's confirmation, or `import-projects`) | `filename`, `created`, `updated`, `unchanged`, `rows` |
@@ -35,6 +36,8 @@ EVENTS = {
     "permission_refused": "越权访问被拒绝",
     "account_created": "新建账号",
     "account_changed": "修改账号",
+    "official_created": "新增包抓领导",
+    "official_changed": "修改包抓领导",
     "account_deactivated": "停用账号",
     "account_activated": "启用账号",
     "token_created": "创建 API 令牌",
@@ -73,6 +76,9 @@ DETAIL_LABELS = {
     "lead_official": "包抓领导",
     "email": "邮箱",
     "phone": "电话",
+    "official": "包抓领导",
+    "name": "姓名",
+    "channels": "接收渠道",
     "token": "令牌",
     "filename": "文件",
     "file": "文件",

@@ -143,6 +143,36 @@ DEFAULTS = {
         "retry_seconds": 60,
         "lease_seconds": 300,
     },
+    # The channels beside email. Robots are tables of their own ([channels.wecom.<name>]); each names the
+    # kinds of message it receives. A *_per_minute of 0 means no limit.
+    "channels": {
+        "timeout_seconds": 10,
+        "window_seconds": 60,
+        "email_per_minute": 0,
+        "wecom_per_minute": 20,
+        "dingtalk_per_minute": 20,
+        "sms_per_minute": 5,
+        "wecom": {},
+        "dingtalk": {},
+        "sms": {},
+    },
+}
+
+
+# The messages a group robot can receive (the outbox's kinds that concern a group, not one person).
+ROBOT_KINDS = ("reminder", "office_summary", "consultation", "analysis")
+
+# What each robot and the SMS gateway may say, with the defaults of what is left out.
+ROBOT_DEFAULTS = {"webhook": "", "secret": "", "kinds": [], "per_minute": -1}
+SMS_DEFAULTS = {
+    "url": "",
+    "method": "POST",
+    "headers": {},
+    "body": "",
+    "body_format": "json",
+    "success_field": "",
+    "success_value": "",
+    "message_field": "",
 }
 
 
@@ -306,6 +336,7 @@ def _validate(config):
             "the Cybersecurity Law has network logs kept for six months or more"
         )
     _validate_honours(config["honours"])
+    _validate_channels(config["channels"])
     if not re.match(r"^https?://[^/]+", config["web"]["base_url"]):
         raise ConfigError("[web] base_url must be the site's address, like https://tracker.example.gov.cn")
     for key, days in config["milestones"].items():
@@ -341,6 +372,46 @@ def _validate_honours(honours):
             and value < 0
         ):
             raise ConfigError(f"[honours] {key} must not be negative")
+
+
+def _validate_channels(channels):
+    """Fill each robot and the SMS gateway with their defaults, and check what they say."""
+    for key in ("timeout_seconds", "window_seconds"):
+        if channels[key] < 1:
+            raise ConfigError(f"[channels] {key} must be at least 1")
+    for channel in ("wecom", "dingtalk"):
+        for name, robot in channels[channel].items():
+            where = f"[channels.{channel}.{name}]"
+            channels[channel][name] = robot = _filled_table(robot, ROBOT_DEFAULTS, where)
+            if not re.match(r"^https?://[^/]+", robot["webhook"]):
+                raise ConfigError(f"{where} webhook must be the robot's address, like https://...")
+            if unknown := [kind for kind in robot["kinds"] if kind not in ROBOT_KINDS]:
+                raise ConfigError(f"{where} kinds: {unknown!r} unknown; a robot receives {', '.join(ROBOT_KINDS)}")
+            if channel == "wecom" and robot["secret"]:
+                raise ConfigError(f"{where} secret: a WeCom robot has none (only DingTalk signs its messages)")
+    channels["sms"] = sms = _filled_table(channels["sms"], SMS_DEFAULTS, "[channels.sms]")
+    if sms["url"] and not re.match(r"^https?://[^/]+", sms["url"]):
+        raise ConfigError("[channels.sms] url must be the gateway's address, like https://...")
+    if sms["method"] not in ("GET", "POST"):
+        raise ConfigError('[channels.sms] method must be "GET" or "POST"')
+    if sms["body_format"] not in ("json", "form"):
+        raise ConfigError('[channels.sms] body_format must be "json" or "form"')
+    if not all(isinstance(value, str) for value in sms["headers"].values()):
+        raise ConfigError("[channels.sms] headers must be a table of texts")
+
+
+def _filled_table(table, defaults, where):
+    """``table`` over ``defaults``: a key not in them, or of another type, is an error naming it."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    filled = deepcopy(defaults)
+    for key, value in table.items():
+        if key not in defaults:
+            raise ConfigError(f"{where}: unknown key {key}")
+        if not isinstance(value, type(defaults[key])) or isinstance(value, bool):
+            raise ConfigError(f"{where} {key} must be {type(defaults[key]).__name__}, got {value!r}")
+        filled[key] = value
+    return filled
 
 
 def _resolve_paths(config, base):

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker.accounts.models import CHANNELS
 from tracker.core.db import db
 from tracker.cycles.analysis import BREAKDOWNS
 from tracker.cycles.consultations import (
@@ -85,6 +86,7 @@ def _run_page(run, form=None, failed_item=None, outcome_form=None, failed_decisi
         "STATES": STATES,
         "OUTBOX_STATES": OUTBOX_STATES,
         "MAIL_KINDS": MAIL_KINDS,
+        "CHANNELS": CHANNELS,
     }
     if run.cycle == "supervision":
         context["order"] = SupervisionOrder.of_run(run)
@@ -107,7 +109,7 @@ def _mail(run):
     if not can(current_user, "see_mail"):
         return []
     return list(
-        Outbox.select(Outbox.id, Outbox.kind, Outbox.recipient, Outbox.recipient_name, Outbox.state)
+        Outbox.select(Outbox.id, Outbox.kind, Outbox.channel, Outbox.recipient, Outbox.recipient_name, Outbox.state)
         .where(Outbox.run == run)
         .order_by(Outbox.kind, Outbox.recipient)
     )

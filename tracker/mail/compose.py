@@ -98,6 +98,23 @@ def make_message(name, to, context, config, images=None):
     return message
 
 
+# The text versions of an email, composed from the same data: markdown for a group robot, one line for an SMS.
+TEXT_PARTS = {"robot": "robot.md", "sms": "sms.txt"}
+
+
+def make_text(name, variant, context):
+    """(title, text) of the ``variant`` ("robot" or "sms") of the email ``name``.
+
+    The title is the email's subject (a DingTalk message shows it in the chat list); an SMS is
+    one line, its spaces run together, so that it stays within a segment or two.
+    """
+    title = " ".join(render(name, "subject.txt", context).split())
+    text = render(name, TEXT_PARTS[variant], context).strip()
+    if variant == "sms":
+        text = " ".join(text.split())
+    return title, text
+
+
 def _address(name, addr_spec):
     """A header address from a display name (any script) and an email address; ValueError if invalid."""
     if "@" not in addr_spec:

@@ -1,10 +1,14 @@
-"""The outbox: one row per (run, kind, recipient), delivered exactly once, retried with back-off.
+"""The outbox: one row per (run, kind, channel, recipient), delivered exactly once, retried with back-off.
 
 A sender claims one due row with a conditional UPDATE (the healthchecks
 pattern): only the process whose UPDATE changed the row sends it. A claim
 carries a lease; a sender that dies after claiming leaves the row to be
 claimed again once the lease has expired. Each state change is its own short
-transaction: no transaction stays open during the SMTP conversation."""
+transaction: no transaction stays open during the SMTP conversation or the HTTP request.
+
+Every channel goes through here: an email's recipient is an address, a robot's its name in config,
+an SMS's a phone. A claim also takes a slot of the recipient's rate limit (``limits``), in the same
+transaction; a message over the limit is not claimed but waits, due again when a slot frees."""
 
 import datetime as dt
 import hashlib
@@ -12,10 +16,13 @@ import logging
 
 from peewee import BlobField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
+from tracker.accounts.models import CHANNELS
 from tracker.core.db import BaseModel, db
 from tracker.core.weeks import utc_now
 from tracker.cycles.runs import CycleRun, worker_id
+from tracker.mail import channels
 from tracker.mail.compose import DeliveryError, deliver
+from tracker.mail.limits import take_slot
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,7 @@ MAX_BACKOFF_SECONDS = 24 * 3600
 class Outbox(BaseModel):
     run = ForeignKeyField(CycleRun, backref="mail", on_delete="CASCADE")
     kind = CharField()
+    channel = CharField(default="email")
     recipient = CharField()
     recipient_name = CharField(default="")
     subject = CharField(default="")
@@ -58,7 +66,7 @@ class Outbox(BaseModel):
 
     class Meta:
         table_name = "outbox"
-        indexes = ((("run", "kind", "recipient"), True),)
+        indexes = ((("run", "kind", "channel", "recipient"), True),)
 
     @classmethod
     def claimable(cls, now):
@@ -68,13 +76,14 @@ class Outbox(BaseModel):
         return due | abandoned
 
     @classmethod
-    def listing(cls, run_id=None, state=None):
+    def listing(cls, run_id=None, state=None, channel=None):
         """Rows newest first with their run's cycle and period, leaving out the message bodies."""
         query = (
             cls.select(
                 cls.id,
                 cls.run,
                 cls.kind,
+                cls.channel,
                 cls.recipient,
                 cls.recipient_name,
                 cls.subject,
@@ -95,6 +104,8 @@ class Outbox(BaseModel):
             query = query.where(cls.run == run_id)
         if state is not None:
             query = query.where(cls.state == state)
+        if channel is not None:
+            query = query.where(cls.channel == channel)
         return query
 
 
@@ -107,17 +118,32 @@ def enqueue(run, kind, recipient, recipient_name, message):
     Message-ID is replaced by one derived from that key, so every copy of
     the message, and every retry, carries the same one.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind of email: {kind!r}")
     domain = message["From"].addresses[0].domain
     message.replace_header("Message-ID", message_id(run, kind, recipient, domain))
+    return _insert(run, kind, "email", recipient, recipient_name, str(message["Subject"]), message.as_bytes())
+
+
+def enqueue_text(run, kind, channel, recipient, recipient_name, title, text):
+    """Queue a robot's markdown or an SMS (``channel``) to ``recipient`` once; return whether this call queued it.
+
+    ``recipient`` is the robot's name in config, or the phone number.
+    """
+    if channel not in CHANNELS or channel == "email":
+        raise ValueError(f"unknown channel: {channel!r}")
+    return _insert(run, kind, channel, recipient, recipient_name, title, channels.payload(title, text))
+
+
+def _insert(run, kind, channel, recipient, recipient_name, subject, message):
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of message: {kind!r}")
     query = Outbox.insert(
         run=run,
         kind=kind,
+        channel=channel,
         recipient=recipient,
         recipient_name=recipient_name,
-        subject=str(message["Subject"])[:255],
-        message=message.as_bytes(),
+        subject=subject[:255],
+        message=message,
     ).on_conflict_ignore()
     return db.execute(query).rowcount == 1
 
@@ -134,17 +160,38 @@ def claim_one(config, now=None, holder=None):
     now, holder = now or utc_now(), holder or worker_id()
     lease_until = now + dt.timedelta(seconds=config["mail"]["lease_seconds"])
     while True:
-        candidate = Outbox.select(Outbox.id).where(Outbox.claimable(now)).order_by(Outbox.id).first()
+        candidate = (
+            Outbox.select(Outbox.id, Outbox.channel, Outbox.recipient)
+            .where(Outbox.claimable(now))
+            .order_by(Outbox.id)
+            .first()
+        )
         if candidate is None:
             return None
-        with db.atomic():
+        with db.atomic() as transaction:
             won = (
                 Outbox.update(state="sending", claimed_by=holder, lease_until=lease_until)
                 .where((Outbox.id == candidate.id) & Outbox.claimable(now))
                 .execute()
             )
+            if won == 1 and (free_at := _over_limit(candidate, config, now)):
+                # Not claimed after all: the message waits for the window, without an attempt spent.
+                transaction.rollback()
+                won = 0
+                Outbox.update(state="queued", next_attempt_at=free_at, lease_until=None).where(
+                    (Outbox.id == candidate.id) & Outbox.claimable(now)
+                ).execute()
         if won == 1:
             return Outbox.get_by_id(candidate.id)
+
+
+def _over_limit(row, config, now):
+    """None when ``row``'s recipient has a slot of its rate limit (now taken); else when one frees."""
+    limit = channels.per_minute(row.channel, row.recipient, config)
+    if not limit:
+        return None
+    window = dt.timedelta(seconds=config["channels"]["window_seconds"])
+    return take_slot(row.channel, row.recipient, limit, now, window)
 
 
 def deliver_due(config, now=None, stop=lambda: False):
@@ -187,7 +234,10 @@ def _send_one(config, now, holder):
     if row is None:
         return None
     try:
-        deliver(bytes(row.message), row.recipient, config)
+        if row.channel == "email":
+            deliver(bytes(row.message), row.recipient, config)
+        else:
+            channels.send(row.channel, row.recipient, row.message, config)
     except DeliveryError as e:
         return _record_failure(row, str(e), config["mail"], now)
     _record_sent(row)
@@ -237,5 +287,13 @@ def _record_failure(row, error, mail, now):
         # Our lease ran out during the attempt: the sender that took the row over records its outcome.
         log.warning("outbox %d: failed after its lease expired; left to the sender that took it over", row.id)
     outcome = "failed" if give_up else "retrying"
-    log.warning("outbox %d to %s: attempt %d failed (%s): %s", row.id, row.recipient, attempts, outcome, error)
+    log.warning(
+        "outbox %d by %s to %s: attempt %d failed (%s): %s",
+        row.id,
+        row.channel,
+        row.recipient,
+        attempts,
+        outcome,
+        error,
+    )
     return outcome

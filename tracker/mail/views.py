@@ -1,4 +1,5 @@
-"""The office's view of the outbox: every email the cycles queued, what became of it, and re-sending.
+"""The office's view of the outbox: every email, robot message and SMS the cycles queued, what became of it,
+and re-sending. A robot's webhook and any error a gateway answered show masked: no key or secret on a page.
 
 With the embedded default (``[mail] backend = "outbox"``) this is where mail
 is read: nothing needs a mail server to try the tracker."""
@@ -9,7 +10,9 @@ import email.policy
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 
+from tracker.accounts.models import CHANNELS
 from tracker.cycles.runs import RUN_KINDS, CycleRun
+from tracker.mail import channels
 from tracker.mail.compose import CID_REFERENCE
 from tracker.mail.outbox import KINDS as MAIL_KINDS
 from tracker.mail.outbox import OUTBOX_STATES, Outbox, resend
@@ -31,14 +34,16 @@ HTML_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; san
 @bp.get("/")
 @require("see_mail")
 def index():
-    """Every queued email, newest first, filtered by run and state."""
+    """Every queued message, newest first, filtered by run, state and channel."""
     run_id = id_arg("run")
     state = request.args.get("state") if request.args.get("state") in OUTBOX_STATES else None
+    channel = request.args.get("channel") if request.args.get("channel") in CHANNELS else None
     return render_template(
         "mail/index.html",
-        page=Page(Outbox.listing(run_id=run_id, state=state)),
+        page=Page(Outbox.listing(run_id=run_id, state=state, channel=channel)),
         run=CycleRun.get_or_none(CycleRun.id == run_id) if run_id else None,
         state=state,
+        channel=channel,
         mail=current_app.config["TRACKER"]["mail"],
         form=ConfirmForm(),
         **_labels(),
@@ -48,8 +53,20 @@ def index():
 @bp.get("/<int:mail_id>")
 @require("see_mail")
 def show(mail_id):
-    """One email as its recipient reads it: headers, the HTML in a sandboxed frame, the text."""
+    """One message as its recipient reads it: an email's headers, its HTML in a sandboxed frame, its text;
+    a robot's or an SMS's text, with where it goes (a webhook masked)."""
     row = _row(mail_id)
+    if row.channel != "email":
+        config = current_app.config["TRACKER"]
+        headers = [
+            ("渠道", CHANNELS[row.channel]),
+            ("收件对象", row.recipient_name),
+            ("发送地址", channels.target(row.channel, row.recipient, config)),
+        ]
+        text = channels.unpack(row.message)["text"]
+        return render_template(
+            "mail/show.html", row=row, headers=headers, text=text, has_html=False, form=ConfirmForm(), **_labels()
+        )
     parsed = _parsed(row)
     text = parsed.get_body(preferencelist=("plain",))
     return render_template(
@@ -86,9 +103,9 @@ def resend_mail(mail_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if resend(row):
-        flash(f"已重新排队，将再次发送给 {row.recipient}", "success")
+        flash(f"已重新排队，将再次发送给 {row.recipient_name or row.recipient}", "success")
     else:
-        flash("这封邮件已在排队或正在发送，无需重新发送", "warning")
+        flash("这条消息已在排队或正在发送，无需重新发送", "warning")
     return redirect(url_for("deliveries.show", mail_id=row.id))
 
 
@@ -97,6 +114,8 @@ def _row(mail_id):
 
 
 def _parsed(row):
+    if row.channel != "email":
+        abort(404)
     return email.message_from_bytes(bytes(row.message), policy=email.policy.default)
 
 
@@ -112,4 +131,12 @@ def _inline_images(parsed):
 
 
 def _labels():
-    return {"OUTBOX_STATES": OUTBOX_STATES, "MAIL_KINDS": MAIL_KINDS, "RUN_KINDS": RUN_KINDS}
+    config = current_app.config["TRACKER"]
+    return {
+        "OUTBOX_STATES": OUTBOX_STATES,
+        "MAIL_KINDS": MAIL_KINDS,
+        "RUN_KINDS": RUN_KINDS,
+        "CHANNELS": CHANNELS,
+        # What a gateway answered may repeat the address it was sent to: masked before it is shown.
+        "masked": lambda text: channels.mask(text, config),
+    }
