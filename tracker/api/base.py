@@ -106,13 +106,16 @@ def _unauthorized(message, challenge):
 def http_error(e):
     """Any HTTP error of the API; webargs' validation errors name their first field."""
     data = getattr(e, "data", None) or {}
+    more = {}
     if "messages" in data:  # webargs' validation errors
         field, message = first_error(data["messages"])
     else:
+        # What else an abort() carries for the client, such as the import's list of problems.
+        more = {key: value for key, value in data.items() if key not in ("message", "field", "headers")}
         # flask_smorest's abort carries the message in ``data``; flask's (tracker.web.access) in the description.
         default = e.description == type(e).description
         field, message = data.get("field"), data.get("message") or (None if default else e.description)
-    response, status = error_response(e.code, message, field)
+    response, status = error_response(e.code, message, field, **more)
     response.headers.update(data.get("headers") or {})
     return response, status
 
