@@ -3,7 +3,19 @@
 Every request names its user with ``Authorization: Bearer TOKEN`` (made on the API 令牌
 page, /tokens/, or by ``python -m tracker create-token``)."""
 
-from tracker.api import audit, criticism, honours, problems, project_list, projects, reopening, supervision  # noqa: F401 (importing them adds their operations to bp)
+from tracker.api import (  # noqa: F401 (importing them adds their operations to bp)
+    audit,
+    criticism,
+    cycles,
+    deliveries,
+    honours,
+    problems,
+    project_list,
+    projects,
+    reopening,
+    supervision,
+    tokens,
+)
 from tracker.api.base import TrackerApi, bp
 from tracker.web.extensions import csrf
 
