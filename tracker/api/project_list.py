@@ -9,7 +9,7 @@ from marshmallow import fields
 
 from tracker.api.base import bp, errors
 from tracker.api.projects import with_project
-from tracker.api.schemas import MAX_CODE, ProjectDetailSchema, Schema, text
+from tracker.api.schemas import MAX_CODE, ErrorDetailSchema, ProjectDetailSchema, Schema, text
 from tracker.projects.registry import archive_project
 from tracker.projects.staging import Staging
 from tracker.web.access import can, refuse
@@ -83,9 +83,7 @@ class ImportedSchema(Schema):
     incomplete = fields.Integer(metadata={"description": "导入后待完善的项目数"})
 
 
-class SheetErrorDetailSchema(Schema):
-    status = fields.Integer(required=True)
-    message = fields.String(required=True)
+class SheetErrorDetailSchema(ErrorDetailSchema):
     problems = fields.List(fields.String(), metadata={"description": "表中每个问题：工作表、行和原因，与导入页相同"})
 
 
