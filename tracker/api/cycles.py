@@ -5,7 +5,7 @@ from flask import g
 from flask_smorest import abort
 from marshmallow import fields
 
-from tracker.api.base import bp, errors, page_of
+from tracker.api.base import bp, errors, page_of, page_schema
 from tracker.api.schemas import MAX_NAME, PagingSchema, Schema, UtcDateTime, choice, date, text
 from tracker.core.db import db
 from tracker.cycles.consultations import (
@@ -93,11 +93,7 @@ class RunDetailSchema(RunSchema, DecisionsSchema):
     data = fields.Dict(metadata={"description": "运行所得：周调度的数字、月会商的议程、季分析的分析"})
 
 
-class RunPageSchema(Schema):
-    items = fields.List(fields.Nested(RunSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+RunPageSchema = page_schema(RunSchema)
 
 
 def _allowed(action):

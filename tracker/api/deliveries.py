@@ -5,7 +5,7 @@ from flask import g
 from flask_smorest import abort
 from marshmallow import fields, validate
 
-from tracker.api.base import bp, errors, page_of
+from tracker.api.base import bp, errors, page_of, page_schema
 from tracker.api.schemas import PagingSchema, Schema, UtcDateTime, choice
 from tracker.cycles.runs import RUN_KINDS
 from tracker.mail.outbox import KINDS, OUTBOX_STATES, Outbox, resend
@@ -41,11 +41,7 @@ class DeliverySchema(Schema):
     sent_at = UtcDateTime(allow_none=True)
 
 
-class DeliveryPageSchema(Schema):
-    items = fields.List(fields.Nested(DeliverySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+DeliveryPageSchema = page_schema(DeliverySchema)
 
 
 def _allowed():

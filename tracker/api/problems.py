@@ -5,7 +5,7 @@ from flask import g
 from flask_smorest import abort
 from marshmallow import fields
 
-from tracker.api.base import bp, errors, page_of
+from tracker.api.base import bp, errors, page_of, page_schema, reachable
 from tracker.api.schemas import MAX_NAME, PagingSchema, Schema, ZuluDateTime, choice, date, text
 from tracker.problems.ledger import (
     ProblemError,
@@ -27,6 +27,7 @@ RAISED_AS = {"office": "office", "inspector": "inspection"}
 REPLY_STATES = {"in_progress": "解决中", "resolved": "已解决"}
 
 REFUSALS = {
+    "see": "只能查看本人项目、本县区或本部门的问题",
     "raise_problems": "只有领导小组办公室和纪委监委可以登记问题",
     "answer_problem": "只有责任部门、项目责任人和领导小组办公室可以答复问题",
     "manage_problems": "只有领导小组办公室可以销号和调整解决时限",
@@ -95,27 +96,20 @@ class OverdueCountSchema(Schema):
     overdue = fields.Integer()
 
 
-class ProblemPageSchema(Schema):
-    items = fields.List(fields.Nested(ProblemSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    overdue_by_department = fields.List(
+ProblemPageSchema = page_schema(
+    ProblemSchema,
+    overdue_by_department=fields.List(
         fields.Nested(OverdueCountSchema), metadata={"description": "逾期问题数，最多在前"}
-    )
-    overdue_by_county = fields.List(fields.Nested(OverdueCountSchema))
+    ),
+    overdue_by_county=fields.List(fields.Nested(OverdueCountSchema)),
+)
 
 
 def _problem(problem_id, action="see"):
     """The problem if the API user may take ``action`` on it: 404 if there is none, else 403."""
     problem = visible_problems(g.api_user).where(Problem.id == problem_id).first()
-    if problem is None:
-        if Problem.get_or_none(Problem.id == problem_id) is None:
-            abort(404, message="问题不存在")
-        refuse("see", "只能查看本人项目、本县区或本部门的问题")
-    if not can(g.api_user, action, problem):
-        refuse(action, REFUSALS[action])
-    return problem
+    exists = problem is not None or Problem.get_or_none(Problem.id == problem_id) is not None
+    return reachable(problem, exists, action, REFUSALS, "问题不存在")
 
 
 def _detail(problem):

@@ -5,7 +5,7 @@ from flask import current_app, g
 from flask_smorest import abort
 from marshmallow import fields
 
-from tracker.api.base import bp, errors, page_of
+from tracker.api.base import bp, errors, page_of, page_schema, reachable
 from tracker.api.schemas import MAX_NAME, PagingSchema, Schema, ZuluDateTime, choice, date, text
 from tracker.core.db import db
 from tracker.problems.models import Problem
@@ -24,6 +24,7 @@ from tracker.web.audit import audit
 from tracker.web.listing import today
 
 REFUSALS = {
+    "see": "只能查看本人项目、本县区或本部门的督办",
     "supervise": "只有纪委监委和领导小组办公室可以下发和办结督办",
     "remind_orders": "只有纪委监委和领导小组办公室可以催办",
     "answer_order": "只有项目责任人、责任部门和领导小组办公室可以回复督办",
@@ -84,23 +85,14 @@ class OrderDetailSchema(OrderSchema):
     )
 
 
-class OrderPageSchema(Schema):
-    items = fields.List(fields.Nested(OrderSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+OrderPageSchema = page_schema(OrderSchema)
 
 
 def _order(order_id, action="see"):
     """The order if the API user may take ``action`` on it: 404 when there is none, else 403."""
     order = visible_orders(g.api_user).where(SupervisionOrder.id == order_id).first()
-    if order is None:
-        if SupervisionOrder.get_or_none(SupervisionOrder.id == order_id) is None:
-            abort(404, message="督办不存在")
-        refuse("see", "只能查看本人项目、本县区或本部门的督办")
-    if not can(g.api_user, action, order):
-        refuse(action, REFUSALS[action])
-    return order
+    exists = order is not None or SupervisionOrder.get_or_none(SupervisionOrder.id == order_id) is not None
+    return reachable(order, exists, action, REFUSALS, "督办不存在")
 
 
 @bp.get("/orders")

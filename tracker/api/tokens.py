@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from tracker.accounts.credentials import new_api_token, revoke_tokens, token_validities
 from tracker.accounts.models import ApiToken, User
-from tracker.api.base import bp, errors, page_of
+from tracker.api.base import bp, errors, page_of, page_schema
 from tracker.api.schemas import PagingSchema, Schema, UtcDateTime, text
 from tracker.core.weeks import utc_now
 from tracker.web.access import can, visible_tokens
@@ -51,11 +51,7 @@ class NewTokenSchema(TokenSchema):
     token = fields.String(metadata={"description": "令牌本身：只在此时出现一次，请立即保存"})
 
 
-class TokenPageSchema(Schema):
-    items = fields.List(fields.Nested(TokenSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+TokenPageSchema = page_schema(TokenSchema)
 
 
 @bp.get("/tokens")
