@@ -195,6 +195,13 @@ def page_schema(items, **more):
     return Schema.from_dict({**listed, "total": fields.Integer(), **more}, name=name)
 
 
+def overdue_flag(description):
+    """A list's ``overdue`` query parameter: true keeps only what is past its deadline (``description``)."""
+    return fields.Boolean(
+        error_messages={"invalid": "overdue 应为 true 或 false"}, metadata={"description": f"true：{description}"}
+    )
+
+
 def reachable(row, exists, action, refusals, missing):
     """``row`` (from a visible_* query) once the API user may take ``action`` on it.
 

@@ -5,7 +5,7 @@ from flask import g
 from flask_smorest import abort
 from marshmallow import fields
 
-from tracker.api.base import bp, errors, page_of, page_schema, reachable
+from tracker.api.base import bp, errors, overdue_flag, page_of, page_schema, reachable
 from tracker.api.schemas import MAX_NAME, PagingSchema, Schema, ZuluDateTime, choice, date, text
 from tracker.problems.ledger import (
     ProblemError,
@@ -39,10 +39,7 @@ class ProblemQuerySchema(PagingSchema):
     department = text("责任部门", MAX_NAME)
     county = text("县区", MAX_NAME)
     q = text("搜索：项目编号或名称包含该文字", MAX_NAME)
-    overdue = fields.Boolean(
-        error_messages={"invalid": "overdue 应为 true 或 false"},
-        metadata={"description": "true：只看未解决且已过解决时限的问题"},
-    )
+    overdue = overdue_flag("只看未解决且已过解决时限的问题")
 
 
 class ProblemInSchema(Schema):

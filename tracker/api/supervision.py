@@ -5,7 +5,7 @@ from flask import current_app, g
 from flask_smorest import abort
 from marshmallow import fields
 
-from tracker.api.base import bp, errors, page_of, page_schema, reachable
+from tracker.api.base import bp, errors, overdue_flag, page_of, page_schema, reachable
 from tracker.api.schemas import MAX_NAME, PagingSchema, Schema, ZuluDateTime, choice, date, text
 from tracker.core.db import db
 from tracker.problems.models import Problem
@@ -33,10 +33,7 @@ REFUSALS = {
 
 class OrderQuerySchema(PagingSchema):
     status = choice("督办状态", ORDER_STATES)
-    overdue = fields.Boolean(
-        error_messages={"invalid": "overdue 应为 true 或 false"},
-        metadata={"description": "true：只看已过回复时限仍未回复的"},
-    )
+    overdue = overdue_flag("只看已过回复时限仍未回复的")
 
 
 class OrderInSchema(Schema):
