@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from tracker.core.config import PROJECT_ROOT
 from tracker.core.db import db
 from tracker.core.weeks import shift_week
 from tracker.projects.models import Project
@@ -336,10 +337,67 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/honours",
         "/api/v1/scores",
         "/api/v1/oc4ids",
+        "/api/v1/problems",
+        "/api/v1/problems/{problem_id}",
+        "/api/v1/problems/{problem_id}/replies",
+        "/api/v1/problems/{problem_id}/closure",
+        "/api/v1/problems/{problem_id}/deadline",
+        "/api/v1/orders",
+        "/api/v1/orders/{order_id}",
+        "/api/v1/orders/{order_id}/reply",
+        "/api/v1/orders/{order_id}/reminders",
+        "/api/v1/orders/{order_id}/closure",
+        "/api/v1/projects/import",
+        "/api/v1/projects/import/{preview}",
+        "/api/v1/projects/{code}/archive",
+        "/api/v1/projects/{code}/reports/{week}/reopen",
+        "/api/v1/projects/{code}/reports/{week}/lock",
+        "/api/v1/runs",
+        "/api/v1/runs/{run_id}",
+        "/api/v1/runs/{run_id}/decisions",
+        "/api/v1/runs/{run_id}/agenda/{item_id}/decisions",
+        "/api/v1/runs/{run_id}/decisions/{decision_id}/follow-through",
+        "/api/v1/deliveries",
+        "/api/v1/deliveries/{delivery_id}",
+        "/api/v1/deliveries/{delivery_id}/resend",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}/revoke",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def operations(spec):
+    return [
+        (method, path, op)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if method != "parameters"
+    ]
+
+
+def test_every_operation_documents_its_answer_its_body_and_its_errors(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for method, path, op in operations(spec):
+        success = [code for code in op["responses"] if code.startswith("2")]
+        assert success and all("content" in op["responses"][code] for code in success), (method, path)
+        assert {"401", "429"} <= set(op["responses"]), (method, path)
+        if method in ("post", "patch") and "requestBody" in op:
+            assert op["requestBody"]["content"], (method, path)
+
+
+# How the README's route table names the path parameters.
+README_NAMES = {"code": "CODE", "week": "WEEK", "preview": "PREVIEW", "entry_id": "ENTRY", "item_id": "ITEM"}
+README_NAMES["decision_id"] = "DECISION"
+
+
+def test_the_readme_lists_every_route(client):
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for method, path, _ in operations(spec):
+        named = re.sub(r"\{(\w+)\}", lambda m: README_NAMES.get(m[1], "ID"), path)
+        assert re.search(f"`{method.upper()} {re.escape(named)}[`? ]", readme), f"{method.upper()} {named}"
 
 
 def test_ui_error_pages_stay_html_beside_the_api(client):

@@ -137,6 +137,15 @@ class TokenRefused(Exception):
     """A token that was made but no longer works, expired or revoked; the message says which and when."""
 
 
+# The validities offered, besides the configured default; none beyond [api] token_max_days.
+VALIDITIES = (30, 90, 180, 365)
+
+
+def token_validities(api):
+    """The validities, in days, a token may be made with under ``api`` (config ``[api]``), shortest first."""
+    return sorted({d for d in (*VALIDITIES, api["token_days"]) if d <= api["token_max_days"]} | {api["token_max_days"]})
+
+
 def new_api_token(user, name, days, actor):
     """Make a token for ``user``, named ``name`` and valid ``days`` days; return it and its row.
 

@@ -11,16 +11,18 @@ from http import HTTPStatus
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint, abort
+from marshmallow import fields
 from peewee import prefetch
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.credentials import TokenRefused, user_for_token
-from tracker.api.schemas import ErrorSchema
+from tracker.api.schemas import ErrorSchema, Schema
 from tracker.notices.drafting import NoticeError, NoticePublished
 from tracker.projects.filters import FilterError
 from tracker.projects.registry import FIELD_LABELS, ProjectError
 from tracker.reports.filing import ReportAccepted, ReportConflict, ReportError, ReportLocked
+from tracker.web.access import can, refuse
 from tracker.web.errors import error_response
 from tracker.web.extensions import limiter
 
@@ -106,13 +108,16 @@ def _unauthorized(message, challenge):
 def http_error(e):
     """Any HTTP error of the API; webargs' validation errors name their first field."""
     data = getattr(e, "data", None) or {}
+    more = {}
     if "messages" in data:  # webargs' validation errors
         field, message = first_error(data["messages"])
     else:
+        # What else an abort() carries for the client, such as the import's list of problems.
+        more = {key: value for key, value in data.items() if key not in ("message", "field", "headers")}
         # flask_smorest's abort carries the message in ``data``; flask's (tracker.web.access) in the description.
         default = e.description == type(e).description
         field, message = data.get("field"), data.get("message") or (None if default else e.description)
-    response, status = error_response(e.code, message, field)
+    response, status = error_response(e.code, message, field, **more)
     response.headers.update(data.get("headers") or {})
     return response, status
 
@@ -181,3 +186,32 @@ def page_of(query, paging, *related):
     """One page of ``query`` as ``{"items", "page", "per_page", "total"}``, ``related`` rows prefetched."""
     rows = query.paginate(paging["page"], paging["per_page"])
     return {"items": prefetch(rows, *related) if related else list(rows), "total": query.count(), **paging}
+
+
+def page_schema(items, **more):
+    """The schema of one page of ``items`` (a Schema class) as page_of answers it, with the ``more`` fields."""
+    listed = {"items": fields.List(fields.Nested(items)), "page": fields.Integer(), "per_page": fields.Integer()}
+    name = items.__name__.removesuffix("Schema") + "PageSchema"
+    return Schema.from_dict({**listed, "total": fields.Integer(), **more}, name=name)
+
+
+def overdue_flag(description):
+    """A list's ``overdue`` query parameter: true keeps only what is past its deadline (``description``)."""
+    return fields.Boolean(
+        error_messages={"invalid": "overdue 应为 true 或 false"}, metadata={"description": f"true：{description}"}
+    )
+
+
+def reachable(row, exists, action, refusals, missing):
+    """``row`` (from a visible_* query) once the API user may take ``action`` on it.
+
+    None while the row ``exists`` is out of the user's reach: 403, as the pages answer;
+    when it does not exist at all: 404 saying ``missing``.
+    """
+    if row is None:
+        if not exists:
+            abort(404, message=missing)
+        refuse("see", refusals["see"])
+    if not can(g.api_user, action, row):
+        refuse(action, refusals[action])
+    return row

@@ -114,6 +114,20 @@ def replace_agenda(run, items):
             AgendaItem.insert_many(rows[start : start + 400]).execute()
 
 
+def agenda_with_decisions(run):
+    """[(agenda item, [its decisions])] of a consultation, in agenda order, in two queries."""
+    items = list(
+        AgendaItem.select(AgendaItem, Project)
+        .join(Project, JOIN.LEFT_OUTER)
+        .where(AgendaItem.run == run)
+        .order_by(AgendaItem.position)
+    )
+    decisions = {}
+    for decision in Decision.select().where(Decision.item.in_([i.id for i in items])).order_by(Decision.id):
+        decisions.setdefault(decision.item_id, []).append(decision)
+    return [(item, decisions.get(item.id, [])) for item in items]
+
+
 def record_decision(item, action, assignee, due_on, user, department=""):
     """Record one decision on an agenda item: what, who (a department and/or a person), by when."""
     return Decision.create(

@@ -11,6 +11,7 @@ from tracker.cycles.consultations import (
     OUTCOMES,
     AgendaItem,
     Decision,
+    agenda_with_decisions,
     decisions_due,
     record_decision,
     record_outcome,
@@ -92,7 +93,7 @@ def _run_page(run, form=None, failed_item=None, outcome_form=None, failed_decisi
         context["order"] = SupervisionOrder.of_run(run)
     if run.cycle == "monthly":
         context.update(
-            agenda=_agenda(run),
+            agenda=agenda_with_decisions(run),
             form=form or DecisionForm(),
             failed_item=failed_item,
             AGENDA_KINDS=AGENDA_KINDS,
@@ -141,12 +142,3 @@ def _quarterly(run_id):
     if run.state == "running" or not run.data.get("closing_week"):
         abort(404)
     return run
-
-
-def _agenda(run):
-    """The agenda with its decisions, in two queries."""
-    items = list(AgendaItem.select().where(AgendaItem.run == run).order_by(AgendaItem.position))
-    decisions = {}
-    for decision in Decision.select().where(Decision.item.in_([i.id for i in items])).order_by(Decision.id):
-        decisions.setdefault(decision.item_id, []).append(decision)
-    return [(item, decisions.get(item.id, [])) for item in items]

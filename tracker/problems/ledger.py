@@ -1,8 +1,15 @@
 """Raising and moving on ledger problems (问题台账), each change kept as a dated event."""
 
+from peewee import JOIN, Case, fn
+
+from tracker.accounts.models import User
 from tracker.core.db import db
 from tracker.core.weeks import utc_now
-from tracker.problems.models import PROBLEM_STATES, Problem, ProblemEvent
+from tracker.problems.models import PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
+from tracker.projects.models import Project
+
+# The ledger's filters: the page's filter bar and the API's query string.
+FILTERS = ("status", "department", "county", "q", "overdue")
 
 
 class ProblemError(ValueError):
@@ -54,4 +61,53 @@ def change_problem(problem, user, kind, text="", status=None, deadline=None, now
 def _event(problem, kind, user, text, at):
     ProblemEvent.create(
         problem=problem, kind=kind, user=user, text=text, status=problem.status, deadline=problem.deadline, at=at
+    )
+
+
+def overdue(day):
+    """Unresolved and past its deadline on ``day``."""
+    return Problem.status.in_(UNRESOLVED) & (Problem.deadline < day)
+
+
+def ledger(visible, args, day):
+    """``visible`` (a query over Problem joined to Project) cut down by the FILTERS in ``args``.
+
+    Unresolved problems come first, soonest due first; each row has ``last_at``, its latest event's time.
+    """
+    condition = Problem.id.is_null(False)
+    if "status" in args:
+        condition &= Problem.status == args["status"]
+    if "department" in args:
+        condition &= Problem.department == args["department"]
+    if "county" in args:
+        condition &= Project.county == args["county"]
+    if "q" in args:
+        condition &= Project.code.contains(args["q"]) | Project.name.contains(args["q"])
+    if args.get("overdue") in ("1", True):
+        condition &= overdue(day)
+    unresolved_first = Case(None, [(Problem.status.in_(UNRESOLVED), 0)], 1)
+    return (
+        visible.select_extend(fn.MAX(ProblemEvent.at).alias("last_at"))
+        .switch(Problem)
+        .join(ProblemEvent)
+        .where(condition)
+        .group_by(Problem, Project)
+        .order_by(unresolved_first, Problem.deadline, Problem.id)
+    )
+
+
+def overdue_counts(visible, column, day):
+    """[(value of ``column``, overdue count)] over ``visible``, worst first, in one GROUP BY."""
+    count = fn.COUNT(Problem.id)
+    query = visible.select(column, count).where(overdue(day)).group_by(column).order_by(count.desc(), column)
+    return list(query.tuples())
+
+
+def events_of(problem):
+    """The problem's events, oldest first, with their users."""
+    return (
+        ProblemEvent.select(ProblemEvent, User)
+        .join(User, JOIN.LEFT_OUTER)
+        .where(ProblemEvent.problem == problem)
+        .order_by(ProblemEvent.at, ProblemEvent.id)
     )

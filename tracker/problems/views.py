@@ -7,12 +7,19 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from peewee import JOIN, Case, fn
+from peewee import fn
 
-from tracker.accounts.models import User
 from tracker.problems.forms import ProblemDeadlineForm, ProblemForm, ProblemReplyForm
-from tracker.problems.ledger import ProblemError, change_problem, raise_problem
-from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
+from tracker.problems.ledger import (
+    FILTERS,
+    ProblemError,
+    change_problem,
+    events_of,
+    ledger,
+    overdue_counts,
+    raise_problem,
+)
+from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, Problem
 from tracker.projects.models import ListEntry, Project
 from tracker.web.access import can, refuse, require, visible_problems
 from tracker.web.listing import Page, text_args, today
@@ -22,11 +29,6 @@ bp = Blueprint("problems", __name__, url_prefix="/problems")
 
 # The source a problem raised by hand is recorded under, by who raised it.
 RAISED_AS = {"office": "office", "inspector": "inspection"}
-
-
-def overdue():
-    """Unresolved and past its deadline today."""
-    return Problem.status.in_(UNRESOLVED) & (Problem.deadline < today())
 
 
 def _problem(problem_id, action="see"):
@@ -53,26 +55,18 @@ def ledger_helpers():
 @login_required
 def index():
     """The ledger, filtered and paged, with the overdue counts by department and county above it."""
-    args = text_args("status", "department", "county", "q", "overdue")
+    args = text_args(*FILTERS)
     if args.get("status") and args["status"] not in PROBLEM_STATES:
         abort(400, description=f"未知的问题状态 {args['status']}")
     visible = visible_problems(current_user)
-    query = (
-        visible.select_extend(fn.MAX(ProblemEvent.at).alias("last_at"))
-        .switch(Problem)
-        .join(ProblemEvent)
-        .where(_condition(args))
-        .group_by(Problem, Project)
-    )
-    unresolved_first = Case(None, [(Problem.status.in_(UNRESOLVED), 0)], 1)
-    page = Page(query.order_by(unresolved_first, Problem.deadline, Problem.id))
+    page = Page(ledger(visible, args, today()))
     return render_template(
         "problems/index.html",
         page=page,
         args=args,
         today=today(),
-        by_department=_overdue_counts(visible, Problem.department),
-        by_county=_overdue_counts(visible, Project.county),
+        by_department=overdue_counts(visible, Problem.department, today()),
+        by_county=overdue_counts(visible, Project.county, today()),
         departments=_choices("department", visible, Problem.department),
         counties=_choices("county", visible, Project.county),
     )
@@ -83,28 +77,6 @@ def _choices(kind, query, column):
     return ListEntry.names(kind, keep=[value for (value,) in query.select(fn.DISTINCT(column)).tuples()])
 
 
-def _condition(args):
-    condition = Problem.id.is_null(False)
-    if "status" in args:
-        condition &= Problem.status == args["status"]
-    if "department" in args:
-        condition &= Problem.department == args["department"]
-    if "county" in args:
-        condition &= Project.county == args["county"]
-    if "q" in args:
-        condition &= Project.code.contains(args["q"]) | Project.name.contains(args["q"])
-    if args.get("overdue") == "1":
-        condition &= overdue()
-    return condition
-
-
-def _overdue_counts(visible, column):
-    """[(value, overdue count)], worst first, in one GROUP BY."""
-    count = fn.COUNT(Problem.id)
-    query = visible.select(column, count).where(overdue()).group_by(column).order_by(count.desc(), column)
-    return list(query.tuples())
-
-
 @bp.get("/<int:problem_id>")
 @login_required
 def show(problem_id):
@@ -113,16 +85,10 @@ def show(problem_id):
 
 def _show(problem, reply_form=None, deadline_form=None, status=200):
     """The problem with its dated events, and the forms the current user may use on it."""
-    events = (
-        ProblemEvent.select(ProblemEvent, User)
-        .join(User, JOIN.LEFT_OUTER)
-        .where(ProblemEvent.problem == problem)
-        .order_by(ProblemEvent.at, ProblemEvent.id)
-    )
     page = render_template(
         "problems/show.html",
         problem=problem,
-        events=list(events),
+        events=list(events_of(problem)),
         today=today(),
         may_reply=can(current_user, "answer_problem", problem) and problem.status != "closed",
         reply_form=reply_form or ProblemReplyForm(formdata=None),

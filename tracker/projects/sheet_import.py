@@ -228,6 +228,35 @@ def apply_import(plan, user, config, filename="", actor=None):
     return run
 
 
+def preview_import(staging, fileobj, filename, today=None):
+    """Read and plan the list in ``fileobj`` and keep the reading in ``staging`` for its confirmation.
+
+    Return the ImportPlan and the Staged reading; nothing is written to the database. Raises SheetError.
+    """
+    reading = read_project_list(fileobj)
+    plan = plan_import(reading, today)
+    return plan, staging.keep(reading, filename)
+
+
+class PlanChanged(Exception):
+    """The projects changed since the preview: the import would no longer do what was shown. ``plan`` is the new one."""
+
+    def __init__(self, plan):
+        super().__init__("预览之后项目清单已被他人修改，请核对新的预览后再次确认")
+        self.plan = plan
+
+
+def confirm_staged(staging, staged, fingerprint, user, config, today=None, actor=None):
+    """Apply the Staged reading if its plan still has ``fingerprint`` (what the preview showed); return the plan and
+    the ProjectImport, the staged reading then discarded. Raises PlanChanged, or SheetError (apply_import)."""
+    plan = plan_import(staged.reading, today)
+    if plan.fingerprint != fingerprint:
+        raise PlanChanged(plan)
+    run = apply_import(plan, user, config, staged.filename, actor)
+    staging.discard(staged)
+    return plan, run
+
+
 def _importer(user):
     return Actor(user.label, user.id) if user else Actor(COMMAND_LINE)
 

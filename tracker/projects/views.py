@@ -271,19 +271,18 @@ def import_list():
     What was read waits under [imports] dir for the confirmation; a list
     with any bad row is refused whole, every problem shown (422).
     """
-    from tracker.projects.sheet_import import SheetError, plan_import, read_project_list
+    from tracker.projects.sheet_import import SheetError, preview_import
 
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            reading = read_project_list(upload.stream)
-            plan = plan_import(reading, today())
+            plan, staged = preview_import(_staging(), upload.stream, upload.filename, today())
         except SheetError as e:
             problems = e.problems
         else:
-            return _preview(plan, _staging().keep(reading, upload.filename))
+            return _preview(plan, staged)
     status = 422 if problems or form.errors else 200
     imports = ProjectImport.select(ProjectImport, User).join(User, JOIN.LEFT_OUTER).order_by(ProjectImport.id.desc())
     return render_template(
@@ -300,7 +299,7 @@ def import_list():
 @require("manage_projects")
 def confirm_import(token):
     """Write the previewed list, if it would still do what the preview showed; otherwise preview it again."""
-    from tracker.projects.sheet_import import SheetError, apply_import, plan_import
+    from tracker.projects.sheet_import import PlanChanged, SheetError, confirm_staged
 
     staging = _staging()
     staged = staging.find(token)
@@ -308,17 +307,15 @@ def confirm_import(token):
     if staged is None or not form.validate_on_submit():
         flash("预览已失效，请重新上传清单", "error")
         return redirect(url_for("projects.import_list"))
+    user, config = current_user._get_current_object(), current_app.config["TRACKER"]
     try:
-        plan = plan_import(staged.reading, today())
-        if plan.fingerprint != form.fingerprint.data:
-            return _preview(plan, staged, changed_since=True)
-        user, config = current_user._get_current_object(), current_app.config["TRACKER"]
-        run = apply_import(plan, user, config, staged.filename, request_actor())
+        plan, run = confirm_staged(staging, staged, form.fingerprint.data, user, config, today(), request_actor())
+    except PlanChanged as e:
+        return _preview(e.plan, staged, changed_since=True)
     except SheetError as e:
         return render_template(
             "projects/import.html", form=ImportForm(formdata=None), problems=e.problems, shown=PREVIEW_SHOWN
         ), 422
-    staging.discard(staged)
     incomplete = sum(1 for planned in plan.projects if planned.missing_fields)
     flash(
         f"导入完成：新增 {run.created} 个，更新 {run.updated} 个，{run.unchanged} 个无变化"

@@ -51,6 +51,17 @@ def issue_order(project, user, reason, demand, reply_deadline, problem=None, now
         raise SupervisionError("督办编号分配冲突，请稍后重试") from e
 
 
+def order_list(visible, status, overdue, day):
+    """``visible`` (a query over SupervisionOrder) in ``status`` if given, only those unanswered past
+    their deadline on ``day`` if ``overdue``; newest first."""
+    query = visible.order_by(SupervisionOrder.issued_at.desc(), SupervisionOrder.id.desc())
+    if status is not None:
+        query = query.where(SupervisionOrder.status == status)
+    if overdue:
+        query = query.where(SupervisionOrder.replied_at.is_null() & (SupervisionOrder.reply_deadline < day))
+    return query
+
+
 def reply_to_order(order, user, text, now=None):
     """Record the reply; one after the deadline is kept, and marked late."""
     text = (text or "").strip()

@@ -12,6 +12,7 @@ from tracker.supervision.orders import (
     SupervisionError,
     close_order,
     issue_order,
+    order_list,
     queue_order_mail,
     remind_order,
     reply_to_order,
@@ -35,11 +36,8 @@ def _order(order_id):
 @login_required
 def index():
     status = request.args.get("status", "")
-    query = visible_orders(current_user).order_by(SupervisionOrder.issued_at.desc(), SupervisionOrder.id.desc())
-    if status in ORDER_STATES:
-        query = query.where(SupervisionOrder.status == status)
-    if request.args.get("overdue"):
-        query = query.where(SupervisionOrder.replied_at.is_null() & (SupervisionOrder.reply_deadline < today()))
+    overdue = bool(request.args.get("overdue"))
+    query = order_list(visible_orders(current_user), status if status in ORDER_STATES else None, overdue, today())
     return render_template(
         "supervision/index.html", page=Page(query), status=status, ORDER_STATES=ORDER_STATES, today=today()
     )

@@ -4,16 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from tracker.accounts.credentials import token_validities
 from tracker.accounts.models import ApiToken
-
-# The validities offered, besides the configured default; none beyond [api] token_max_days.
-VALIDITIES = (30, 90, 180, 365)
 
 
 def validity_choices(api):
     """(days, label) for the validities offered by ``api`` (config ``[api]``)."""
-    days = sorted({d for d in (*VALIDITIES, api["token_days"]) if d <= api["token_max_days"]} | {api["token_max_days"]})
-    return [(d, f"{d} 天" + ("（默认）" if d == api["token_days"] else "")) for d in days]
+    return [(d, f"{d} 天" + ("（默认）" if d == api["token_days"] else "")) for d in token_validities(api)]
 
 
 def _whole_days(text):

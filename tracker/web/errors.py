@@ -29,9 +29,9 @@ def wants_json():
     return request.path.startswith("/api/")
 
 
-def error_response(status, message=None, field=None):
-    """A JSON error body ``{"error": {"status", "message", "field"}}`` with that status."""
-    body = {"status": status, "message": message or default_message(status)}
+def error_response(status, message=None, field=None, **more):
+    """A JSON error body ``{"error": {"status", "message", "field", **more}}`` with that status."""
+    body = {"status": status, "message": message or default_message(status), **more}
     if field:
         body["field"] = field
     return jsonify(error=body), status
