@@ -102,21 +102,22 @@ def schedule_progress(completed, annual, due):
     """序时进度 as the API gives it: {"plan_to_date", "completed", "difference_points"}, or None without a plan.
 
     ``completed`` and ``due`` (the plan to date) are 万元, each given as a percent of the ``annual`` plan;
-    the difference is completed less plan to date, in percentage points (positive: ahead). Two decimals.
+    the difference is completed less plan to date, in percentage points (positive: ahead). Two decimals;
+    the difference is taken of the rounded percents, so the three figures add up as printed.
     """
     if not annual or due is None:
         return None
-    plan_percent = Decimal(100) * due / annual
-    done_percent = Decimal(100) * (completed or 0) / annual
+    plan_percent = _points(Decimal(100) * due / annual)
+    done_percent = _points(Decimal(100) * (completed or 0) / annual)
     return {
-        "plan_to_date": _points(plan_percent),
-        "completed": _points(done_percent),
-        "difference_points": _points(done_percent - plan_percent),
+        "plan_to_date": float(plan_percent),
+        "completed": float(done_percent),
+        "difference_points": float(done_percent - plan_percent),
     }
 
 
 def _points(value):
-    return float(Decimal(value).quantize(POINTS, rounding=ROUND_HALF_UP))
+    return Decimal(value).quantize(POINTS, rounding=ROUND_HALF_UP)
 
 
 def progress_of(row, day):
