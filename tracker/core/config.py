@@ -118,6 +118,11 @@ DEFAULTS = {
         "misfire_grace_minutes": 60,
     },
     "charts": {"restart_rate_target": 0.0, "font_file": ""},
+    "map": {
+        "tile_url": "",
+        "tile_subdomains": "abc",
+        "tile_attribution": "",
+        "center": [34.3, 108.95], "zoom": 9, "outline_geojson": ""},
     "audit": {"keep_days": 365},
     "mail": {
         "backend": "outbox",
@@ -136,7 +141,7 @@ DEFAULTS = {
 }
 
 
-PATH_KEYS = (("web", "secret_key_file"), ("mail", "outbox_dir"), ("imports", "dir"))
+PATH_KEYS = (("web", "secret_key_file"), ("mail", "outbox_dir"), ("imports", "dir"), ("map", "outline_geojson"))
 
 
 class ConfigError(Exception):
@@ -297,6 +302,22 @@ def _validate(config):
     for key, days in config["milestones"].items():
         if days < 0:
             raise ConfigError(f"[milestones] {key} must not be negative")
+    _validate_map(config["map"])
+
+
+def _validate_map(settings):
+    center = settings["center"]
+    if not (
+        len(center) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in center)
+        and -90 <= center[0] <= 90
+        and -180 <= center[1] <= 180
+    ):
+        raise ConfigError("[map] center must be [latitude, longitude], like [34.3, 108.95]")
+    if not 1 <= settings["zoom"] <= 18:
+        raise ConfigError("[map] zoom must be from 1 to 18")
+    if settings["tile_url"] and not re.match(r"^https?://[^/]+/", settings["tile_url"]):
+        raise ConfigError("[map] tile_url must be an http(s) address with {z}/{x}/{y}, or empty for no tiles")
 
 
 def _validate_notices(notices):
@@ -320,7 +341,8 @@ def _validate_honours(honours):
 
 def _resolve_paths(config, base):
     for section, key in PATH_KEYS:
-        config[section][key] = str((base / config[section][key]).resolve())
+        if config[section][key]:  # empty: none configured ([map] outline_geojson)
+            config[section][key] = str((base / config[section][key]).resolve())
     url = config["database"]["url"]
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         config["database"]["url"] = "sqlite:///" + str((base / url[len("sqlite:///") :]).resolve())
