@@ -8,7 +8,9 @@
   "use strict";
 
   function baseMap(element) {
-    var map = L.map(element, { scrollWheelZoom: !element.hasAttribute("data-no-scroll-zoom") });
+    // maxZoom on the map itself: without a tile layer nothing else sets it, and clustering needs it.
+    var map = L.map(element, { maxZoom: 18, scrollWheelZoom: !element.hasAttribute("data-no-scroll-zoom") });
+    map.attributionControl.setPrefix("Leaflet");
     map.setView(JSON.parse(element.dataset.center), Number(element.dataset.zoom));
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, {
@@ -106,7 +108,7 @@
   function picker(element) {
     var latitude = document.getElementById(element.dataset.latitude);
     var longitude = document.getElementById(element.dataset.longitude);
-    element.hidden = false;
+    element.parentNode.hidden = false;  // hidden until now: without the script the inputs are all there is
     var map = baseMap(element);
     var marker = null;
     function place(lat, lng) {

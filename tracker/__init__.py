@@ -148,6 +148,7 @@ def _register_views(app):
     from tracker.reports import views as reports
     from tracker.review import views as review
     from tracker.scores import views as scores
+    from tracker.screen import views as screen
     from tracker.supervision import views as supervision
     from tracker.tokens import views as tokens
     from tracker.web import access, audit, errors, jinja
@@ -158,7 +159,7 @@ def _register_views(app):
     audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map):
+    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

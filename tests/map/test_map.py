@@ -4,15 +4,14 @@ import datetime as dt
 import json
 import os
 import re
-
 from decimal import Decimal
 
 import pytest
 
 from tracker.core.config import DEFAULTS, PROJECT_ROOT
 from tracker.core.db import db
-from tracker.core.weeks import local_now
 from tracker.core.money import to_money
+from tracker.core.weeks import local_now
 from tracker.map import views as map_views
 from tracker.projects.lights import due_by, refresh_next_milestones
 from tracker.projects.models import Project
@@ -40,7 +39,9 @@ def lights_city(make_project):
     return {
         "red": make_project(code="P-RED", start_deadline=days(-5), latitude=34.1, longitude=108.8),
         "yellow": yellow,
-        "green": make_project(code="P-GREEN", county="西城区", start_deadline=days(200), latitude=34.3, longitude=109.0),
+        "green": make_project(
+            code="P-GREEN", county="西城区", start_deadline=days(200), latitude=34.3, longitude=109.0
+        ),
         "unplaced": make_project(code="P-NOWHERE", start_deadline=days(200)),
     }
 
@@ -87,7 +88,9 @@ def test_the_battle_maps_filters_narrow_the_map(lights_city, make_user, token_fo
     token = token_for(make_user("office", "office"))
     assert {f["properties"]["code"] for f in call(token, "GET", f"/map?{query}").get_json()["features"]} == codes
     login("office")
-    assert {f["properties"]["code"] for f in page_features(client.get(f"/map?{query}").get_data(as_text=True))["features"]} == codes
+    assert {
+        f["properties"]["code"] for f in page_features(client.get(f"/map?{query}").get_data(as_text=True))["features"]
+    } == codes
 
 
 def test_a_filter_naming_nothing_is_refused(lights_city, make_user, token_for, call):

@@ -54,4 +54,6 @@ def project_map(args):
     """地图：有坐标的项目（GeoJSON FeatureCollection），按预警灯着色；筛选条件与挂图作战相同，项目责任人只看到自己的项目"""
     condition, _ = filter_condition(args, g.api_user)
     config = current_app.config["TRACKER"]
-    return feature_collection(condition, today(), light_thresholds(config), link=lambda code: url_for("projects.show", code=code))
+    return feature_collection(
+        condition, today(), light_thresholds(config), link=lambda code: url_for("projects.show", code=code)
+    )

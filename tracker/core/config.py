@@ -122,7 +122,10 @@ DEFAULTS = {
         "tile_url": "",
         "tile_subdomains": "abc",
         "tile_attribution": "",
-        "center": [34.3, 108.95], "zoom": 9, "outline_geojson": ""},
+        "center": [34.3, 108.95],
+        "zoom": 9,
+        "outline_geojson": "",
+    },
     "audit": {"keep_days": 365},
     "mail": {
         "backend": "outbox",

@@ -7,6 +7,7 @@ of the project's card on the battle map."""
 from tracker.projects import lights
 from tracker.projects.models import Project
 
+
 def placed():
     """The condition of projects that have both coordinates."""
     return Project.latitude.is_null(False) & Project.longitude.is_null(False)
