@@ -101,7 +101,7 @@
     });
     map.addLayer(pins);
     if (collection.features.length) {
-      map.fitBounds(pins.getBounds(), { padding: [24, 24], maxZoom: 13 });
+      map.fitBounds(pins.getBounds(), { padding: [24, 24], maxZoom: 13, animate: false });
     }
   }
 

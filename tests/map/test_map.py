@@ -4,11 +4,14 @@ import datetime as dt
 import json
 import os
 import re
+import subprocess
 from decimal import Decimal
 
 import pytest
+from conftest import overrides_for
 
-from tracker.core.config import DEFAULTS, PROJECT_ROOT
+from tracker import create_app
+from tracker.core.config import DEFAULTS, PROJECT_ROOT, ConfigError, load_config
 from tracker.core.db import db
 from tracker.core.money import to_money
 from tracker.core.weeks import local_now
@@ -180,3 +183,38 @@ def test_the_county_outlines_are_served_when_configured(app, client, tmp_path):
     app.config["TRACKER"]["map"]["outline_geojson"] = str(outline)
     with client.get("/map/outlines.geojson") as response:
         assert response.status_code == 200 and response.get_json()["type"] == "FeatureCollection"
+
+
+def test_the_setup_does_not_vendor_leaflet_twice():
+    if not (PROJECT_ROOT / "static" / map_views.LEAFLET).is_file():
+        pytest.skip("Leaflet is not vendored here: scripts/setup.sh installs it (CI runs it)")
+    stamp = PROJECT_ROOT / "static" / "vendor" / "leaflet" / "VERSIONS"
+    before = stamp.stat().st_mtime_ns
+    done = subprocess.run([PROJECT_ROOT / "scripts" / "vendor-leaflet.sh"], capture_output=True, text=True, check=True)
+    assert done.stdout == "" and stamp.stat().st_mtime_ns == before
+    assert "leaflet@1.9.4" in stamp.read_text()
+
+
+def test_a_configured_tile_server_may_serve_the_maps_images(sqlite_url, tmp_path):
+    overrides = overrides_for(sqlite_url, tmp_path)
+    overrides["map"] = {"tile_url": "https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=KEY"}
+    policy = create_app(overrides=overrides).test_client().get("/login").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://*.tianditu.gov.cn;" in policy
+
+
+def test_without_tiles_the_pages_load_images_from_this_site_only(client):
+    assert "img-src 'self' data:;" in client.get("/login").headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"center": [134.3, 108.9]}, "[map] center"),
+        ({"center": [34.3]}, "[map] center"),
+        ({"zoom": 0}, "[map] zoom"),
+        ({"tile_url": "tianditu"}, "[map] tile_url"),
+    ],
+)
+def test_a_wrong_map_setting_stops_start_up_naming_it(settings, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(overrides={"map": settings})
