@@ -335,6 +335,7 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/audit",
         "/api/v1/honours",
         "/api/v1/scores",
+        "/api/v1/map",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}

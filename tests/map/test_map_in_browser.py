@@ -1,15 +1,13 @@
 """The map and the big screen in Chromium: pins drawn with no tiles at 375 and 1366 px, the screen at
 1920 × 1080 without scrolling, the point picker filling the form. Screenshots go to test-artifacts/map/."""
 
-import datetime as dt
-
 import pytest
 import test_browser
 from conftest import PASSWORD, PASSWORD_HASH
 from playwright.sync_api import sync_playwright
 
 from tracker.accounts.models import User
-from tracker.core.config import DEFAULTS, PROJECT_ROOT, load_config
+from tracker.core.config import PROJECT_ROOT, load_config
 from tracker.core.db import db
 from tracker.demo.loading import load_demo_city
 from tracker.map.views import LEAFLET
@@ -110,7 +108,3 @@ def test_a_click_on_the_picker_fills_latitude_and_longitude(server, city, browse
     latitude, longitude = float(page.input_value("#latitude")), float(page.input_value("#longitude"))
     assert 30 < latitude < 38 and 105 < longitude < 112  # around the configured centre
     assert errors == []
-
-
-def test_the_map_defaults_are_the_demo_citys(city):
-    assert DEFAULTS["map"]["tile_url"] == "" and dt.date  # no tiles by default: nothing is fetched from outside
