@@ -29,7 +29,6 @@
             style: { className: "county-outline", weight: 1.5, fillOpacity: 0.08 },
           }).addTo(map);
           layer.bringToBack();
-          if (element.dataset.fitOutlines) map.fitBounds(layer.getBounds());
         });
     }
     return map;
@@ -99,10 +98,11 @@
       marker.bindPopup(function () { return popup(properties, labels); });
       pins.addLayer(marker);
     });
-    map.addLayer(pins);
+    // Fitted before the pins go on: clustering once at the final zoom, not again in an animation.
     if (collection.features.length) {
       map.fitBounds(pins.getBounds(), { padding: [24, 24], maxZoom: 13, animate: false });
     }
+    map.addLayer(pins);
   }
 
   function picker(element) {

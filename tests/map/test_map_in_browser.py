@@ -60,6 +60,7 @@ def signed_in(browser, server, username, width, height):
 def pins_and_clusters(page):
     """How many projects the map shows: single pins count one, a cluster its number."""
     page.wait_for_selector(".leaflet-marker-icon")
+    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim')")
     singles = page.locator(".leaflet-marker-icon.pin").count()
     clustered = sum(int(text) for text in page.locator(".leaflet-marker-icon.pin-cluster").all_inner_texts())
     return singles + clustered
