@@ -42,6 +42,10 @@ if ! cmp -s scripts/fonts-gb.conf "$fonts" 2>/dev/null; then
   $sudo install -m 644 scripts/fonts-gb.conf "$fonts" && fc-cache -f >/dev/null
 fi
 
+# Leaflet for the map pages, from the npm registry (see the script).
+command -v npm >/dev/null || apt_install npm
+scripts/vendor-leaflet.sh
+
 python=${PYTHON:-python3}
 [[ -x .venv/bin/python ]] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

@@ -50,7 +50,7 @@ def create_app(overrides=None, config_path=None):
     limits.init_app(app)  # before CSRF protection, which reads the body first
     csrf.init_app(app)
     limiter.init_app(app)
-    _secure_headers(app, config["web"]["https"])
+    _secure_headers(app, config["web"]["https"], config["map"]["tile_url"])
 
     _register_views(app)
     return app
@@ -73,10 +73,23 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def _secure_headers(app, https):
+def tile_source(tile_url):
+    """The CSP source of a map tile server: its scheme and host, a ``{s}`` subdomain label as ``*``; None for no tiles.
+
+    "https://t{s}.tianditu.gov.cn/DataServer?…" → "https://*.tianditu.gov.cn".
+    """
+    if not tile_url:
+        return None
+    scheme, _, rest = tile_url.partition("://")
+    labels = rest.split("/", 1)[0].split(".")
+    return f"{scheme}://" + ".".join("*" if "{" in label else label for label in labels)
+
+
+def _secure_headers(app, https, tile_url):
     """CSP, nosniff, no framing, same-origin referrers, HSTS over HTTPS; signed-in pages and the API not cached.
 
     A view's own Content-Security-Policy (the mail page's frame) or Cache-Control (charts) is kept.
+    The map's tile server, when ``[map] tile_url`` names one, may serve images.
     """
     from flask import request
     from flask_login import current_user
@@ -102,7 +115,10 @@ def _secure_headers(app, https):
         strict_transport_security_max_age=365 * 24 * 3600,
         session_cookie_secure=https,
         frame_options="DENY",
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy={
+            **CONTENT_SECURITY_POLICY,
+            "img-src": " ".join(filter(None, (CONTENT_SECURITY_POLICY["img-src"], tile_source(tile_url)))),
+        },
         referrer_policy="same-origin",
     )
 
@@ -124,6 +140,7 @@ def _register_views(app):
     from tracker.lagging import views as lagging
     from tracker.lists import views as lists
     from tracker.mail import views as mail
+    from tracker.map import views as project_map
     from tracker.notices import public
     from tracker.notices import views as notices
     from tracker.problems import views as problems
@@ -131,6 +148,7 @@ def _register_views(app):
     from tracker.reports import views as reports
     from tracker.review import views as review
     from tracker.scores import views as scores
+    from tracker.screen import views as screen
     from tracker.supervision import views as supervision
     from tracker.tokens import views as tokens
     from tracker.web import access, audit, errors, jinja
@@ -141,7 +159,7 @@ def _register_views(app):
     audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists):
+    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

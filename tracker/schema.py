@@ -31,6 +31,7 @@ from tracker.projects.models import (
     ProjectImport,
     ReportFunds,
 )
+from tracker.screen.models import DisplayLink
 from tracker.supervision.models import OrderReminder, SupervisionOrder
 
 # Every table of the app, in an order that satisfies foreign keys.
@@ -63,6 +64,7 @@ MODELS = (
     NoticeEntry,
     HonourList,
     HonourEntry,
+    DisplayLink,
     AuditEntry,
 )
 

@@ -362,6 +362,7 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/deliveries/{delivery_id}/resend",
         "/api/v1/tokens",
         "/api/v1/tokens/{token_id}/revoke",
+        "/api/v1/map",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}

@@ -88,6 +88,7 @@ OPERATIONS = [
     ("GET", "/api/v1/tokens"),
     ("POST", "/api/v1/tokens"),
     ("POST", "/api/v1/tokens/{token_id}/revoke"),
+    ("GET", "/api/v1/map"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -251,3 +251,30 @@ def test_a_phone_that_is_no_phone_number_is_a_problem_of_its_row(conn, config, o
         "第7行：联系电话应为手机号（如 13812345678）或带区号的固定电话（如 029-87654321），可加 +86"
     ]
     assert Project.select().count() == 0
+
+
+def _with_coordinates(latitude, longitude):
+    """The exported list of the projects so far, with 纬度 and 经度 written into its first project's row."""
+    book = load_workbook(io.BytesIO(export_project_list(Project.active())))
+    sheet = book.active
+    columns = {cell.value: cell.column for cell in sheet[2]}
+    sheet.cell(row=3, column=columns["纬度"], value=latitude)
+    sheet.cell(row=3, column=columns["经度"], value=longitude)
+    return xlsx(book)
+
+
+def test_the_import_reads_latitude_and_longitude(conn, config, make_project):
+    make_project(code="XM-1")
+    result = import_project_list(_with_coordinates(34.26, "东经108.94°"), None, config)
+    assert result.updated == 1
+    project = Project.get(Project.code == "XM-1")
+    assert (project.latitude, project.longitude) == (34.26, 108.94)
+
+
+def test_a_coordinate_that_is_no_number_of_degrees_refuses_the_list(conn, config, make_project):
+    make_project(code="XM-1")
+    for latitude, problem in (("北边", "纬度应为度数（如 34.26），收到“北边”"), (134, "纬度应为 -90 到 90 之间的度数")):
+        with pytest.raises(SheetError) as caught:
+            import_project_list(_with_coordinates(latitude, 108.9), None, config)
+        assert any(problem in p for p in caught.value.problems), caught.value.problems
+    assert Project.get(Project.code == "XM-1").latitude is None

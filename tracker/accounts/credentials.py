@@ -152,13 +152,13 @@ def new_api_token(user, name, days, actor):
     This is the only time the token exists in full: only its hash and its first
     characters are kept. The audit log records ``actor`` making it, in the same transaction.
     """
-    token = secrets.token_urlsafe(32)
+    token = new_secret()
     with db.atomic():
         row = ApiToken.create(
             user=user,
             name=name,
             prefix=token[:PREFIX_LENGTH],
-            token_hash=_token_hash(token),
+            token_hash=secret_hash(token),
             expires_at=utc_now().replace(microsecond=0) + dt.timedelta(days=days),
         )
         record("token_created", actor, **_detail(row, user), expires_at=row.expires_at)
@@ -175,7 +175,7 @@ def user_for_token(token, address="", timezone="UTC"):
     row = (
         ApiToken.select(ApiToken, User)
         .join(User, on=ApiToken.user)
-        .where((ApiToken.token_hash == _token_hash(token)) & (User.active == True))  # noqa: E712
+        .where((ApiToken.token_hash == secret_hash(token)) & (User.active == True))  # noqa: E712
         .first()
     )
     if row is None:
@@ -226,5 +226,11 @@ def _detail(row, user):
     return {"token_id": row.id, "prefix": row.prefix, "name": row.name, "account": user.username}
 
 
-def _token_hash(token):
+def new_secret():
+    """A new bearer secret (an API token, a display link): 43 URL-safe characters, 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def secret_hash(token):
+    """What is stored of a secret: its SHA-256, enough to find it again and useless to whoever reads it."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -13,6 +13,7 @@
 | `official_created`, `official_changed` | the office adds a lead official, or edits one: who gets what by which channel | `official` (the name); created: every field; changed: each changed field as `[old, new]` (email, phone, `channels` …) |
 | `account_deactivated`, `account_activated` | the office deactivates or activates an account | `username` |
 | `token_created`, `token_revoked` | an API token is made or revoked | `username`, `token` (its name) |
+| `display_link_created`, `display_link_revoked` | the office makes or revokes a big screen's display link (大屏链接) | `display_link_id`, `prefix`, `name` |
 | `import_confirmed` | a project list is imported (the page's confirmation, or `import-projects`) | `filename`, `created`, `updated`, `unchanged`, `rows` |
 | `report_reopened`, `report_locked` | the office reopens a locked weekly report, or locks it again | `project`, `week` |
 | `report_corrected_late` | the office files or corrects a report after the week's cut-off (page or API) | `project`, `week` |
@@ -42,6 +43,8 @@ EVENTS = {
     "account_activated": "启用账号",
     "token_created": "创建 API 令牌",
     "token_revoked": "吊销 API 令牌",
+    "display_link_created": "创建大屏链接",
+    "display_link_revoked": "吊销大屏链接",
     "import_confirmed": "导入项目清单",
     "report_reopened": "重新开放周报",
     "report_locked": "重新锁定周报",
@@ -80,6 +83,9 @@ DETAIL_LABELS = {
     "name": "姓名",
     "channels": "接收渠道",
     "token": "令牌",
+    "display_link_id": "大屏链接",
+    "prefix": "前缀",
+    "name": "名称",
     "filename": "文件",
     "file": "文件",
     "rows": "行数",

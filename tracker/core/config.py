@@ -126,6 +126,14 @@ DEFAULTS = {
     },
     "charts": {"restart_rate_target": 0.0, "font_file": ""},
     "dashboard": {"lead_rate": "restart_rate"},
+    "map": {
+        "tile_url": "",
+        "tile_subdomains": "abc",
+        "tile_attribution": "",
+        "center": [34.3, 108.95],
+        "zoom": 9,
+        "outline_geojson": "",
+    },
     "audit": {"keep_days": 365},
     # OC4IDS project ids are the publisher's registered prefix, a hyphen and the project's code.
     "oc4ids": {"id_prefix": "oc4ids-xxxxxx", "license": "", "publication_policy": ""},
@@ -176,7 +184,7 @@ SMS_DEFAULTS = {
 }
 
 
-PATH_KEYS = (("web", "secret_key_file"), ("mail", "outbox_dir"), ("imports", "dir"))
+PATH_KEYS = (("web", "secret_key_file"), ("mail", "outbox_dir"), ("imports", "dir"), ("map", "outline_geojson"))
 
 
 class ConfigError(Exception):
@@ -353,6 +361,22 @@ def _validate_oc4ids(oc4ids):
             raise ConfigError(
                 f"[oc4ids] {key} must be empty or an address, like https://creativecommons.org/licenses/by/4.0/"
             )
+    _validate_map(config["map"])
+
+
+def _validate_map(settings):
+    center = settings["center"]
+    if not (
+        len(center) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in center)
+        and -90 <= center[0] <= 90
+        and -180 <= center[1] <= 180
+    ):
+        raise ConfigError("[map] center must be [latitude, longitude], like [34.3, 108.95]")
+    if not 1 <= settings["zoom"] <= 18:
+        raise ConfigError("[map] zoom must be from 1 to 18")
+    if settings["tile_url"] and not re.match(r"^https?://[^/]+/", settings["tile_url"]):
+        raise ConfigError("[map] tile_url must be an http(s) address with {z}/{x}/{y}, or empty for no tiles")
 
 
 def _validate_notices(notices):
@@ -416,7 +440,8 @@ def _filled_table(table, defaults, where):
 
 def _resolve_paths(config, base):
     for section, key in PATH_KEYS:
-        config[section][key] = str((base / config[section][key]).resolve())
+        if config[section][key]:  # empty: none configured ([map] outline_geojson)
+            config[section][key] = str((base / config[section][key]).resolve())
     url = config["database"]["url"]
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         config["database"]["url"] = "sqlite:///" + str((base / url[len("sqlite:///") :]).resolve())

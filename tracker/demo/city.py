@@ -5,6 +5,7 @@
 """
 
 import datetime as dt
+import random
 import secrets
 from decimal import Decimal
 
@@ -19,6 +20,18 @@ from tracker.projects.registry import default_plan
 HEADLINE = {"projects": 127, "under_way": 69, "funds": 47_000}
 
 COUNTIES = ("东城区", "西城区", "南湖县", "北山县", "河口县", "高新区")
+# Where each county lies: (south, west, north, east) in degrees, made up around the city's centre
+# (config.toml's [map] center). tracker/demo/counties.geojson draws made-up outlines around these boxes.
+COUNTY_AREAS = {
+    "东城区": (34.22, 108.92, 34.42, 109.15),
+    "西城区": (34.22, 108.70, 34.42, 108.92),
+    "南湖县": (33.85, 108.88, 34.22, 109.30),
+    "北山县": (34.42, 108.70, 34.70, 109.15),
+    "河口县": (34.32, 109.15, 34.62, 109.45),
+    "高新区": (34.05, 108.65, 34.22, 108.88),
+}
+# One project in this many has no coordinates yet: the map lists them for the office to place.
+UNPLACED_EVERY = 25
 CHAINS = {
     "化工产业链": ("年产{n}万吨精细化工", "{n}万吨煤化工延链", "化工园区{n}号污水处理厂", "{n}万吨新材料中间体"),
     "绿色农业产业链": ("{n}万亩高标准农田", "{n}万头生猪养殖基地", "{n}万吨果蔬冷链仓储", "设施农业产业园{n}期"),
@@ -113,6 +126,8 @@ class City:
         self.officials = max(2, round(20 * min(count, 127) / 127))
         # Each responsible person reports for one to three projects.
         self.people = [(self._name(), f"139{n:08d}") for n in range(max(1, count * 2 // 3))]
+        # A generator of its own, so that placing the projects leaves the rest of the story as it was.
+        self.places = random.Random(count)
         self.plan = [self._project(n) for n in range(count)]
 
     def _name(self):
@@ -155,6 +170,7 @@ class City:
             "name": COUNTIES[n % len(COUNTIES)] + rng.choice(CHAINS[chain]).format(n=n // 24 + 1) + "项目",
             "county": COUNTIES[n % len(COUNTIES)],
             "industry_chain": chain,
+            **self._place(COUNTIES[n % len(COUNTIES)], n),
             "kind": kind,
             "project_unit": f"{rng.choice(COUNTIES)}{rng.choice(('建设投资', '实业', '农业发展', '文旅集团', '物流'))}有限公司",
             "responsible_person": person[0],
@@ -172,6 +188,17 @@ class City:
             "reported_now": rng.random() > 1 / 7,
             # One in eight not yet started is stuck on its approval procedures (前期手续).
             "stuck": not under_way and rng.random() < 1 / 8,
+        }
+
+    def _place(self, county, n):
+        """Coordinates somewhere in the middle of ``county``'s area; none for one project in UNPLACED_EVERY."""
+        if n % UNPLACED_EVERY == UNPLACED_EVERY - 1:
+            return {"latitude": None, "longitude": None}
+        south, west, north, east = COUNTY_AREAS[county]
+        margin_lat, margin_lon = (north - south) / 5, (east - west) / 5
+        return {
+            "latitude": round(self.places.uniform(south + margin_lat, north - margin_lat), 6),
+            "longitude": round(self.places.uniform(west + margin_lon, east - margin_lon), 6),
         }
 
     def write_lists(self):

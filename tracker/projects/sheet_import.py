@@ -54,6 +54,8 @@ TYPED_FIELDS = (
     "national_code",
     *AMOUNT_FIELDS,
     "start_deadline",
+    "latitude",
+    "longitude",
     "planned_start",
     "planned_completion",
 )

@@ -42,6 +42,7 @@ from tracker.projects.sheet_values import (
     is_quantity,
     parse_amount,
     parse_date,
+    parse_degrees,
     parse_kind,
     parse_level,
     parse_national_code,
@@ -98,6 +99,8 @@ ALIASES = {
     ),
     "county": ("县区", "所在县区", "县(区)", "区县", "县市区", "所属县区"),
     "location": ("建设地点", "项目地点"),
+    "latitude": ("纬度", "北纬", "纬度坐标"),
+    "longitude": ("经度", "东经", "经度坐标"),
     "annual_target": ("年度目标", "形象进度目标", "年度建设目标", "年度形象进度"),
     "responsible_person": ("责任人", "项目责任人", "联系人"),
     "responsible_phone": ("联系电话", "电话", "手机", "手机号码", "责任人电话"),
@@ -161,6 +164,7 @@ LABELS = {
 EXPECTED = {
     **dict.fromkeys(AMOUNT_FIELDS, "应为数字（万元）"),
     "start_deadline": "应为日期",
+    **dict.fromkeys(("latitude", "longitude"), "应为度数（如 34.26）"),
     **dict.fromkeys(("planned_start", "planned_completion", PERIOD), "应为年份或年月（如 2023-2025、2024年10月）"),
     "kind": "应为 新建 或 续建",
     "statistics_included": "应为 是 或 否",
@@ -684,6 +688,9 @@ class _SheetReader:
         elif key == "start_deadline":
             deadline = parse_date(value)
             _typed(row, key, deadline, not isinstance(deadline, str))
+        elif key in ("latitude", "longitude"):
+            degrees = parse_degrees(value)
+            _typed(row, key, degrees, not isinstance(degrees, str))
         elif key == "statistics_included":
             included = parse_yes_no(text_value(value))
             _typed(row, key, included, not isinstance(included, str))

@@ -169,6 +169,19 @@ def is_quantity(value):
     return bool(QUANTITY.fullmatch(text))
 
 
+def parse_degrees(value):
+    """A latitude or longitude in degrees (34.26, “34.26°”, “北纬34.26”), None for an empty cell, or the text."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = text_value(value)
+    if not text:
+        return None
+    match = re.fullmatch(r"(?:北纬|东经|N|E)?\s*(-?\d+(?:\.\d+)?)\s*(?:°|度)?", text, re.IGNORECASE)
+    return float(match[1]) if match else text
+
+
 def parse_amount(value, factor=1):
     """万元 as a Decimal with two places (halves round up), None for an empty cell, or the text when it is not a number.
 

@@ -72,6 +72,8 @@ RULES = {
     "manage_tokens": ("office",),
     "see_audit": ("office", "inspector"),  # the audit log: who did what, when, from where
     "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
+    "see_screen": ("office",),  # 一屏统览 (/screen); a display link shows it without a login
+    "manage_display_links": ("office",),  # make and revoke the big screen's display links
 }
 
 
