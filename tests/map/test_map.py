@@ -16,8 +16,9 @@ from tracker.core.db import db
 from tracker.core.money import to_money
 from tracker.core.weeks import local_now
 from tracker.map import views as map_views
-from tracker.projects.lights import due_by, refresh_next_milestones
+from tracker.projects.lights import refresh_next_milestones
 from tracker.projects.models import Project
+from tracker.projects.monthly_plan import monthly_values, plan_to_date
 from tracker.web.access import can
 
 TODAY = local_now(DEFAULTS["city"]["timezone"]).date()
@@ -35,7 +36,7 @@ def lights_city(make_project):
     today (the yellow threshold is 10 %, the red 25 %). Green: its deadline far off.
     """
     yellow = make_project(code="P-YELLOW", start_deadline=days(-30), latitude=34.2, longitude=108.9)
-    short = to_money(due_by(yellow.annual_plan_investment, TODAY) * Decimal("0.8"))
+    short = to_money(plan_to_date(yellow.annual_plan_investment, monthly_values(yellow), TODAY) * Decimal("0.8"))
     with db.connection_context():
         Project.update(status="started", investment_completed=short).where(Project.id == yellow.id).execute()
         refresh_next_milestones([yellow.id])  # under way: the procedures before the start no longer count

@@ -80,7 +80,6 @@ DETAIL_LABELS = {
     "email": "邮箱",
     "phone": "电话",
     "official": "包抓领导",
-    "name": "姓名",
     "channels": "接收渠道",
     "token": "令牌",
     "display_link_id": "大屏链接",

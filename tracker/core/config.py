@@ -351,6 +351,7 @@ def _validate(config):
         if days < 0:
             raise ConfigError(f"[milestones] {key} must not be negative")
     _validate_oc4ids(config["oc4ids"])
+    _validate_map(config["map"])
 
 
 def _validate_oc4ids(oc4ids):
@@ -361,7 +362,6 @@ def _validate_oc4ids(oc4ids):
             raise ConfigError(
                 f"[oc4ids] {key} must be empty or an address, like https://creativecommons.org/licenses/by/4.0/"
             )
-    _validate_map(config["map"])
 
 
 def _validate_map(settings):
