@@ -18,6 +18,7 @@ from tracker.honours.models import HonourEntry, HonourList
 from tracker.lists.editing import seed_lists
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice, NoticeEntry
+from tracker.photos.models import Photo
 from tracker.problems.models import Problem, ProblemEvent
 from tracker.projects.lights import refresh_next_milestones
 from tracker.projects.models import (
@@ -42,6 +43,7 @@ MODELS = (
     Milestone,
     ProgressReport,
     ReportFunds,
+    Photo,
     FundsSecured,
     Change,
     ProjectImport,
