@@ -126,6 +126,7 @@ def _register_views(app):
     from tracker.mail import views as mail
     from tracker.notices import public
     from tracker.notices import views as notices
+    from tracker.photos import views as photos
     from tracker.problems import views as problems
     from tracker.projects import views as projects
     from tracker.reports import views as reports
@@ -141,7 +142,7 @@ def _register_views(app):
     audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists):
+    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, photos):
         app.register_blueprint(module.bp)
     api.init_app(app)
 
