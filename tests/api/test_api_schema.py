@@ -45,6 +45,9 @@ OPERATIONS = [
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/honours"),
     ("GET", "/api/v1/scores"),
+    ("GET", "/api/v1/projects/{code}/reports/{week}/photos"),
+    ("POST", "/api/v1/projects/{code}/reports/{week}/photos"),
+    ("GET", "/api/v1/photos/{photo_id}/{kind}"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -3,7 +3,7 @@
 Every request names its user with ``Authorization: Bearer TOKEN`` (made on the API 令牌
 page, /tokens/, or by ``python -m tracker create-token``)."""
 
-from tracker.api import audit, criticism, honours, projects  # noqa: F401 (importing them adds their operations to bp)
+from tracker.api import audit, criticism, honours, photos, projects  # noqa: F401 (importing them adds their operations to bp)
 from tracker.api.base import TrackerApi, bp
 from tracker.web.extensions import csrf
 
