@@ -335,6 +335,8 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/audit",
         "/api/v1/honours",
         "/api/v1/scores",
+        "/api/v1/projects/{code}/reports/{week}/photos",
+        "/api/v1/photos/{photo_id}/{kind}",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}
