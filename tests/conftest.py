@@ -6,6 +6,7 @@ import os
 import re
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from peewee import SqliteDatabase
@@ -83,6 +84,7 @@ def overrides_for(url, tmp_path):
         "web": {"secret_key": "test-" + uuid.uuid4().hex, "login_rate_limit": "5 per minute"},
         "mail": {"outbox_dir": str(tmp_path / "outbox")},
         "imports": {"dir": str(tmp_path / "imports")},
+        "photos": {"directory": str(tmp_path / "photos")},
     }
 
 
@@ -244,3 +246,32 @@ def superuser(app):
                 db.execute_sql("DROP TRIGGER audit_entry_guard ON audit_entry")
 
     return drop_guards
+
+
+@pytest.fixture
+def site_project(make_project):
+    """A project at SITE (tests/pictures.py), for the photo checks to measure against."""
+    from pictures import SITE
+
+    return make_project(latitude=SITE[0], longitude=SITE[1])
+
+
+@pytest.fixture
+def report(config, site_project):
+    """``site_project``'s report of WEEK (tests/pictures.py), filed by the office."""
+    from pictures import WEEK
+    from reporting import file
+
+    with db.connection_context():
+        return file(config, site_project, WEEK)
+
+
+@pytest.fixture
+def stored_files(config):
+    """The files under [photos] directory now, relative to it."""
+
+    def files():
+        root = Path(config["photos"]["directory"])
+        return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+    return files

@@ -7,6 +7,7 @@ from tracker.accounts.models import LeadOfficial, User
 from tracker.core.weeks import local_now, utc_now
 from tracker.cycles import figures as stats
 from tracker.demo.loading import DemoError, load_demo_city
+from tracker.photos.models import Photo
 from tracker.projects import lights
 from tracker.projects.filters import project_condition
 from tracker.projects.models import ProgressReport, Project
@@ -158,3 +159,10 @@ def test_demo_city_has_last_quarters_published_lists_scores_and_decisions_one_ov
     assert sorted(d.action for d in overdue_decisions_as_of(day)) == sorted(
         ["落实施工用电接入", "报送赶工计划并每周报告进度"]
     )
+
+
+def test_demo_owner_has_photos_that_show_each_check(conn, config):
+    accounts = load_demo_city(config, count=40, weeks=4)
+    owner = next(username for role, username, _ in accounts if role == "owner")
+    photos = Photo.select().join(ProgressReport).join(Project).join(User).where(User.username == owner)
+    assert sorted([flag["code"] for flag in photo.flags] for photo in photos) == [[], ["outside_week"], ["too_far"]]

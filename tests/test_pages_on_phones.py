@@ -49,7 +49,10 @@ def city(server, tmp_path):
     Returns the accounts by role and the detail pages worth a look (a project, a problem, an order,
     a notice, a run, an email, the quarter's 红旗/蜗牛 lists and scores).
     """
-    config = load_config(overrides={"mail": {"outbox_dir": str(tmp_path / "outbox")}})
+    # The photos where the served app reads them (conftest.overrides_for).
+    config = load_config(
+        overrides={"mail": {"outbox_dir": str(tmp_path / "outbox")}, "photos": {"directory": str(tmp_path / "photos")}}
+    )
     with db.connection_context():
         accounts = {role: username for role, username, _ in load_demo_city(config, count=40, weeks=8)}
         User.update(password_hash=PASSWORD_HASH).execute()

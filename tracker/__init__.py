@@ -143,6 +143,7 @@ def _register_views(app):
     from tracker.map import views as project_map
     from tracker.notices import public
     from tracker.notices import views as notices
+    from tracker.photos import views as photos
     from tracker.problems import views as problems
     from tracker.projects import views as projects
     from tracker.reports import views as reports
@@ -159,7 +160,7 @@ def _register_views(app):
     audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen):
+    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen, photos):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

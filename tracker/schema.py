@@ -19,6 +19,7 @@ from tracker.lists.editing import seed_lists
 from tracker.mail.limits import ChannelSlot
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice, NoticeEntry
+from tracker.photos.models import Photo
 from tracker.problems.models import Problem, ProblemEvent
 from tracker.projects.lights import refresh_next_milestones
 from tracker.projects.models import (
@@ -44,6 +45,7 @@ MODELS = (
     Milestone,
     ProgressReport,
     ReportFunds,
+    Photo,
     FundsSecured,
     Change,
     ProjectImport,

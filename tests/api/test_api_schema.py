@@ -89,6 +89,9 @@ OPERATIONS = [
     ("POST", "/api/v1/tokens"),
     ("POST", "/api/v1/tokens/{token_id}/revoke"),
     ("GET", "/api/v1/map"),
+    ("GET", "/api/v1/projects/{code}/reports/{week}/photos"),
+    ("POST", "/api/v1/projects/{code}/reports/{week}/photos"),
+    ("GET", "/api/v1/photos/{photo_id}/{kind}"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -11,6 +11,7 @@ from tracker.api import (  # noqa: F401 (importing them adds their operations to
     honours,
     map,
     oc4ids,
+    photos,
     problems,
     project_list,
     projects,

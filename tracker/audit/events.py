@@ -16,6 +16,7 @@
 | `display_link_created`, `display_link_revoked` | the office makes or revokes a big screen's display link (大屏链接) | `display_link_id`, `prefix`, `name` |
 | `import_confirmed` | a project list is imported (the page's confirmation, or `import-projects`) | `filename`, `created`, `updated`, `unchanged`, `rows` |
 | `report_reopened`, `report_locked` | the office reopens a locked weekly report, or locks it again | `project`, `week` |
+| `photo_added` | a photo is attached to a weekly report (page or API) | `project`, `week`, `photo` (its id), `flags` (the codes found off: `outside_week`, `too_far`, `no_time`, `no_place`) |
 | `report_corrected_late` | the office files or corrects a report after the week's cut-off (page or API) | `project`, `week` |
 | `notice_published` | a notice of criticism is published (page or API) | `notice`, `number`, `title` |
 | `notice_entry_removed`, `notice_entry_restored` | an entry leaves a draft notice, or comes back | `notice`, `project`, `reason` |
@@ -49,6 +50,7 @@ EVENTS = {
     "report_reopened": "重新开放周报",
     "report_locked": "重新锁定周报",
     "report_corrected_late": "截止后修改周报",
+    "photo_added": "上传现场照片",
     "notice_published": "发布通报",
     "notice_entry_removed": "移出通报项目",
     "notice_entry_restored": "恢复通报项目",
@@ -93,6 +95,8 @@ DETAIL_LABELS = {
     "unchanged": "无变化",
     "project": "项目",
     "week": "周次",
+    "photo": "照片",
+    "flags": "标记",
     "notice": "通报",
     "quarter": "季度",
     "number": "编号",

@@ -93,6 +93,7 @@ DEFAULTS = {
         "decision_overdue": -0.1,
     },
     "imports": {"dir": "data/imports"},
+    "photos": {"max_mb": 8, "max_per_report": 9, "max_distance_km": 3.0, "directory": "data/photos"},
     "notices": {
         "issuer": "X市重点项目建设领导小组办公室",
         "number_prefix": "X重项办",
@@ -184,7 +185,10 @@ SMS_DEFAULTS = {
 }
 
 
-PATH_KEYS = (("web", "secret_key_file"), ("mail", "outbox_dir"), ("imports", "dir"), ("map", "outline_geojson"))
+PATH_KEYS = (
+    ("web", "secret_key_file"), ("mail", "outbox_dir"), ("imports", "dir"), ("map", "outline_geojson"),
+    ("photos", "directory"),
+)
 
 
 class ConfigError(Exception):
@@ -288,6 +292,8 @@ def _validate(config):
         ("web", "session_max_hours"),
         ("mail", "port"),
         ("problems", "default_days"),
+        ("photos", "max_mb"),
+        ("photos", "max_per_report"),
     ):
         if config[section][key] < 1:
             raise ConfigError(f"[{section}] {key} must be at least 1")
@@ -337,6 +343,8 @@ def _validate(config):
         raise ConfigError("[api] need 1 <= token_days <= token_max_days")
     if not 0 <= config["charts"]["restart_rate_target"] <= 100:
         raise ConfigError("[charts] restart_rate_target must be a percent from 0 to 100 (0: no target line)")
+    if config["photos"]["max_distance_km"] <= 0:
+        raise ConfigError("[photos] max_distance_km must be more than 0")
     _validate_notices(config["notices"])
     if config["audit"]["keep_days"] < MIN_AUDIT_KEEP_DAYS:
         raise ConfigError(

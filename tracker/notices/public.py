@@ -13,10 +13,15 @@ from tracker.honours.rules import KINDS
 from tracker.lagging.rules import RANKED_BY
 from tracker.notices.drafting import notice_document
 from tracker.notices.models import CriticismNotice, NoticeEntry, listed_project, notices_of_project
+from tracker.photos.attaching import photo_file
+from tracker.photos.models import Photo
 from tracker.web.listing import Page
-from tracker.web.responses import send_download
+from tracker.web.responses import image_response, send_download
 
 bp = Blueprint("public", __name__, url_prefix="/public")
+
+# The latest photos a project's public page shows.
+PUBLIC_PHOTOS = 12
 
 
 def _published(notice_id):
@@ -70,4 +75,17 @@ def project(code):
     It exists while a published notice or 红旗/蜗牛 list names the project (see listed_project).
     """
     project = listed_project(code, (NoticeEntry, HonourEntry)) or abort(404)
-    return render_template("notices/public/project.html", project=project, notices=list(notices_of_project(project)))
+    return render_template(
+        "notices/public/project.html",
+        project=project,
+        notices=list(notices_of_project(project)),
+        photos=Photo.latest_of_project(project, PUBLIC_PHOTOS),
+    )
+
+
+@bp.get("/photos/<int:photo_id>/<any(public, thumbnail):kind>.jpg")
+def photo(photo_id, kind):
+    """A listed project's photo as re-encoded without EXIF (no GPS, no camera), full size or as a thumbnail."""
+    photo = Photo.with_project(photo_id) or abort(404)
+    listed_project(photo.project.code, (NoticeEntry, HonourEntry)) or abort(404)
+    return image_response(photo_file(photo, kind, current_app.config["TRACKER"]), public=True)

@@ -7,6 +7,7 @@ from peewee import JOIN, IntegrityError, fn
 from tracker.accounts.models import LeadOfficial, User
 from tracker.cycles.consultations import Decision
 from tracker.notices.models import notices_of_project
+from tracker.photos.models import Photo
 from tracker.projects.completeness import missing_counts
 from tracker.projects.filters import filter_choices
 from tracker.projects.forms import ConfirmImportForm, ImportForm, PlannedProjectForm
@@ -127,6 +128,7 @@ def show(code):
         reports=reports,
         locked={r.id for r in reports if is_locked(r.week, config, r)},
         funds=_funds_by_report(project),
+        photos=Photo.of_project(project),
         changes=_changes(project),
         decisions=Decision.for_project(project),
         notices=list(notices_of_project(project)),

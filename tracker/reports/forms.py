@@ -14,6 +14,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from tracker.core.limits import MAX_TEXT
+from tracker.photos.forms import photo_field
 from tracker.projects.forms import MilestoneDatesForm
 from tracker.projects.models import FUNDING_SOURCES, STATUSES
 from tracker.web.forms import MaxLength, amount_field
@@ -37,5 +38,6 @@ class ReportForm(FlaskForm):
     problems = TextAreaField("存在问题", validators=[MaxLength(MAX_TEXT)])
     next_week_plan = TextAreaField("下周计划", validators=[MaxLength(MAX_TEXT)])
     explanation = TextAreaField("情况说明（数据异常时必填）", validators=[MaxLength(MAX_TEXT)])
+    photos = photo_field()
     # The version of the report the form was started from: a report reviewed or corrected meanwhile is not overwritten.
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -5,6 +5,9 @@ from flask_login import current_user
 
 from tracker.core.db import db
 from tracker.core.weeks import WeekError, shift_week, week_monday
+from tracker.photos.attaching import PhotoError, attach_photos, attached_message, photo_hint, read_uploads
+from tracker.photos.forms import PhotosForm, chosen_files
+from tracker.photos.models import Photo
 from tracker.projects.models import ProgressReport, Project
 from tracker.reports.filing import (
     ReportAccepted,
@@ -21,6 +24,7 @@ from tracker.reports.filing import (
 from tracker.reports.forms import ReportForm
 from tracker.web.access import can, project_scope, require, visible_project
 from tracker.web.audit import audit, request_actor
+from tracker.web.limits import photo_upload
 from tracker.web.listing import Page
 
 bp = Blueprint("reports", __name__)
@@ -66,6 +70,7 @@ def mine():
 @bp.route("/projects/<code>/report", methods=["GET", "POST"], defaults={"week": None})
 @bp.route("/projects/<code>/report/<week>", methods=["GET", "POST"])
 @require("report")
+@photo_upload
 def edit(code, week):
     """File or correct a project's report: this week's, or an earlier one while it is open."""
     project = visible_project(current_user, code)
@@ -77,11 +82,15 @@ def edit(code, week):
     form = ReportForm(data=form_start(project, week))
     notice, status = None, 200
     if form.validate_on_submit():
-        refused = _file(form, project, week, config)
+        refused, attached = _file(form, project, week, config)
         if refused is None:
             waiting = ProgressReport.get(project=project, week=week).review_state == "submitted"
             flash(f"已提交 {project.name} {week} 周报{'，待县区审核' if waiting else ''}", "success")
-            return redirect(url_for("reports.mine"))
+            if not attached:
+                return redirect(url_for("reports.mine"))
+            # The owner sees the photos and what their checks found right away.
+            flash(*attached_message(attached))
+            return redirect(url_for("reports.edit", code=project.code, week=week, _anchor="photos"))
         notice, status = refused
     elif form.errors:
         status = 422
@@ -89,34 +98,49 @@ def edit(code, week):
 
 
 def _file(form, project, week, config):
-    """File the form's report; None when saved, else (message for the page, HTTP status)."""
+    """File the form's report with its photos, all or nothing.
+
+    Returns (None, [(photo, duplicate)]) when saved, else ((message for the page, HTTP status), []).
+    """
+    user = current_user._get_current_object()
     try:
-        user = current_user._get_current_object()
-        past_cutoff = can(user, "reopen_reports")
-        file_report(
-            project,
-            week,
-            _values(form),
-            user,
-            config,
-            past_cutoff=past_cutoff,
-            version=form.version.data,
-            actor=request_actor(),
-        )
+        files = chosen_files(form.photos)
+        # Read before the transaction: decoding photos takes a while and needs no lock.
+        uploads = read_uploads(files, config) if files else []
+        with db.atomic():
+            report = file_report(
+                project,
+                week,
+                _values(form),
+                user,
+                config,
+                past_cutoff=can(user, "reopen_reports"),
+                version=form.version.data,
+                actor=request_actor(),
+            )
+            attached = attach_photos(report, uploads, user, config, actor=request_actor()) if uploads else []
     except (ReportLocked, ReportAccepted, ReportConflict) as e:
-        return str(e), 409
+        return (str(e), 409), []
     except ReportError as e:
-        return _place_errors(form, e.errors), 422
-    return None
+        return (_place_errors(form, e.errors), 422), []
+    except PhotoError as e:
+        form.photos.errors.append(str(e))
+        return (None, e.status), []
+    return None, attached
 
 
 def _report_page(form, project, week, config, notice):
-    """The report form; read-only, with the reason, once the week is locked for this user."""
+    """The report form; read-only, with the reason, once the week is locked for this user; the report's photos."""
     report = ProgressReport.get_or_none(project=project, week=week)
-    locked = not can(current_user, "reopen_reports") and _locked(week, config, report)
+    office = can(current_user, "reopen_reports")
+    locked = not office and _locked(week, config, report)
     if locked and not notice:
         notice = str(ReportLocked(week) if is_locked(week, config, report) else ReportAccepted(week))
     context = {"form": form, "project": project, "week": week, "report": report, "locked": locked, "notice": notice}
+    context["photos"] = Photo.of_reports([report.id]).get(report.id, []) if report else []
+    # Photos may still be added to a report its county office accepted: they change no figure.
+    context["photos_open"] = report and (office or not is_locked(week, config, report))
+    context["photos_form"], context["photo_hint"] = PhotosForm(), photo_hint(config)
     return render_template("reports/form.html", **context)
 
 

@@ -1,7 +1,8 @@
-"""Responses the pages build the same way: files sent for download, charts, and JSON.
+"""Responses the pages build the same way: files sent for download, charts, photos, and JSON.
 
 The workbooks, documents and PDFs the pages offer go through ``send_download``;
-every PNG chart through ``png_response``; every JSON body through JsonProvider."""
+every PNG chart through ``png_response``; every stored photo through ``image_response``;
+every JSON body through JsonProvider."""
 
 import io
 from decimal import Decimal
@@ -31,6 +32,17 @@ def send_download(content, filename):
     """
     kind = filename.rpartition(".")[2]
     return send_file(io.BytesIO(content), mimetype=MIME_TYPES[kind], as_attachment=True, download_name=filename)
+
+
+# A photo never changes once stored (its file is named by its content).
+PHOTO_MAX_AGE = 86400
+
+
+def image_response(path, public=False):
+    """The image file at ``path``; cached by the browser only, unless ``public`` (a page anyone may read)."""
+    response = send_file(path, conditional=True, max_age=PHOTO_MAX_AGE)
+    response.cache_control.public, response.cache_control.private = public, not public
+    return response
 
 
 def png_response(content):
