@@ -393,6 +393,7 @@ def test_every_operation_documents_its_answer_its_body_and_its_errors(client):
 # How the README's route table names the path parameters.
 README_NAMES = {"code": "CODE", "week": "WEEK", "preview": "PREVIEW", "entry_id": "ENTRY", "item_id": "ITEM"}
 README_NAMES["decision_id"] = "DECISION"
+README_NAMES["kind"] = "KIND"
 
 
 def test_the_readme_lists_every_route(client):

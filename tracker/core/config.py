@@ -186,7 +186,10 @@ SMS_DEFAULTS = {
 
 
 PATH_KEYS = (
-    ("web", "secret_key_file"), ("mail", "outbox_dir"), ("imports", "dir"), ("map", "outline_geojson"),
+    ("web", "secret_key_file"),
+    ("mail", "outbox_dir"),
+    ("imports", "dir"),
+    ("map", "outline_geojson"),
     ("photos", "directory"),
 )
 
