@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from tracker.core.cache import cache
 from tracker.core.config import PROJECT_ROOT, load_config
 from tracker.core.db import bind_database, db
 from tracker.cycles import fonts
@@ -45,6 +46,7 @@ def create_app(overrides=None, config_path=None):
         n = config["web"]["proxies"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     bind_database(config["database"]["url"])
+    cache.clear()  # what was cached came from the database bound before
     _bind_connection_to_requests(app)
     login_manager.init_app(app)
     limits.init_app(app)  # before CSRF protection, which reads the body first

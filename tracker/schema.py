@@ -7,6 +7,7 @@ from peewee import SqliteDatabase
 
 from tracker.accounts.models import AccountCounty, ApiToken, LeadOfficial, User
 from tracker.audit.models import AuditEntry
+from tracker.core.cache import DataVersion
 from tracker.core.config import DEFAULTS, MIN_AUDIT_KEEP_DAYS
 from tracker.core.db import db
 from tracker.core.money import MoneyField
@@ -62,7 +63,12 @@ MODELS = (
     HonourList,
     HonourEntry,
     AuditEntry,
+    DataVersion,
 )
+
+# The tables whose writes leave the data version alone: no figure, list or chart reads them, and
+# they are written on every login or API call (tokens' last use) or by the mail loop.
+UNVERSIONED = (User, ApiToken, Outbox, AuditEntry, DataVersion)
 
 
 # What API tokens made before tokens had a name and an expiry are called.
@@ -79,17 +85,24 @@ def create_tables(token_days=DEFAULTS["api"]["token_days"]):
     """
     with db.connection_context():
         lists_new = not db.table_exists(ListEntry._meta.table_name)
-        db.create_tables(MODELS, safe=True)
+        # Tables first, indexes after the columns are migrated: an older table gets the column an index needs.
+        with db.atomic():
+            for model in MODELS:
+                model._schema.create_table(safe=True)
         existing_tokens = {
             ApiToken.name: OLD_TOKEN_NAME,
             ApiToken.expires_at: utc_now().replace(microsecond=0) + dt.timedelta(days=token_days),
         }
         changed = migrate_columns(MODELS, existing_tokens)
+        with db.atomic():
+            for model in MODELS:
+                model._schema.create_indexes(safe=True)
         if ("project", "milestone_due") in changed:
             refresh_next_milestones()
         if lists_new:
             seed_lists()
         guard_audit_log()
+        version_writes()
 
 
 # What the database itself refuses of the audit log: any UPDATE, and a DELETE of an entry younger than the
@@ -130,6 +143,51 @@ def guard_audit_log():
     with db.atomic():
         for statement in statements:
             db.execute_sql(statement.format(days=MIN_AUDIT_KEEP_DAYS, message=message))
+
+
+SQLITE_VERSIONING = (
+    "DROP TRIGGER IF EXISTS data_version_{table}_{op}",
+    'CREATE TRIGGER data_version_{table}_{op} AFTER {op} ON "{table}" '
+    "BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END",
+)
+
+# PostgreSQL writers must not queue on the version's row for their whole transaction: each write
+# statement notes its transaction (once), and the version is raised by a deferred trigger at
+# COMMIT, the last lock a transaction takes (so no two writers can wait on each other through it).
+POSTGRES_VERSIONING = (
+    "CREATE TABLE IF NOT EXISTS data_version_bump (txid BIGINT PRIMARY KEY)",
+    "CREATE OR REPLACE FUNCTION data_version_note() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN INSERT INTO data_version_bump (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING; RETURN NULL; END $$",
+    "CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; "
+    "DELETE FROM data_version_bump WHERE txid = NEW.txid; RETURN NULL; END $$",
+    "DROP TRIGGER IF EXISTS data_version_bump ON data_version_bump",
+    "CREATE CONSTRAINT TRIGGER data_version_bump AFTER INSERT ON data_version_bump "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION data_version_bump()",
+)
+POSTGRES_TABLE_VERSIONING = (
+    'DROP TRIGGER IF EXISTS data_version ON "{table}"',
+    'CREATE TRIGGER data_version AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+    "FOR EACH STATEMENT EXECUTE FUNCTION data_version_note()",
+)
+
+
+def version_writes():
+    """Have every write to the figures' tables raise the data version in its transaction (safe to run again)."""
+    sqlite = isinstance(db.obj, SqliteDatabase)
+    with db.atomic():
+        if not DataVersion.select().where(DataVersion.id == 1).exists():
+            DataVersion.insert(id=1, version=0).execute()
+        if not sqlite:
+            for statement in POSTGRES_VERSIONING:
+                db.execute_sql(statement)
+        for model in MODELS:
+            if model in UNVERSIONED:
+                continue
+            table = model._meta.table_name
+            for op in ("INSERT", "UPDATE", "DELETE") if sqlite else ("",):
+                for statement in SQLITE_VERSIONING if sqlite else POSTGRES_TABLE_VERSIONING:
+                    db.execute_sql(statement.format(table=table, op=op))
 
 
 def migrate_columns(models, fill=None):

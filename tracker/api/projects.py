@@ -30,6 +30,7 @@ from tracker.reports.filing import current_week, file_report, form_start
 from tracker.review.chain import ReviewError, awaiting_review, review_report
 from tracker.web.access import can, refuse, visible_project
 from tracker.web.audit import request_actor
+from tracker.web.caching import cached
 from tracker.web.listing import filter_condition
 
 REFUSALS = {
@@ -194,8 +195,12 @@ def show_stats(filters):
     总览页的走势图取自周调度快照，可能与之不同。
     """
     condition, week = filter_condition(filters, g.api_user)
-    return {
-        **stats.figures(stats.Live(week), condition),
-        "reports_awaiting_review": awaiting_review(condition).count(),
-        "statistics_inclusion": inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
-    }
+
+    def count():
+        return {
+            **stats.figures(stats.Live(week), condition),
+            "reports_awaiting_review": awaiting_review(condition).count(),
+            "statistics_inclusion": inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
+        }
+
+    return cached(g.api_user, "stats", count, tuple(sorted(filters.items())), week)

@@ -19,6 +19,7 @@ from tracker.projects.models import Project
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can, require
+from tracker.web.caching import cached
 from tracker.web.listing import Page, request_filters, today
 from tracker.web.responses import png_response
 
@@ -29,6 +30,19 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def index():
     args, condition, week = request_filters()
+    key = (tuple(sorted(args.items())), week)
+    return render_template(
+        "dashboard/index.html",
+        **cached(current_user, "dashboard", lambda: _dashboard_figures(args, condition, week), *key),
+        args=args,
+        choices=filter_choices(),
+        review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
+    )
+
+
+def _dashboard_figures(args, condition, week):
+    """What the dashboard counts for ``condition``: live figures, lights, lagging, reviews; one cache entry."""
+    config = current_app.config["TRACKER"]
     snapshot_week = snapshots.latest_week()
     figures = stats.figures(stats.Live(week), condition)
     # The charts draw the city from the weekly snapshots: their captions print the latest one's
@@ -36,20 +50,16 @@ def index():
     # and only to those who see the city's figures.
     city = snapshot_week and not args and can(current_user, "see_city_figures")
     snapshot = stats.figures(snapshots.Snapshot(snapshot_week)) if city else None
-    return render_template(
-        "dashboard/index.html",
-        figures=figures,
-        snapshot=snapshot,
-        differences=stats.differences(figures, snapshot) if snapshot else None,
-        lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
-        args=args,
-        choices=filter_choices(),
-        light_counts=stats.light_counts(condition, today(), lights.light_thresholds(current_app.config["TRACKER"])),
-        light_skips=skip_notes(lights.SKIPS, where=condition),
-        inclusion=inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
-        awaiting_review=awaiting_review(condition).count(),
-        review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
-    )
+    return {
+        "figures": figures,
+        "snapshot": snapshot,
+        "differences": stats.differences(figures, snapshot) if snapshot else None,
+        "lagging": _lagging_counts() if can(current_user, "see_lagging") else None,
+        "light_counts": stats.light_counts(condition, today(), lights.light_thresholds(config)),
+        "light_skips": skip_notes(lights.SKIPS, where=condition),
+        "inclusion": inclusion_rate(condition, config["statistics_inclusion"]),
+        "awaiting_review": awaiting_review(condition).count(),
+    }
 
 
 def _lagging_counts():

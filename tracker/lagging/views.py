@@ -3,10 +3,12 @@
 import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY, RANKED_BY, RULES, lagging_list, ranking
 from tracker.notices.forms import NoticeDraftForm
 from tracker.web.access import require
+from tracker.web.caching import cached
 from tracker.web.listing import today
 
 bp = Blueprint("lagging", __name__, url_prefix="/lagging")
@@ -31,7 +33,13 @@ def requested_day():
 def index():
     """The lagging list of a day with each project's reasons, and the ranking by department and county."""
     day = requested_day()
-    result = lagging_list(day, current_app.config["TRACKER"]["lagging"])
+    rules = current_app.config["TRACKER"]["lagging"]
+
+    def rank():
+        result = lagging_list(day, rules)
+        return result, ranking(result, rules["overdue_days"])
+
+    result, ranked = cached(current_user, "lagging_list", rank, day)
     rule = request.args.get("rule", "")
     shown = [p for p in result.projects if not rule or any(r.rule == rule for r in p.reasons)]
     return render_template(
@@ -40,7 +48,7 @@ def index():
         shown=shown,
         rule=rule,
         counts=result.counts(),
-        ranking=ranking(result, current_app.config["TRACKER"]["lagging"]["overdue_days"]),
+        ranking=ranked,
         RULES=RULES,
         RANKED_BY=RANKED_BY,
         draft_form=NoticeDraftForm(day=day),
