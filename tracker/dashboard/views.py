@@ -19,9 +19,8 @@ from tracker.projects.models import Project
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can, require
-from tracker.web.caching import cached
+from tracker.web.caching import cached, cached_chart
 from tracker.web.listing import Page, request_filters, today
-from tracker.web.responses import png_response
 
 bp = Blueprint("dashboard", __name__)
 
@@ -91,7 +90,7 @@ def chart(name):
     ):
         abort(404)
     target = current_app.config["TRACKER"]["charts"]["restart_rate_target"]
-    return png_response(snapshots.history_chart(name, week, target))
+    return cached_chart(current_user, "history_chart", lambda: snapshots.history_chart(name, week, target), name, week)
 
 
 @bp.get("/board")

@@ -5,11 +5,14 @@ asking (``access.reach_key``: an owner never gets the figures cached for the off
 day (the lights and the lagging rules read it) and the caller's own key (filters, week …).
 """
 
-from flask import g
+import hashlib
+
+from flask import g, request
 
 from tracker.core.cache import cache, data_version
 from tracker.web.access import reach_key
 from tracker.web.listing import today
+from tracker.web.responses import png_response
 
 
 def request_version():
@@ -22,3 +25,14 @@ def request_version():
 def cached(user, what, compute, *key):
     """``compute()``, or what it gave for the same ``what``, ``key`` and reach of ``user`` since the last write."""
     return cache.get(request_version(), (what, reach_key(user), today(), *key), compute)
+
+
+def cached_chart(user, what, draw, *key):
+    """The PNG ``draw()`` gives, from the cache, with an ETag of the data version and the key.
+
+    A browser asking again with If-None-Match gets 304 and no body until a write changes the version.
+    """
+    etag = hashlib.sha256(repr((request_version(), what, reach_key(user), key)).encode()).hexdigest()[:32]
+    response = png_response(cached(user, what, draw, *key))
+    response.set_etag(etag)
+    return response.make_conditional(request)
