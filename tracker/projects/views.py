@@ -66,6 +66,10 @@ CHANGE_LABELS = {
 CHANGES_SHOWN = 100
 
 
+# Weeks of reports a project page shows, newest first: half a year; "查看全部" (?reports=all) shows all.
+REPORTS_SHOWN = 26
+
+
 IMPORTS_SHOWN = 10
 
 
@@ -113,16 +117,16 @@ def show(code):
     """A project's details, milestones, reports, funds, changes and consultation decisions."""
     project = visible_project(current_user, code)
     config = current_app.config["TRACKER"]
-    reports = list(
-        ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
-    )
+    history = ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
+    reports = list(history if request.args.get("reports") == "all" else history.limit(REPORTS_SHOWN))
     return render_template(
         "projects/show.html",
         project=project,
         milestones=sorted(project.milestones, key=lambda m: list(MILESTONES).index(m.kind)),
         reports=reports,
+        report_weeks=len(reports) if len(reports) < REPORTS_SHOWN else history.count(),
         locked={r.id for r in reports if is_locked(r.week, config, r)},
-        funds=_funds_by_report(project),
+        funds=_funds_by_report(reports),
         changes=_changes(project),
         decisions=Decision.for_project(project),
         notices=list(notices_of_project(project)),
@@ -138,11 +142,11 @@ def show(code):
     )
 
 
-def _funds_by_report(project):
-    """{report id: {source: 万元}} for every report of the project, in one query."""
+def _funds_by_report(reports):
+    """{report id: {source: 万元}} for the ``reports`` shown, in one query."""
     funds = {}
-    rows = ReportFunds.select(ReportFunds.report, ReportFunds.source, ReportFunds.amount).join(ProgressReport)
-    for report_id, source, amount in rows.where(ProgressReport.project == project).tuples():
+    rows = ReportFunds.select(ReportFunds.report, ReportFunds.source, ReportFunds.amount)
+    for report_id, source, amount in rows.where(ReportFunds.report.in_([r.id for r in reports])).tuples():
         funds.setdefault(report_id, {})[source] = amount
     return funds
 
