@@ -48,7 +48,7 @@ def serve(config_path, host, port):
     db.close()
     bind = f"{host or config['web']['host']}:{port or config['web']['port']}"
     click.echo(f"serving on http://{bind}")
-    run_gunicorn(lambda: create_app(config_path=config_path), gunicorn_settings(config["web"], bind))
+    run_gunicorn(lambda: create_app(config_path=config_path, pooled=True), gunicorn_settings(config["web"], bind))
 
 
 @cli.command("init-db")

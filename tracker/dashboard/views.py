@@ -19,8 +19,8 @@ from tracker.projects.models import Project
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can, require
-from tracker.web.caching import cached, cached_chart
-from tracker.web.listing import Page, request_filters, today
+from tracker.web.caching import cached, cached_chart, cached_page
+from tracker.web.listing import request_filters, today
 
 bp = Blueprint("dashboard", __name__)
 
@@ -104,7 +104,9 @@ def board():
         .where(condition)
         .order_by(*_board_order())
     )
-    page = Page(query, per_page=120)
+    # The leaders' order puts their own projects first: their pages differ from one another's.
+    leader = current_user.lead_official_id if current_user.role == "leader" else None
+    page = cached_page(current_user, "board", query, tuple(sorted(args.items())), week, leader, per_page=120)
     return render_template(
         "dashboard/board.html",
         page=page,

@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY, RANKED_BY, RULES, lagging_list, ranking
 from tracker.notices.forms import NoticeDraftForm
@@ -42,10 +43,15 @@ def index():
     result, ranked = cached(current_user, "lagging_list", rank, day)
     rule = request.args.get("rule", "")
     shown = [p for p in result.projects if not rule or any(r.rule == rule for r in p.reasons)]
+    # Thousands of rows at province scale: drawn once per version, not per request.
+    table = cached(
+        current_user, "lagging_table", lambda: Markup(render_template("lagging/_list.html", shown=shown)), day, rule
+    )
     return render_template(
         "lagging/index.html",
         result=result,
         shown=shown,
+        table=table,
         rule=rule,
         counts=result.counts(),
         ranking=ranked,

@@ -15,6 +15,7 @@ from tracker.problems.ledger import ProblemError, change_problem, raise_problem
 from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
 from tracker.projects.models import ListEntry, Project
 from tracker.web.access import can, refuse, require, visible_problems
+from tracker.web.caching import cached
 from tracker.web.listing import Page, text_args, today
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
@@ -65,17 +66,18 @@ def index():
         .group_by(Problem, Project)
     )
     unresolved_first = Case(None, [(Problem.status.in_(UNRESOLVED), 0)], 1)
-    page = Page(query.order_by(unresolved_first, Problem.deadline, Problem.id))
-    return render_template(
-        "problems/index.html",
-        page=page,
-        args=args,
-        today=today(),
-        by_department=_overdue_counts(visible, Problem.department),
-        by_county=_overdue_counts(visible, Project.county),
-        departments=_choices("department", visible, Problem.department),
-        counties=_choices("county", visible, Project.county),
-    )
+
+    def ledger():
+        return {
+            "page": Page(query.order_by(unresolved_first, Problem.deadline, Problem.id)),
+            "by_department": _overdue_counts(visible, Problem.department),
+            "by_county": _overdue_counts(visible, Project.county),
+            "departments": _choices("department", visible, Problem.department),
+            "counties": _choices("county", visible, Project.county),
+        }
+
+    shown = cached(current_user, "problems", ledger, tuple(sorted(args.items())), request.args.get("page", ""))
+    return render_template("problems/index.html", **shown, args=args, today=today())
 
 
 def _choices(kind, query, column):

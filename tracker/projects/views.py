@@ -39,6 +39,7 @@ from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
 from tracker.web.access import can, require, visible_project
 from tracker.web.audit import request_actor
+from tracker.web.caching import cached, cached_page
 from tracker.web.limits import upload
 from tracker.web.listing import Page, request_filters, today
 from tracker.web.responses import send_download
@@ -87,9 +88,14 @@ def index():
         .where(condition)
         .order_by(Project.code)
     )
-    incomplete = Project.active().where(Project.incomplete()).count() if can(current_user, "see_incomplete") else 0
+    incomplete = (
+        cached(current_user, "incomplete", Project.active().where(Project.incomplete()).count)
+        if can(current_user, "see_incomplete")
+        else 0
+    )
+    page = cached_page(current_user, "projects", query, tuple(sorted(args.items())), week)
     return render_template(
-        "projects/index.html", page=Page(query), args=args, choices=filter_choices(), week=week, incomplete=incomplete
+        "projects/index.html", page=page, args=args, choices=filter_choices(), week=week, incomplete=incomplete
     )
 
 

@@ -11,7 +11,7 @@ from flask import g, request
 
 from tracker.core.cache import cache, data_version
 from tracker.web.access import reach_key
-from tracker.web.listing import today
+from tracker.web.listing import Page, today
 from tracker.web.responses import png_response
 
 
@@ -25,6 +25,11 @@ def request_version():
 def cached(user, what, compute, *key):
     """``compute()``, or what it gave for the same ``what``, ``key`` and reach of ``user`` since the last write."""
     return cache.get(request_version(), (what, reach_key(user), today(), *key), compute)
+
+
+def cached_page(user, what, query, *key, per_page=50):
+    """The requested ``Page`` of ``query`` (its rows and count), from the cache; ``key`` names what made the query."""
+    return cached(user, what, lambda: Page(query, per_page), request.args.get("page", ""), *key)
 
 
 def cached_chart(user, what, draw, *key):
