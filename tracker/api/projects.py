@@ -2,7 +2,7 @@
 
 import functools
 
-from flask import current_app, g
+from flask import current_app, g, jsonify
 from flask_smorest import abort
 from peewee import JOIN, IntegrityError
 
@@ -72,7 +72,9 @@ def list_projects(args):
         .where(condition)
         .order_by(Project.code)
     )
-    return page_of(query, args)
+    # Serialising a hundred projects costs more than reading them: the JSON is kept per data version.
+    key = tuple(sorted((name, str(value)) for name, value in args.items()))
+    return jsonify(cached(g.api_user, "api_projects", lambda: ProjectPageSchema().dump(page_of(query, args)), key))
 
 
 @bp.get("/projects/<code>")

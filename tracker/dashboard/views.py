@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from peewee import JOIN
 
 from tracker.accounts.models import LeadOfficial
@@ -34,7 +35,7 @@ def index():
         "dashboard/index.html",
         **cached(current_user, "dashboard", lambda: _dashboard_figures(args, condition, week), *key),
         args=args,
-        choices=filter_choices(),
+        choices=cached(current_user, "filter_choices", filter_choices),
         review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
     )
 
@@ -106,15 +107,20 @@ def board():
     )
     # The leaders' order puts their own projects first: their pages differ from one another's.
     leader = current_user.lead_official_id if current_user.role == "leader" else None
-    page = cached_page(current_user, "board", query, tuple(sorted(args.items())), week, leader, per_page=120)
+    key = (tuple(sorted(args.items())), week, leader)
+    page = cached_page(current_user, "board", query, *key, per_page=120)
+
+    def cards():
+        return Markup(render_template("dashboard/_cards.html", page=page, today=today(), lights=lights))
+
+    # A hundred and twenty cards cost more to draw than to query: drawn once per data version.
     return render_template(
         "dashboard/board.html",
         page=page,
+        cards=cached(current_user, "board_cards", cards, *key, request.args.get("page", "")),
         args=args,
-        choices=filter_choices(),
+        choices=cached(current_user, "filter_choices", filter_choices),
         week=week,
-        today=today(),
-        lights=lights,
     )
 
 

@@ -95,7 +95,12 @@ def index():
     )
     page = cached_page(current_user, "projects", query, tuple(sorted(args.items())), week)
     return render_template(
-        "projects/index.html", page=page, args=args, choices=filter_choices(), week=week, incomplete=incomplete
+        "projects/index.html",
+        page=page,
+        args=args,
+        choices=cached(current_user, "filter_choices", filter_choices),
+        week=week,
+        incomplete=incomplete,
     )
 
 
