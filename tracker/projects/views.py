@@ -128,19 +128,14 @@ def show(code):
     """A project's details, milestones, reports, funds, changes and consultation decisions."""
     project = visible_project(current_user, code)
     config = current_app.config["TRACKER"]
-    history = ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
-    reports = list(history if request.args.get("reports") == "all" else history.limit(REPORTS_SHOWN))
+    shown = cached(
+        current_user, "project_page", lambda: _history(project), project.id, request.args.get("reports") == "all"
+    )
     return render_template(
         "projects/show.html",
         project=project,
-        milestones=sorted(project.milestones, key=lambda m: list(MILESTONES).index(m.kind)),
-        reports=reports,
-        report_weeks=len(reports) if len(reports) < REPORTS_SHOWN else history.count(),
-        locked={r.id for r in reports if is_locked(r.week, config, r)},
-        funds=_funds_by_report(reports),
-        changes=_changes(project),
-        decisions=Decision.for_project(project),
-        notices=list(notices_of_project(project)),
+        **shown,
+        locked={r.id for r in shown["reports"] if is_locked(r.week, config, r)},
         ORDER_STATES=ORDER_STATES,
         may_report=can(current_user, "report", project) and not project.archived,
         inclusion_level=inclusion_level(project, today(), config["statistics_inclusion"]),
@@ -151,6 +146,21 @@ def show(code):
         change_label=change_label,
         change_value=change_value,
     )
+
+
+def _history(project):
+    """What the project page lists of the project: milestones, the weeks' reports and funds, changes, decisions, notices."""
+    history = ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
+    reports = list(history if request.args.get("reports") == "all" else history.limit(REPORTS_SHOWN))
+    return {
+        "milestones": sorted(project.milestones, key=lambda m: list(MILESTONES).index(m.kind)),
+        "reports": reports,
+        "report_weeks": len(reports) if len(reports) < REPORTS_SHOWN else history.count(),
+        "funds": _funds_by_report(reports),
+        "changes": list(_changes(project)),
+        "decisions": list(Decision.for_project(project)),
+        "notices": list(notices_of_project(project)),
+    }
 
 
 def _funds_by_report(reports):
