@@ -15,20 +15,32 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
 from sheets import office_book, row, xlsx
 from smtp_server import free_port, smtp_server  # noqa: F401 (fixture)
 
 from tracker.core.config import PROJECT_ROOT
-from tracker.core.db import db
+from tracker.core.db import bind_database, db
 from tracker.cycles.runs import CycleRun
 from tracker.mail.outbox import Outbox
 from tracker.projects.models import ProgressReport, Project
 from tracker.reports.filing import current_week
+from tracker.schema import MODELS
 
 OWNERS = 24
 IMPORTED = 30
 # Each owner files, then corrects, the week's report: two writes to one row from two workers.
 FILINGS = 2
+
+
+@pytest.fixture
+def database_url(pg_schema):
+    """PostgreSQL only (skipped without TRACKER_TEST_PG): several processes write at once."""
+    yield pg_schema
+    bind_database(pg_schema)
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS)
+    db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    db.close()
 
 
 def test_four_workers_and_two_schedulers_lose_nothing_and_send_nothing_twice(
@@ -131,7 +143,7 @@ def _file(port, code, token, n):
         return e.code, code
 
 
-def _wait_for_dispatch(config, seconds=90):
+def _wait_for_dispatch(config, seconds=180):
     """Until the schedulers' catch-up runs are done and their mail delivered."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
