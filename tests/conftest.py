@@ -20,7 +20,7 @@ from tracker.core.config import DEFAULTS
 from tracker.core.db import bind_database, db
 from tracker.projects.models import ListEntry
 from tracker.projects.registry import save_project
-from tracker.schema import MODELS, guard_audit_log
+from tracker.schema import MODELS, guard_audit_log, version_writes
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 SHELL = Actor("命令行")
@@ -103,6 +103,7 @@ def app(config, tmp_path):
     with db.connection_context():
         db.create_tables(MODELS, safe=True)
         guard_audit_log()  # as create_tables() installs it: the database refuses to change the audit log
+        version_writes()  # and the triggers that keep the cached figures true
         for kind, names in LISTS.items():
             ListEntry.append(kind, names)
     yield app

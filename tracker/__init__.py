@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from tracker.core.cache import cache
 from tracker.core.config import PROJECT_ROOT, load_config
 from tracker.core.db import bind_database, db
 from tracker.cycles import fonts
@@ -17,8 +18,11 @@ from tracker.web.extensions import csrf, limiter, login_manager
 from tracker.web.responses import JsonProvider
 
 
-def create_app(overrides=None, config_path=None):
-    """Build the web app from config.toml (or ``config_path``), with ``overrides`` on top."""
+def create_app(overrides=None, config_path=None, pooled=False):
+    """Build the web app from config.toml (or ``config_path``), with ``overrides`` on top.
+
+    ``pooled``: requests reuse their process's connection (the server's workers; see core.db.open_database).
+    """
     config = load_config(config_path, overrides)
     fonts.configure(config)  # no Chinese font: a ConfigError now, not boxes in every chart later
     app = Flask(
@@ -44,7 +48,8 @@ def create_app(overrides=None, config_path=None):
     if config["web"]["proxies"]:
         n = config["web"]["proxies"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    bind_database(config["database"]["url"])
+    bind_database(config["database"]["url"], pooled)
+    cache.clear()  # what was cached came from the database bound before
     _bind_connection_to_requests(app)
     login_manager.init_app(app)
     limits.init_app(app)  # before CSRF protection, which reads the body first

@@ -7,6 +7,7 @@ from peewee import SqliteDatabase
 
 from tracker.accounts.models import AccountCounty, ApiToken, LeadOfficial, User
 from tracker.audit.models import AuditEntry
+from tracker.core.cache import DataVersion
 from tracker.core.config import DEFAULTS, MIN_AUDIT_KEEP_DAYS
 from tracker.core.db import db
 from tracker.core.money import MoneyField
@@ -68,7 +69,12 @@ MODELS = (
     HonourEntry,
     DisplayLink,
     AuditEntry,
+    DataVersion,
 )
+
+# The tables whose writes leave the data version alone: no figure, list or chart reads them, and
+# they are written on every login or API call (tokens' last use) or by the mail loop.
+UNVERSIONED = (User, ApiToken, Outbox, AuditEntry, DataVersion)
 
 
 # What API tokens made before tokens had a name and an expiry are called.
@@ -86,17 +92,24 @@ def create_tables(token_days=DEFAULTS["api"]["token_days"]):
     with db.connection_context():
         lists_new = not db.table_exists(ListEntry._meta.table_name)
         migrate_outbox_channel()
-        db.create_tables(MODELS, safe=True)
+        # Tables first, indexes after the columns are migrated: an older table gets the column an index needs.
+        # Each statement its own transaction: a process starting beside running writers (a second
+        # scheduler, an import) must not hold one table's lock while it waits for the next.
+        for model in MODELS:
+            model._schema.create_table(safe=True)
         existing_tokens = {
             ApiToken.name: OLD_TOKEN_NAME,
             ApiToken.expires_at: utc_now().replace(microsecond=0) + dt.timedelta(days=token_days),
         }
         changed = migrate_columns(MODELS, existing_tokens)
+        for model in MODELS:
+            model._schema.create_indexes(safe=True)
         if ("project", "milestone_due") in changed:
             refresh_next_milestones()
         if lists_new:
             seed_lists()
         guard_audit_log()
+        version_writes()
 
 
 # What the database itself refuses of the audit log: any UPDATE, and a DELETE of an entry younger than the
@@ -157,6 +170,65 @@ def migrate_outbox_channel():
             migrator.add_column(table, "channel", Outbox.channel),
             migrator.drop_index(table, "outbox_run_id_kind_recipient"),
         )
+
+
+SQLITE_VERSIONING = (
+    'CREATE TRIGGER IF NOT EXISTS data_version_{table}_{op} AFTER {op} ON "{table}" '
+    "BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
+)
+
+# PostgreSQL writers must not queue on the version's row for their whole transaction: each write
+# statement notes its transaction (once), and the version is raised by a deferred trigger at
+# COMMIT, the last lock a transaction takes (so no two writers can wait on each other through it).
+POSTGRES_VERSIONING = (
+    "CREATE TABLE IF NOT EXISTS data_version_bump (txid BIGINT PRIMARY KEY)",
+    "CREATE OR REPLACE FUNCTION data_version_note() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN INSERT INTO data_version_bump (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING; RETURN NULL; END $$",
+    "CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; "
+    "DELETE FROM data_version_bump WHERE txid = NEW.txid; RETURN NULL; END $$",
+)
+POSTGRES_BUMP_TRIGGER = (
+    "CREATE CONSTRAINT TRIGGER data_version_bump AFTER INSERT ON data_version_bump "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION data_version_bump()"
+)
+POSTGRES_TABLE_VERSIONING = (
+    'CREATE TRIGGER data_version AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+    "FOR EACH STATEMENT EXECUTE FUNCTION data_version_note()"
+)
+
+
+def version_writes():
+    """Have every write to the figures' tables raise the data version in its transaction (safe to run again).
+
+    Only the triggers missing are made, each in a transaction of its own: making a trigger locks
+    its table against writers, and a process starting while others write (a second scheduler,
+    an import) must neither wait on every table at once nor deadlock with them.
+    """
+    sqlite = isinstance(db.obj, SqliteDatabase)
+    with db.atomic():
+        if not DataVersion.select().where(DataVersion.id == 1).exists():
+            DataVersion.insert(id=1, version=0).execute()
+    tables = [model._meta.table_name for model in MODELS if model not in UNVERSIONED]
+    if sqlite:
+        for table in tables:
+            for op in ("INSERT", "UPDATE", "DELETE"):
+                db.execute_sql(SQLITE_VERSIONING.format(table=table, op=op))
+        return
+    for statement in POSTGRES_VERSIONING:
+        db.execute_sql(statement)
+    present = {
+        (relation, name)
+        for relation, name in db.execute_sql(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relnamespace = to_regnamespace(current_schema())::oid AND t.tgname LIKE 'data_version%%'"
+        ).fetchall()
+    }
+    if ("data_version_bump", "data_version_bump") not in present:
+        db.execute_sql(POSTGRES_BUMP_TRIGGER)
+    for table in tables:
+        if (table, "data_version") not in present:
+            db.execute_sql(POSTGRES_TABLE_VERSIONING.format(table=table))
 
 
 def migrate_columns(models, fill=None):

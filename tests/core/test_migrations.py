@@ -40,6 +40,18 @@ def test_starting_on_an_older_database_adds_the_new_columns_and_keeps_the_rows(c
     assert Project.get_by_id(project.id).milestone_due == first.planned_on
 
 
+def test_an_index_on_a_column_new_to_an_older_database_is_made_after_the_column(conn):
+    migrator = SchemaMigrator.from_database(db.obj)
+    index = next(i.name for i in db.get_indexes("project") if i.columns == ["category"])
+    with _foreign_keys_off(), db.atomic():
+        migrate(migrator.drop_index("project", index), migrator.drop_column("project", "category"))
+    db.close()
+    create_tables()
+    db.connect(reuse_if_open=True)
+    assert "category" in {c.name for c in db.get_columns("project")}
+    assert ["category"] in [i.columns for i in db.get_indexes("project")]
+
+
 def test_fields_a_newer_version_made_optional_accept_null_and_no_row_is_lost(conn, config, make_project):
     project = make_project()
     file(config, project, "2026-W47", investment_completed=300)

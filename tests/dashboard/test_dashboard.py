@@ -149,3 +149,23 @@ def test_the_web_app_starts_and_serves_without_loading_matplotlib(sqlite_url, tm
     overrides = json.dumps(overrides_for(sqlite_url, tmp_path))
     run = subprocess.run([sys.executable, "-c", STARTS_LIGHT, overrides], capture_output=True, text=True, check=True)
     assert json.loads(run.stdout.splitlines()[-1]) == []
+
+
+def test_a_chart_asked_again_is_not_modified_until_a_write_changes_the_data(
+    config, client, login, make_user, make_project
+):
+    make_user("office", "office")
+    project = make_project()
+    with db.connection_context():
+        take_snapshot("2026-W46", DEFAULTS["warnings"])
+    login("office")
+    first = client.get("/charts/restart_rate.png?week=2026-W46")
+    etag = first.headers["ETag"]
+    again = client.get("/charts/restart_rate.png?week=2026-W46", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    with db.connection_context():
+        file(config, project, "2026-W46", status="started")
+        take_snapshot("2026-W46", DEFAULTS["warnings"])
+    redrawn = client.get("/charts/restart_rate.png?week=2026-W46", headers={"If-None-Match": etag})
+    assert redrawn.status_code == 200 and redrawn.data != first.data
+    assert redrawn.headers["ETag"] != etag

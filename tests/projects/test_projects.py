@@ -11,7 +11,7 @@ from reporting import file
 from tracker.accounts.models import User
 from tracker.core.config import DEFAULTS
 from tracker.core.db import db
-from tracker.core.weeks import utc_now
+from tracker.core.weeks import shift_week, utc_now
 from tracker.cycles.consultations import AgendaItem, record_decision
 from tracker.cycles.runs import CycleRun
 from tracker.projects.models import Change, Milestone, Project
@@ -205,6 +205,26 @@ def test_the_project_page_shows_each_reports_funds_by_source_and_the_total(
     assert rows["2026-W40"] == ["0万元", "0万元", "50万元", "300万元", "0万元", "0万元", "350万元"]
     assert rows["cumulative"] == ["0万元", "0万元", "50万元", "500万元", "0万元", "0万元", "550万元"]
     assert "征地未完成" in page
+
+
+def test_the_project_page_shows_the_latest_26_weeks_and_links_to_the_whole_history(
+    client, office_session, make_project, config
+):
+    project = make_project()
+    weeks = [shift_week("2026-W40", -n) for n in range(28)]
+    with db.connection_context():
+        for n, week in enumerate(reversed(weeks)):
+            file(config, project, week, investment_completed=n)
+
+    def reports(query=""):
+        page = client.get(f"/projects/{project.code}{query}").get_data(as_text=True)
+        section = page[page.index('id="reports"') : page.index('id="funds"')]
+        return re.findall(r'<tr data-week="([^"]+)">', section), section
+
+    shown, section = reports()
+    assert shown == weeks[:26] and "查看全部 28 周" in section
+    shown, section = reports("?reports=all")
+    assert shown == weeks and "查看全部" not in section
 
 
 def test_changes_are_listed_newest_first(client, office_session, make_project):

@@ -133,7 +133,7 @@ class ApiToken(BaseModel):
     token_hash = CharField(unique=True)
     created_at = DateTimeField(default=utc_now)
     expires_at = DateTimeField()
-    # Written at most hourly (see credentials.user_for_token), with the address of that request.
+    # Written at most once a minute (see credentials.user_for_token), with the address of that request.
     last_used_at = DateTimeField(null=True)
     last_used_from = CharField(default="")
     revoked_at = DateTimeField(null=True)

@@ -2,7 +2,7 @@
 
 import functools
 
-from flask import current_app, g
+from flask import current_app, g, jsonify
 from flask_smorest import abort
 from peewee import JOIN, IntegrityError
 
@@ -31,6 +31,7 @@ from tracker.reports.filing import current_week, file_report, form_start
 from tracker.review.chain import ReviewError, awaiting_review, review_report
 from tracker.web.access import can, refuse, visible_project
 from tracker.web.audit import request_actor
+from tracker.web.caching import cached
 from tracker.web.listing import filter_condition, today
 
 REFUSALS = {
@@ -73,7 +74,9 @@ def list_projects(args):
         .where(condition)
         .order_by(Project.code)
     )
-    return page_of(query, args)
+    # Serialising a hundred projects costs more than reading them: the JSON is kept per data version.
+    key = tuple(sorted((name, str(value)) for name, value in args.items()))
+    return jsonify(cached(g.api_user, "api_projects", lambda: ProjectPageSchema().dump(page_of(query, args)), key))
 
 
 @bp.get("/projects/<code>")
@@ -198,10 +201,14 @@ def show_stats(filters):
     总览页的走势图取自周调度快照，可能与之不同。
     """
     condition, week = filter_condition(filters, g.api_user)
-    return {
-        **stats.figures(stats.Live(week), condition),
-        **stats.restart_rates(condition, today()),
-        "schedule_progress": stats.schedule_progress_total(stats.Live(week), condition, today()),
-        "reports_awaiting_review": awaiting_review(condition).count(),
-        "statistics_inclusion": inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
-    }
+
+    def count():
+        return {
+            **stats.figures(stats.Live(week), condition),
+            **stats.restart_rates(condition, today()),
+            "schedule_progress": stats.schedule_progress_total(stats.Live(week), condition, today()),
+            "reports_awaiting_review": awaiting_review(condition).count(),
+            "statistics_inclusion": inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
+        }
+
+    return cached(g.api_user, "stats", count, tuple(sorted(filters.items())), week)

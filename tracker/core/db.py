@@ -26,21 +26,39 @@ SQLITE_PRAGMAS = {
 }
 
 
-def open_database(url):
-    """Return an unconnected peewee database for a sqlite:// or postgresql:// URL."""
+# How long a pooled connection may sit unused before it is closed rather than handed out again.
+POOL_STALE_SECONDS = 300
+
+
+def open_database(url, pooled=False):
+    """Return an unconnected peewee database for a sqlite:// or postgresql:// URL.
+
+    ``pooled``: ``close()`` keeps the connection for the next ``connect()`` (a web worker's
+    requests), instead of opening one per request: on PostgreSQL a new backend, on SQLite
+    the file and its pragmas, cost more than a cached page.
+    """
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///") :]
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE: every db.atomic() takes the write lock when it begins, so two
         # writers queue on the busy timeout instead of deadlocking mid-transaction.
+        if pooled:
+            from playhouse.pool import PooledSqliteDatabase
+
+            return PooledSqliteDatabase(
+                path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", stale_timeout=POOL_STALE_SECONDS
+            )
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
-    return connect_url(url.replace("postgres://", "postgresql://", 1))
+    url = url.replace("postgres://", "postgresql://", 1)
+    if pooled:
+        return connect_url(url.replace("postgresql://", "postgresql+pool://", 1), stale_timeout=POOL_STALE_SECONDS)
+    return connect_url(url)
 
 
-def bind_database(url):
+def bind_database(url, pooled=False):
     """Point the module-level proxy at the configured database and return it."""
-    database = open_database(url)
+    database = open_database(url, pooled)
     db.initialize(database)
     return database
 

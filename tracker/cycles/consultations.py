@@ -53,8 +53,7 @@ class Decision(BaseModel):
     outcome = CharField(null=True)  # a key of OUTCOMES; None until the office records it
     outcome_note = TextField(default="")
     outcome_on = DateField(null=True)
-    # No index: create_tables makes a model's indexes before migrate_columns adds the column to an older table.
-    outcome_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
+    outcome_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
 
     @property
     def owner(self):

@@ -22,8 +22,9 @@ from tracker.mail.outbox import KINDS as MAIL_KINDS
 from tracker.mail.outbox import OUTBOX_STATES, Outbox
 from tracker.supervision.models import SupervisionOrder
 from tracker.web.access import can, require
+from tracker.web.caching import cached_chart
 from tracker.web.listing import Page, today
-from tracker.web.responses import png_response, send_download
+from tracker.web.responses import send_download
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 
@@ -124,7 +125,7 @@ def analysis_chart(run_id, name):
     run = _quarterly(run_id)
     if name not in BREAKDOWNS:
         abort(404)
-    return png_response(analysis_charts(run.data)[name])
+    return cached_chart(current_user, "analysis_chart", lambda: analysis_charts(run.data)[name], run_id, name)
 
 
 @bp.get("/<int:run_id>/analysis.<any(xlsx, pdf):kind>")

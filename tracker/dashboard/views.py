@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from peewee import JOIN
 
 from tracker.accounts.models import LeadOfficial
@@ -19,8 +20,8 @@ from tracker.projects.models import Project
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can, require
-from tracker.web.listing import Page, request_filters, today
-from tracker.web.responses import png_response
+from tracker.web.caching import cached, cached_chart, cached_page
+from tracker.web.listing import request_filters, today
 
 bp = Blueprint("dashboard", __name__)
 
@@ -29,6 +30,22 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def index():
     args, condition, week = request_filters()
+    key = (tuple(sorted(args.items())), week)
+    return render_template(
+        "dashboard/index.html",
+        **cached(current_user, "dashboard", lambda: _dashboard_figures(args, condition, week), *key),
+        args=args,
+        choices=cached(current_user, "filter_choices", filter_choices),
+        review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
+        lead_rate=current_app.config["TRACKER"]["dashboard"]["lead_rate"],
+        RESTART_RATES=stats.RESTART_RATES,
+        RATE_NOTES=stats.RATE_NOTES,
+    )
+
+
+def _dashboard_figures(args, condition, week):
+    """What the dashboard counts for ``condition``: live figures, lights, lagging, reviews; one cache entry."""
+    config = current_app.config["TRACKER"]
     snapshot_week = snapshots.latest_week()
     figures = stats.figures(stats.Live(week), condition)
     # The charts draw the city from the weekly snapshots: their captions print the latest one's
@@ -36,26 +53,18 @@ def index():
     # and only to those who see the city's figures.
     city = snapshot_week and not args and can(current_user, "see_city_figures")
     snapshot = stats.figures(snapshots.Snapshot(snapshot_week)) if city else None
-    progress = stats.schedule_progress_total(stats.Live(week), condition, today())
-    return render_template(
-        "dashboard/index.html",
-        figures=figures,
-        rates={"restart_rate": figures["restart_rate"], **stats.restart_rates(condition, today())},
-        lead_rate=current_app.config["TRACKER"]["dashboard"]["lead_rate"],
-        RESTART_RATES=stats.RESTART_RATES,
-        RATE_NOTES=stats.RATE_NOTES,
-        progress=progress,
-        snapshot=snapshot,
-        differences=stats.differences(figures, snapshot) if snapshot else None,
-        lagging=_lagging_counts() if can(current_user, "see_lagging") else None,
-        args=args,
-        choices=filter_choices(),
-        light_counts=stats.light_counts(condition, today(), lights.light_thresholds(current_app.config["TRACKER"])),
-        light_skips=skip_notes(lights.SKIPS, where=condition),
-        inclusion=inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
-        awaiting_review=awaiting_review(condition).count(),
-        review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
-    )
+    return {
+        "figures": figures,
+        "rates": {"restart_rate": figures["restart_rate"], **stats.restart_rates(condition, today())},
+        "progress": stats.schedule_progress_total(stats.Live(week), condition, today()),
+        "snapshot": snapshot,
+        "differences": stats.differences(figures, snapshot) if snapshot else None,
+        "lagging": _lagging_counts() if can(current_user, "see_lagging") else None,
+        "light_counts": stats.light_counts(condition, today(), lights.light_thresholds(config)),
+        "light_skips": skip_notes(lights.SKIPS, where=condition),
+        "inclusion": inclusion_rate(condition, config["statistics_inclusion"]),
+        "awaiting_review": awaiting_review(condition).count(),
+    }
 
 
 def _lagging_counts():
@@ -87,7 +96,7 @@ def chart(name):
     ):
         abort(404)
     target = current_app.config["TRACKER"]["charts"]["restart_rate_target"]
-    return png_response(snapshots.history_chart(name, week, target))
+    return cached_chart(current_user, "history_chart", lambda: snapshots.history_chart(name, week, target), name, week)
 
 
 @bp.get("/board")
@@ -101,15 +110,22 @@ def board():
         .where(condition)
         .order_by(*_board_order())
     )
-    page = Page(query, per_page=120)
+    # The leaders' order puts their own projects first: their pages differ from one another's.
+    leader = current_user.lead_official_id if current_user.role == "leader" else None
+    key = (tuple(sorted(args.items())), week, leader)
+    page = cached_page(current_user, "board", query, *key, per_page=120)
+
+    def cards():
+        return Markup(render_template("dashboard/_cards.html", page=page, today=today(), lights=lights))
+
+    # A hundred and twenty cards cost more to draw than to query: drawn once per data version.
     return render_template(
         "dashboard/board.html",
         page=page,
+        cards=cached(current_user, "board_cards", cards, *key, request.args.get("page", "")),
         args=args,
-        choices=filter_choices(),
+        choices=cached(current_user, "filter_choices", filter_choices),
         week=week,
-        today=today(),
-        lights=lights,
     )
 
 

@@ -58,4 +58,7 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
     write_honours(config, today)
     write_decisions(config, today)
     write_photos(config, next(username for role, username, _ in accounts if role == "owner"))
+    # The planner's statistics of the tables just written in bulk: without them PostgreSQL plans an
+    # owner's report as if over empty tables (measured: three times slower at 1,000 projects).
+    db.execute_sql("ANALYZE")
     return accounts

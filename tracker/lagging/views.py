@@ -3,10 +3,13 @@
 import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
 
 from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY, RANKED_BY, RULES, lagging_list, ranking
 from tracker.notices.forms import NoticeDraftForm
 from tracker.web.access import require
+from tracker.web.caching import cached
 from tracker.web.listing import today
 
 bp = Blueprint("lagging", __name__, url_prefix="/lagging")
@@ -31,16 +34,27 @@ def requested_day():
 def index():
     """The lagging list of a day with each project's reasons, and the ranking by department and county."""
     day = requested_day()
-    result = lagging_list(day, current_app.config["TRACKER"]["lagging"])
+    rules = current_app.config["TRACKER"]["lagging"]
+
+    def rank():
+        result = lagging_list(day, rules)
+        return result, ranking(result, rules["overdue_days"])
+
+    result, ranked = cached(current_user, "lagging_list", rank, day)
     rule = request.args.get("rule", "")
     shown = [p for p in result.projects if not rule or any(r.rule == rule for r in p.reasons)]
+    # Thousands of rows at province scale: drawn once per version, not per request.
+    table = cached(
+        current_user, "lagging_table", lambda: Markup(render_template("lagging/_list.html", shown=shown)), day, rule
+    )
     return render_template(
         "lagging/index.html",
         result=result,
         shown=shown,
+        table=table,
         rule=rule,
         counts=result.counts(),
-        ranking=ranking(result, current_app.config["TRACKER"]["lagging"]["overdue_days"]),
+        ranking=ranked,
         RULES=RULES,
         RANKED_BY=RANKED_BY,
         draft_form=NoticeDraftForm(day=day),

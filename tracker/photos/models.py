@@ -58,12 +58,6 @@ class Photo(BaseModel):
         return by_report
 
     @classmethod
-    def of_project(cls, project):
-        """The photos of every report of ``project``, by report id (for the project page's report history)."""
-        reports = ProgressReport.select(ProgressReport.id).where(ProgressReport.project == project)
-        return cls.of_reports(reports)
-
-    @classmethod
     def latest_of_project(cls, project, count):
         """The ``count`` latest photos of ``project``'s reports, newest week first, with their reports."""
         query = cls.select(cls, ProgressReport).join(ProgressReport).where(ProgressReport.project == project)

@@ -22,6 +22,7 @@ from tracker.problems.ledger import (
 from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, Problem
 from tracker.projects.models import ListEntry, Project
 from tracker.web.access import can, refuse, require, visible_problems
+from tracker.web.caching import cached
 from tracker.web.listing import Page, text_args, today
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
@@ -59,17 +60,18 @@ def index():
     if args.get("status") and args["status"] not in PROBLEM_STATES:
         abort(400, description=f"未知的问题状态 {args['status']}")
     visible = visible_problems(current_user)
-    page = Page(ledger(visible, args, today()))
-    return render_template(
-        "problems/index.html",
-        page=page,
-        args=args,
-        today=today(),
-        by_department=overdue_counts(visible, Problem.department, today()),
-        by_county=overdue_counts(visible, Project.county, today()),
-        departments=_choices("department", visible, Problem.department),
-        counties=_choices("county", visible, Project.county),
-    )
+
+    def shown_ledger():
+        return {
+            "page": Page(ledger(visible, args, today())),
+            "by_department": overdue_counts(visible, Problem.department, today()),
+            "by_county": overdue_counts(visible, Project.county, today()),
+            "departments": _choices("department", visible, Problem.department),
+            "counties": _choices("county", visible, Project.county),
+        }
+
+    shown = cached(current_user, "problems", shown_ledger, tuple(sorted(args.items())), request.args.get("page", ""))
+    return render_template("problems/index.html", **shown, args=args, today=today())
 
 
 def _choices(kind, query, column):

@@ -41,6 +41,7 @@ from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
 from tracker.web.access import can, require, visible_project
 from tracker.web.audit import request_actor
+from tracker.web.caching import cached, cached_page
 from tracker.web.limits import upload
 from tracker.web.listing import Page, request_filters, today
 from tracker.web.responses import send_download
@@ -68,6 +69,10 @@ CHANGE_LABELS = {
 CHANGES_SHOWN = 100
 
 
+# Weeks of reports a project page shows, newest first: half a year; "查看全部" (?reports=all) shows all.
+REPORTS_SHOWN = 26
+
+
 IMPORTS_SHOWN = 10
 
 
@@ -85,9 +90,19 @@ def index():
         .where(condition)
         .order_by(Project.code)
     )
-    incomplete = Project.active().where(Project.incomplete()).count() if can(current_user, "see_incomplete") else 0
+    incomplete = (
+        cached(current_user, "incomplete", Project.active().where(Project.incomplete()).count)
+        if can(current_user, "see_incomplete")
+        else 0
+    )
+    page = cached_page(current_user, "projects", query, tuple(sorted(args.items())), week)
     return render_template(
-        "projects/index.html", page=Page(query), args=args, choices=filter_choices(), week=week, incomplete=incomplete
+        "projects/index.html",
+        page=page,
+        args=args,
+        choices=cached(current_user, "filter_choices", filter_choices),
+        week=week,
+        incomplete=incomplete,
     )
 
 
@@ -115,8 +130,8 @@ def show(code):
     """A project's details, milestones, reports, funds, changes and consultation decisions."""
     project = visible_project(current_user, code)
     config = current_app.config["TRACKER"]
-    reports = list(
-        ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
+    shown = cached(
+        current_user, "project_page", lambda: _history(project), project.id, request.args.get("reports") == "all"
     )
     progress = progress_of(project, today())
     return render_template(
@@ -124,14 +139,8 @@ def show(code):
         project=project,
         progress=progress,
         plan_basis=plan_basis(project),
-        milestones=sorted(project.milestones, key=lambda m: list(MILESTONES).index(m.kind)),
-        reports=reports,
-        locked={r.id for r in reports if is_locked(r.week, config, r)},
-        funds=_funds_by_report(project),
-        photos=Photo.of_project(project),
-        changes=_changes(project),
-        decisions=Decision.for_project(project),
-        notices=list(notices_of_project(project)),
+        **shown,
+        locked={r.id for r in shown["reports"] if is_locked(r.week, config, r)},
         ORDER_STATES=ORDER_STATES,
         may_report=can(current_user, "report", project) and not project.archived,
         inclusion_level=inclusion_level(project, today(), config["statistics_inclusion"]),
@@ -144,11 +153,27 @@ def show(code):
     )
 
 
-def _funds_by_report(project):
-    """{report id: {source: 万元}} for every report of the project, in one query."""
+def _history(project):
+    """What the project page lists of the project: milestones, the weeks' reports and funds, changes, decisions, notices."""
+    history = ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
+    reports = list(history if request.args.get("reports") == "all" else history.limit(REPORTS_SHOWN))
+    return {
+        "milestones": sorted(project.milestones, key=lambda m: list(MILESTONES).index(m.kind)),
+        "reports": reports,
+        "report_weeks": len(reports) if len(reports) < REPORTS_SHOWN else history.count(),
+        "funds": _funds_by_report(reports),
+        "photos": Photo.of_reports([r.id for r in reports]),
+        "changes": list(_changes(project)),
+        "decisions": list(Decision.for_project(project)),
+        "notices": list(notices_of_project(project)),
+    }
+
+
+def _funds_by_report(reports):
+    """{report id: {source: 万元}} for the ``reports`` shown, in one query."""
     funds = {}
-    rows = ReportFunds.select(ReportFunds.report, ReportFunds.source, ReportFunds.amount).join(ProgressReport)
-    for report_id, source, amount in rows.where(ProgressReport.project == project).tuples():
+    rows = ReportFunds.select(ReportFunds.report, ReportFunds.source, ReportFunds.amount)
+    for report_id, source, amount in rows.where(ReportFunds.report.in_([r.id for r in reports])).tuples():
         funds.setdefault(report_id, {})[source] = amount
     return funds
 
