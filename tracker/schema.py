@@ -73,8 +73,9 @@ MODELS = (
 )
 
 # The tables whose writes leave the data version alone: no figure, list or chart reads them, and
-# they are written on every login or API call (tokens' last use) or by the mail loop.
-UNVERSIONED = (User, ApiToken, Outbox, AuditEntry, DataVersion)
+# they are written on every login or API call (tokens' last use, a display link's), or by the mail
+# loop (the outbox, the channels' rate-limit slots).
+UNVERSIONED = (User, ApiToken, Outbox, ChannelSlot, DisplayLink, AuditEntry, DataVersion)
 
 
 # What API tokens made before tokens had a name and an expiry are called.
