@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from oc4ids_schema import assert_valid
 from test_cli import run
 from test_package import by_code, today
 
@@ -17,9 +18,7 @@ def projects(make_project):
 
 
 @pytest.mark.parametrize("role", ["office", "leader", "inspector", "department"])
-def test_every_role_that_reads_every_project_gets_the_valid_package(
-    projects, make_user, token_for, call, config, assert_valid, role
-):
+def test_every_role_that_reads_every_project_gets_the_valid_package(projects, make_user, token_for, call, config, role):
     response = call(token_for(make_user("reader", role, department="市发展改革委")), "GET", "/oc4ids")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -49,7 +48,7 @@ def test_a_filter_narrows_the_package_and_names_itself_in_its_uri(projects, make
     assert call(token, "GET", "/oc4ids?status=paused").status_code == 400
 
 
-def test_the_command_writes_a_valid_package_to_a_file(projects, database_url, tmp_path, assert_valid):
+def test_the_command_writes_a_valid_package_to_a_file(projects, database_url, tmp_path):
     path = tmp_path / "oc4ids.json"
     result = run(database_url, tmp_path, "export-oc4ids", str(path))
     assert result.returncode == 0, result.stderr
@@ -59,7 +58,7 @@ def test_the_command_writes_a_valid_package_to_a_file(projects, database_url, tm
     assert_valid(json.loads(text))
 
 
-def test_the_command_writes_to_stdout_for_a_dash(projects, database_url, tmp_path, assert_valid):
+def test_the_command_writes_to_stdout_for_a_dash(projects, database_url, tmp_path):
     result = run(database_url, tmp_path, "export-oc4ids", "-")
     assert result.returncode == 0, result.stderr
     package = json.loads(result.stdout)

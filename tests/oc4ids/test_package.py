@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest import codes
+from oc4ids_schema import assert_valid, codes
 from reporting import file
 
 from tracker.accounts.models import LeadOfficial
@@ -85,7 +85,7 @@ def city(conn, config, make_project):
     return {"weeks": weeks, "day": day}
 
 
-def test_the_demo_city_is_a_valid_package_of_every_active_project(conn, config, assert_valid):
+def test_the_demo_city_is_a_valid_package_of_every_active_project(conn, config):
     load_demo_city(config)
     package = build_package(config, today(config))
     assert_valid(package)
@@ -106,7 +106,7 @@ def test_the_package_shows_no_phone_no_email_and_no_responsible_person(conn, con
     assert not [name for name in people if name in text]
 
 
-def test_constructed_projects_of_every_status_validate(city, config, assert_valid):
+def test_constructed_projects_of_every_status_validate(city, config):
     assert_valid(build_package(config, city["day"]))
 
 
@@ -251,7 +251,7 @@ def test_the_mapping_tables_use_only_codes_of_the_codelists():
     ("field", "wrong", "error"),
     [("updated", "2026-12-03", "is not a 'date-time'"), ("sector", ["industry"], "is not a code of projectSector.csv")],
 )
-def test_the_validation_checks_formats_and_codelists(city, config, assert_valid, field, wrong, error):
+def test_the_validation_checks_formats_and_codelists(city, config, field, wrong, error):
     package = build_package(config, city["day"])
     package["projects"][0][field] = wrong
     with pytest.raises(AssertionError, match=error):

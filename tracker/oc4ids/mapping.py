@@ -210,8 +210,10 @@ def _locations(row):
         {
             "id": "1",
             "description": row.location or row.county,
-            # GeoJSON order: longitude first.
-            "geometry": {"type": "Point", "coordinates": [row.longitude, row.latitude]} if point else None,
+            # GeoJSON order: longitude first; six decimals (about 0.1 m) drop a float's trailing noise.
+            "geometry": {"type": "Point", "coordinates": [round(row.longitude, 6), round(row.latitude, 6)]}
+            if point
+            else None,
             "address": _drop_empty({"streetAddress": row.location, "locality": row.county})
             if row.location or row.county
             else None,

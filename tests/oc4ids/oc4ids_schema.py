@@ -6,9 +6,9 @@ CSV (open codelists included), with the codes the local extension adds (static/o
 """
 
 import csv
+import functools
 import json
 
-import pytest
 from jsonschema import ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -73,14 +73,13 @@ def package_validator(extended=False):
     return checking(package_schema, registry=registry, format_checker=declared.FORMAT_CHECKER)
 
 
-@pytest.fixture(scope="session")
-def assert_valid():
+@functools.cache
+def _validators():
+    return package_validator(), package_validator(extended=True)
+
+
+def assert_valid(package):
     """Assert that a package is valid OC4IDS 0.9.5, with and without the extension applied, naming every error."""
-    checks = (package_validator(), package_validator(extended=True))
-
-    def check(package):
-        for validator in checks:
-            found = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(package)]
-            assert not found, "\n".join(found[:20])
-
-    return check
+    for validator in _validators():
+        found = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(package)]
+        assert not found, "\n".join(found[:20])
