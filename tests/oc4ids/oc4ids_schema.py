@@ -1,4 +1,5 @@
-"""Validation against the official OC4IDS 0.9.5 schema and codelists in ../shared/standards, with format checking.
+"""Validation against the official OC4IDS 0.9.5 schema and codelists (a copy of ../shared/standards/oc4ids-0.9.5
+in tests/oc4ids/standard, so a clone anywhere tests against it), with format checking.
 
 The package schema refers to the project schema by its published address; both are read from the
 folder, never fetched. Every field the schema ties to a codelist is checked against that codelist's
@@ -8,6 +9,7 @@ CSV (open codelists included), with the codes the local extension adds (static/o
 import csv
 import functools
 import json
+from pathlib import Path
 
 from jsonschema import ValidationError, validators
 from referencing import Registry, Resource
@@ -15,7 +17,7 @@ from referencing.jsonschema import DRAFT4
 
 from tracker.core.config import PROJECT_ROOT
 
-STANDARD = PROJECT_ROOT.parent / "shared" / "standards" / "oc4ids-0.9.5"
+STANDARD = Path(__file__).parent / "standard"
 EXTENSION = PROJECT_ROOT / "static" / "oc4ids"
 
 
