@@ -317,7 +317,7 @@ def _open_problems(day):
     projects = Project.select().where(Project.id.in_({p.project_id for p in problems}))
     by_id = {project.id: project for project in projects}
     for problem in problems:
-        problem.project = by_id[problem.project_id]
+        problem.project = by_id.get(problem.project_id)
     return problems
 
 

@@ -15,8 +15,8 @@ from tracker.problems.ledger import (
     overdue_counts,
     raise_problem,
 )
-from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, Problem
-from tracker.projects.models import ListEntry, Project
+from tracker.problems.models import EVENT_KINDS, PROBLEM_COUNTY, PROBLEM_SOURCES, PROBLEM_STATES, Problem
+from tracker.projects.models import ListEntry
 from tracker.web.access import can, refuse, visible_problems, visible_project
 from tracker.web.listing import today
 
@@ -75,7 +75,9 @@ class ProblemEventSchema(Schema):
 
 class ProblemSchema(Schema):
     id = fields.Integer()
-    project = fields.Nested(ProjectRefSchema)
+    project = fields.Nested(ProjectRefSchema, allow_none=True, metadata={"description": "不属于重点项目的问题为 null"})
+    subject = fields.String(metadata={"description": "问题所在的单位或企业（不属于重点项目时）"})
+    county = fields.String(allow_none=True, metadata={"description": "问题所在县区"})
     source = fields.String(metadata={"description": "、".join(f"{k}（{v}）" for k, v in PROBLEM_SOURCES.items())})
     description = fields.String()
     department = fields.String(metadata={"description": "责任部门"})
@@ -129,7 +131,7 @@ def list_problems(args):
     return {
         **page,
         "overdue_by_department": _counts(visible, Problem.department, day),
-        "overdue_by_county": _counts(visible, Project.county, day),
+        "overdue_by_county": _counts(visible, PROBLEM_COUNTY, day),
     }
 
 

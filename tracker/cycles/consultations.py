@@ -96,7 +96,7 @@ def agenda_items(lagging_projects, problems):
             {
                 "project": problem.project_id,
                 "kind": "problem",
-                "title": f"{problem.project.code} {problem.project.name}",
+                "title": problem.about,
                 "detail": f"{problem.description}（{problem.department}，限 {problem.due:%Y-%m-%d}）",
             }
             for problem in problems

@@ -320,8 +320,9 @@ def _problem_overdue(day, grace_days):
         )
         return problem.project_id, Reason("problem_overdue", detail)
 
-    query = overdue_as_of(day, grace_days).order_by(ProblemEvent.deadline, Problem.id)
-    return _Finding(query, Problem.project, describe)
+    # A unit's or an enterprise's problem makes no project lag.
+    query = overdue_as_of(day, grace_days).where(Problem.project.is_null(False))
+    return _Finding(query.order_by(ProblemEvent.deadline, Problem.id), Problem.project, describe)
 
 
 def _supervision_overdue(day, grace_days):

@@ -25,7 +25,7 @@ from tracker.supervision.models import SupervisionOrder
 
 # Where each list's names are in use today: seeded from, counted on the page, rewritten by a rename or merge.
 USES = {
-    "county": (Project.county, AccountCounty.county),
+    "county": (Project.county, Problem.county, AccountCounty.county),
     "industry_chain": (Project.industry_chain,),
     "department": (Project.lead_department, Problem.department, SupervisionOrder.department, User.department),
 }

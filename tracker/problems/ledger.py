@@ -5,7 +5,7 @@ from peewee import JOIN, Case, fn
 from tracker.accounts.models import User
 from tracker.core.db import db
 from tracker.core.weeks import utc_now
-from tracker.problems.models import PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
+from tracker.problems.models import PROBLEM_COUNTY, PROBLEM_STATES, UNRESOLVED, Problem, ProblemEvent
 from tracker.projects.models import Project
 
 # The ledger's filters: the page's filter bar and the API's query string.
@@ -16,17 +16,24 @@ class ProblemError(ValueError):
     """A problem cannot change as asked; the message says why (in Chinese)."""
 
 
-def raise_problem(project, description, department, deadline, user, source="report", report=None, now=None):
-    """Open a ledger entry and its first event."""
+def raise_problem(
+    project, description, department, deadline, user, source="report", report=None, now=None, subject="", county=None
+):
+    """Open a ledger entry and its first event: on ``project``, or (project None) on the unit or enterprise ``subject``."""
     description = (description or "").strip()
+    subject = (subject or "").strip()
     if not description:
         raise ProblemError("请填写问题描述")
+    if project is None and not subject:
+        raise ProblemError("请指定问题所在的项目或单位")
     if not department:
         raise ProblemError("请指定负责解决的部门")
     now = now or utc_now()
     with db.atomic():
         problem = Problem.create(
             project=project,
+            subject="" if project else subject,
+            county=None if project else county,
             report=report,
             source=source,
             description=description,
@@ -70,7 +77,7 @@ def overdue(day):
 
 
 def ledger(visible, args, day):
-    """``visible`` (a query over Problem joined to Project) cut down by the FILTERS in ``args``.
+    """``visible`` (a query over Problem, LEFT OUTER joined to Project) cut down by the FILTERS in ``args``.
 
     Unresolved problems come first, soonest due first; each row has ``last_at``, its latest event's time.
     """
@@ -80,9 +87,10 @@ def ledger(visible, args, day):
     if "department" in args:
         condition &= Problem.department == args["department"]
     if "county" in args:
-        condition &= Project.county == args["county"]
+        condition &= args["county"] == PROBLEM_COUNTY
     if "q" in args:
-        condition &= Project.code.contains(args["q"]) | Project.name.contains(args["q"])
+        q = args["q"]
+        condition &= Project.code.contains(q) | Project.name.contains(q) | Problem.subject.contains(q)
     if args.get("overdue") in ("1", True):
         condition &= overdue(day)
     unresolved_first = Case(None, [(Problem.status.in_(UNRESOLVED), 0)], 1)

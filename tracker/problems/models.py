@@ -1,5 +1,8 @@
 """The problem ledger (问题台账): problems projects raise, who solves them, by when.
 
+Most problems are a key project's; a problem found at a unit or an enterprise that is no key project (an
+inspection's finding, an enterprise's shortage of labour or power) names that place instead, with its county.
+
 Every change of a problem is an event with its time (raised, reply, status,
 deadline), and the problem's state on any date is read from the events up to
 that date. So whether a problem was overdue on 1 November is the same answer
@@ -29,7 +32,9 @@ EVENT_KINDS = {"raised": "提出", "reply": "答复", "status": "状态变更", 
 class Problem(BaseModel):
     """One ledger entry; its current state, with the dated events behind it."""
 
-    project = ForeignKeyField(Project, backref="problems", on_delete="CASCADE")
+    project = ForeignKeyField(Project, null=True, backref="problems", on_delete="CASCADE")
+    subject = CharField(default="")  # the unit or enterprise, when the problem is no project's
+    county = CharField(null=True, index=True)  # the subject's county: a county office's reach
     report = ForeignKeyField(ProgressReport, null=True, backref="raised_problems", on_delete="SET NULL")
     source = CharField(default="report")
     description = TextField()
@@ -42,6 +47,15 @@ class Problem(BaseModel):
     @property
     def is_unresolved(self):
         return self.status in UNRESOLVED
+
+    @property
+    def about(self):
+        """What the problem is about, in words: the project's code and name, or the unit or enterprise."""
+        return f"{self.project.code} {self.project.name}" if self.project_id else self.subject
+
+
+# The county a problem belongs to, its project's or its own; for queries joining Project (LEFT OUTER).
+PROBLEM_COUNTY = fn.COALESCE(Project.county, Problem.county)
 
 
 class ProblemEvent(BaseModel):

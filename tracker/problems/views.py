@@ -19,7 +19,7 @@ from tracker.problems.ledger import (
     overdue_counts,
     raise_problem,
 )
-from tracker.problems.models import EVENT_KINDS, PROBLEM_SOURCES, PROBLEM_STATES, Problem
+from tracker.problems.models import EVENT_KINDS, PROBLEM_COUNTY, PROBLEM_SOURCES, PROBLEM_STATES, Problem
 from tracker.projects.models import ListEntry, Project
 from tracker.web.access import can, refuse, require, visible_problems
 from tracker.web.caching import cached
@@ -65,9 +65,9 @@ def index():
         return {
             "page": Page(ledger(visible, args, today())),
             "by_department": overdue_counts(visible, Problem.department, today()),
-            "by_county": overdue_counts(visible, Project.county, today()),
+            "by_county": overdue_counts(visible, PROBLEM_COUNTY, today()),
             "departments": _choices("department", visible, Problem.department),
-            "counties": _choices("county", visible, Project.county),
+            "counties": _choices("county", visible, PROBLEM_COUNTY),
         }
 
     shown = cached(current_user, "problems", shown_ledger, tuple(sorted(args.items())), request.args.get("page", ""))

@@ -25,7 +25,7 @@ import functools
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from peewee import Value
+from peewee import JOIN, Value
 
 from tracker.accounts.models import ApiToken
 from tracker.honours.models import HonourList
@@ -89,11 +89,16 @@ def _reaches(user, obj):
         return obj.is_published or user.role in RULES["review_notices"]
     if isinstance(obj, HonourList):
         return obj.is_published or user.role in RULES["review_honours"]
-    project = obj if isinstance(obj, Project) else obj.project
+    if isinstance(obj, Problem) and obj.project_id is None:
+        # A unit's or an enterprise's problem: no owner's, a county office's by the problem's own county.
+        owner_id, county = None, obj.county
+    else:
+        project = obj if isinstance(obj, Project) else obj.project
+        owner_id, county = project.owner_id, project.county
     if user.role == "owner":
-        return project.owner_id == user.id
+        return owner_id == user.id
     if user.role == "county":
-        return project.county in user.counties
+        return county in user.counties
     if user.role == "department" and isinstance(obj, Problem | SupervisionOrder):
         return obj.department == user.department
     return True
@@ -161,8 +166,14 @@ def _reach(query, user, department_column):
 
 
 def visible_problems(user):
-    """The ledger problems ``user`` may see, with their project joined; archived projects' are gone."""
-    query = Problem.select(Problem, Project).join(Project).where(Project.archived == False)  # noqa: E712
+    """The ledger problems ``user`` may see, with their project (if any) joined; archived projects' are gone."""
+    query = (
+        Problem.select(Problem, Project)
+        .join(Project, JOIN.LEFT_OUTER)
+        .where((Project.archived == False) | Problem.project.is_null())  # noqa: E712
+    )
+    if user.role == "county":
+        return query.where(project_scope(user) | Problem.county.in_(user.counties))
     return _reach(query, user, Problem.department)
 
 
