@@ -30,8 +30,8 @@ def letter_values(unit, **changes):
     return {**values, **changes}
 
 
-@pytest.fixture
-def letters(app, make_user, make_project):
+@pytest.fixture(name="town")
+def town_fixture(app, make_user, make_project):
     """Users of every role, and letters: to NDRC (overdue), to the housing bureau and to 东城区 (not yet due)."""
     with db.connection_context():
         users = {role: make_user(role, role) for role in ("office", "leader", "inspector")}
