@@ -101,6 +101,18 @@ def overdue_then(day):
     return LetterEvent.status.in_(UNANSWERED) & (LetterEvent.deadline < day)
 
 
+def overdue_letters_as_of(day):
+    """The letters unanswered past their deadline on ``day``, longest overdue first, each with the ``due``
+    date and the ``then_unit`` it had then."""
+    return list(
+        letters_as_of(day)
+        .select(Letter, LetterEvent.deadline.alias("due"), LetterEvent.unit.alias("then_unit"))
+        .where(overdue_then(day))
+        .order_by(LetterEvent.deadline, Letter.id)
+        .objects()
+    )
+
+
 def letter_counts(day, visible=None):
     """The seed's figures on ``day``: total, by level, closed (答复办结), overdue; one GROUP BY."""
     closed = fn.SUM(Case(None, [(LetterEvent.status == "closed", 1)], 0))

@@ -13,6 +13,7 @@ from tracker.letters.handling import (
     close_letter,
     ledger,
     ledger_workbook,
+    overdue,
     register_letter,
     remind_letter,
     reopen_letter,
@@ -38,7 +39,17 @@ bp = Blueprint("letters", __name__, url_prefix="/letters")
 
 @bp.app_context_processor
 def names():
-    return {"LETTER_LEVELS": LETTER_LEVELS, "LETTER_STATES": LETTER_STATES, "CHANNELS": CHANNELS}
+    """The letters' names, and for the inspector's follow-up (督办) how many letters are overdue now."""
+
+    def overdue_letters():
+        return visible_letters(current_user).where(overdue(today())).count()
+
+    return {
+        "LETTER_LEVELS": LETTER_LEVELS,
+        "LETTER_STATES": LETTER_STATES,
+        "CHANNELS": CHANNELS,
+        "overdue_letters": overdue_letters,
+    }
 
 
 def _letter(letter_id, action="see_letters"):
