@@ -76,7 +76,7 @@ def index():
     """The ledger (台账), filtered and paged, with today's counts above it."""
     args, query = _ledger_args()
     visible = visible_letters(current_user)
-    units = sorted({unit for (unit,) in visible.select(Letter.unit).distinct().tuples()})
+    units = {unit: unit for (unit,) in visible.select(Letter.unit).distinct().order_by(Letter.unit).tuples()}
     return render_template(
         "letters/index.html",
         page=Page(query),
