@@ -13,6 +13,7 @@ from tracker.letters.handling import register_letter
 TODAY = local_now(DEFAULTS["city"]["timezone"]).date()
 NDRC, HOUSING, COUNTY = "市发展改革委", "市住建局", "东城区"
 COMPLAINANT = ("李某某", "13800001234")
+MONTH_AGO = TODAY - dt.timedelta(days=29)
 
 
 def letter_values(unit, **changes):
@@ -20,7 +21,7 @@ def letter_values(unit, **changes):
         "level": "city",
         "channel": "letter",
         "received_on": TODAY - dt.timedelta(days=30),
-        "transferred_on": TODAY - dt.timedelta(days=29),
+        "transferred_on": MONTH_AGO,
         "summary": f"反映{unit}承办项目拖欠工程款",
         "complainant_name": COMPLAINANT[0],
         "complainant_phone": COMPLAINANT[1],
@@ -46,7 +47,7 @@ def town_fixture(app, make_user, make_project):
     with db.connection_context():
         office = users["office"]
         made = {
-            "mine": register_letter(letter_values(NDRC), office, 15),
+            "mine": register_letter(letter_values(NDRC), office, 15, now=dt.datetime.combine(MONTH_AGO, dt.time(2))),
             "housing": register_letter(letter_values(HOUSING, level="provincial", **recent), office, 15),
             "county": register_letter(letter_values(COUNTY, level="local", **recent), office, 15),
         }

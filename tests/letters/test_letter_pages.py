@@ -1,6 +1,7 @@
 """The letters' pages: who sees which letters and does what on them, the complainant kept from the units,
 the ledger's counts and filters, and its export."""
 
+import datetime as dt
 import io
 import re
 
@@ -127,3 +128,10 @@ def test_the_unit_replies_the_inspector_closes_and_reopens_it_on_a_second_look(c
         kinds = [e.kind for e in LetterEvent.of(letter)]
         assert kinds == ["registered", "reply", "closed", "reopened"]
         assert Letter.get_by_id(letter.id).status == "transferred"
+
+
+def test_the_counts_of_a_past_day_are_shown_for_that_day(client, login, town):
+    login(town["office"].username)
+    before = client.get(f"/letters/?date={(TODAY - dt.timedelta(days=10)).isoformat()}").get_data(as_text=True)
+    assert 'data-count="total">1<' in before  # only the letter transferred a month ago was registered then
+    assert client.get("/letters/?date=tomorrow").status_code == 400

@@ -51,3 +51,8 @@ def test_a_unit_reads_and_answers_only_its_own_letters_and_never_who_wrote(call,
     assert again.status_code == 409
     with db.connection_context():
         assert LetterEvent.select().where(LetterEvent.letter == mine.id).count() == 2
+
+
+def test_the_counts_are_for_the_day_asked(call, town, tokens):
+    assert call(tokens["office"], "GET", "/letters?date=2020-01-01").get_json()["counts"]["total"] == 0
+    assert call(tokens["office"], "GET", "/letters?date=1-1").status_code == 400

@@ -6,7 +6,7 @@ from flask_smorest import abort
 from marshmallow import fields
 
 from tracker.api.base import bp, errors, overdue_flag, page_of, page_schema, reachable
-from tracker.api.schemas import MAX_NAME, PagingSchema, Schema, ZuluDateTime, choice, text
+from tracker.api.schemas import MAX_NAME, PagingSchema, Schema, ZuluDateTime, choice, list_day, text
 from tracker.letters.handling import LetterError, ledger, reply_to_letter
 from tracker.letters.models import (
     CHANNELS,
@@ -37,6 +37,7 @@ class LetterQuerySchema(PagingSchema):
     status = choice("状态", LETTER_STATES)
     unit = text("承办单位", MAX_NAME)
     overdue = overdue_flag("只看未答复且已过办结时限的信访件")
+    date = list_day(metadata={"description": "统计（counts）的日期，默认今天；此后的变化不影响该日的数字"})
 
 
 class LetterReplyInSchema(Schema):
@@ -85,7 +86,7 @@ class LetterCountsSchema(Schema):
 
 
 LetterPageSchema = page_schema(
-    LetterSchema, counts=fields.Nested(LetterCountsSchema, metadata={"description": "今天的统计，在可见范围内"})
+    LetterSchema, counts=fields.Nested(LetterCountsSchema, metadata={"description": "date 那天的统计，在可见范围内"})
 )
 
 PROTECTED = ("complainant_name", "complainant_phone")
@@ -117,16 +118,17 @@ def _letter(letter_id, action="see"):
 @bp.response(200, LetterPageSchema)
 @errors(400, 403)
 def list_letters(args):
-    """来信来访台账：可按来源级别、状态、承办单位和是否逾期筛选，未答复的在前，分页；附今天的统计（共收到、按级别、已答复办结、逾期）。
+    """来信来访台账：可按来源级别、状态、承办单位和是否逾期筛选，未答复的在前，分页；附 date（默认今天）那天的统计（共收到、按级别、已答复办结、逾期）。
 
     部门和县区只看到转交本单位的信访件，且不含信访人；领导和项目责任人无权查看（403）。
     """
     if not can(g.api_user, "see_letters"):
         refuse("see_letters", REFUSALS["see_letters"])
     paging = {key: args.pop(key) for key in ("page", "per_page")}
+    day = args.pop("date", None) or today()
     visible = visible_letters(g.api_user)
     page = page_of(ledger(visible, args, today()), paging)
-    return {**page, "items": [_row(letter) for letter in page["items"]], "counts": letter_counts(today(), visible)}
+    return {**page, "items": [_row(letter) for letter in page["items"]], "counts": letter_counts(day, visible)}
 
 
 @bp.get("/letters/<int:letter_id>")

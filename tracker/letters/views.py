@@ -31,7 +31,7 @@ from tracker.letters.models import (
 )
 from tracker.web.access import can, refuse, require, visible_letters
 from tracker.web.forms import ConfirmForm
-from tracker.web.listing import Page, text_args, today
+from tracker.web.listing import Page, requested_day, text_args, today
 from tracker.web.responses import send_download
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -73,14 +73,15 @@ def _ledger_args():
 @bp.get("/")
 @require("see_letters")
 def index():
-    """The ledger (台账), filtered and paged, with today's counts above it."""
+    """The ledger (台账), filtered and paged, with the counts of ``?date=`` (default today) above it."""
     args, query = _ledger_args()
     visible = visible_letters(current_user)
     units = {unit: unit for (unit,) in visible.select(Letter.unit).distinct().order_by(Letter.unit).tuples()}
     return render_template(
         "letters/index.html",
         page=Page(query),
-        counts=letter_counts(today(), visible),
+        counts=letter_counts(day := requested_day(), visible),
+        day=day,
         units=units,
         args=args,
         today=today(),
