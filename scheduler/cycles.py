@@ -36,6 +36,7 @@ from tracker.cycles.snapshots import (
 from tracker.honours.drafting import draft_honours
 from tracker.honours.models import HonourList
 from tracker.lagging.rules import RANKED_BY, lagging_list, ranking
+from tracker.letters.models import LETTER_LEVELS, overdue_letters_as_of
 from tracker.mail.channels import ROBOT_CHANNELS, robots_for, sms_enabled
 from tracker.mail.compose import make_message, make_text
 from tracker.mail.outbox import Outbox, enqueue, enqueue_text
@@ -281,8 +282,12 @@ def monthly_consultation(run, month, config):
         "run": run,
     }
     images = {"restart_rate": history_chart("restart_rate", last_week, config["charts"]["restart_rate_target"])}
-    for recipient in [*_official_recipients(), *_office_users()]:
+    for recipient in _official_recipients():
         _queue(run, "consultation", "monthly-consultation", recipient, context, config, images)
+    # The overdue letters (来信来访) are the office's: leaders do not see letters.
+    letters = {"overdue_letters": overdue_letters_as_of(month_end), "letter_levels": LETTER_LEVELS}
+    for recipient in _office_users():
+        _queue(run, "consultation", "monthly-consultation", recipient, context, config, images, **letters)
     _queue_robots(run, "consultation", "monthly-consultation", context, config)
     return {
         "month": month,

@@ -26,6 +26,7 @@ from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.runs import CycleRun
 from tracker.demo.loading import load_demo_city
 from tracker.honours.drafting import draft_honours, publish_honours
+from tracker.letters.models import Letter
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
@@ -90,6 +91,7 @@ def city(server, tmp_path):
             f"/projects/{long_one.code}",
             f"/problems/{Problem.select().order_by(Problem.id).first().id}",
             f"/supervision/{SupervisionOrder.select().order_by(SupervisionOrder.id).first().id}",
+            f"/letters/{Letter.select().order_by(Letter.id).first().id}",
             f"/notices/{CriticismNotice.select().first().id}",
             f"/public/notices/{CriticismNotice.select().first().id}",
             f"/cycles/{CycleRun.select().first().id}",

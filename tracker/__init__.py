@@ -143,6 +143,7 @@ def _register_views(app):
     from tracker.dashboard import views as dashboard
     from tracker.honours import views as honours
     from tracker.lagging import views as lagging
+    from tracker.letters import views as letters
     from tracker.lists import views as lists
     from tracker.mail import views as mail
     from tracker.map import views as project_map
@@ -167,6 +168,7 @@ def _register_views(app):
         app.register_blueprint(module.bp)
     for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen, photos):
         app.register_blueprint(module.bp)
+    app.register_blueprint(letters.bp)
     api.init_app(app)
 
 

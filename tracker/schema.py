@@ -16,6 +16,7 @@ from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
 from tracker.honours.models import HonourEntry, HonourList
+from tracker.letters.models import Letter, LetterEvent
 from tracker.lists.editing import seed_lists
 from tracker.mail.limits import ChannelSlot
 from tracker.mail.outbox import Outbox
@@ -63,6 +64,8 @@ MODELS = (
     ProblemEvent,
     SupervisionOrder,
     OrderReminder,
+    Letter,
+    LetterEvent,
     CriticismNotice,
     NoticeEntry,
     HonourList,

@@ -70,6 +70,7 @@ DEFAULTS = {
         "overdue_days": 0,
     },
     "problems": {"default_days": 30},
+    "letters": {"reply_days": 15},
     "statistics_inclusion": {"threshold": 500.0, "yellow_months": 1, "red_months": 2},
     "review": {"enabled": False},
     "honours": {
@@ -295,6 +296,7 @@ def _validate(config):
         ("web", "session_max_hours"),
         ("mail", "port"),
         ("problems", "default_days"),
+        ("letters", "reply_days"),
         ("photos", "max_mb"),
         ("photos", "max_per_report"),
     ):

@@ -10,6 +10,7 @@ from tracker.cycles import figures as stats
 from tracker.cycles import snapshots
 from tracker.cycles.consultations import overdue_decisions_as_of
 from tracker.lagging.rules import closing_week, lagging_count, skipped_by_rules
+from tracker.letters.handling import overdue as letter_overdue
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import overdue_as_of
 from tracker.projects import lights
@@ -19,7 +20,7 @@ from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.models import Project
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
-from tracker.web.access import can, require
+from tracker.web.access import can, require, visible_letters
 from tracker.web.caching import cached, cached_chart, cached_page
 from tracker.web.listing import request_filters, today
 
@@ -64,7 +65,13 @@ def _dashboard_figures(args, condition, week):
         "light_skips": skip_notes(lights.SKIPS, where=condition),
         "inclusion": inclusion_rate(condition, config["statistics_inclusion"]),
         "awaiting_review": awaiting_review(condition).count(),
+        "letters_overdue": _letters_overdue() if can(current_user, "see_letters") else None,
     }
+
+
+def _letters_overdue():
+    """The letters within the user's reach unanswered past their deadline (来信来访), as overdue problems count."""
+    return visible_letters(current_user).where(letter_overdue(today())).count()
 
 
 def _lagging_counts():

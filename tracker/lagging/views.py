@@ -1,32 +1,16 @@
 """The lagging list (滞后项目) of a day, with its ranking by department and county."""
 
-import datetime as dt
-
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
-from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY, RANKED_BY, RULES, lagging_list, ranking
+from tracker.lagging.rules import RANKED_BY, RULES, lagging_list, ranking
 from tracker.notices.forms import NoticeDraftForm
 from tracker.web.access import require
 from tracker.web.caching import cached
-from tracker.web.listing import today
+from tracker.web.listing import requested_day
 
 bp = Blueprint("lagging", __name__, url_prefix="/lagging")
-
-
-def requested_day():
-    """The ``date`` of the query string (default today); a malformed one is a 400 naming the format."""
-    text = request.args.get("date", "")
-    if not text:
-        return today()
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        abort(400, description="日期格式应为 2026-11-23")
-    if not FIRST_DAY <= day <= LAST_DAY:
-        abort(400, description=DAY_RANGE_MESSAGE)
-    return day
 
 
 @bp.get("/")

@@ -15,7 +15,10 @@ action at all) and, where there is an object, the user's reach:
 - a draft notice is reached only by those who review notices;
 - an API token is reached by its own account, and by the office (``visible_tokens``).
 - a draft notice, or a quarter's draft 红旗/蜗牛 lists, is reached only by those who review them;
-- a department sees every unit's score but only its own breakdown (``sees_breakdown``).
+- a department sees every unit's score but only its own breakdown (``sees_breakdown``);
+- a letter (来信来访) is reached by a department or county user only when it was sent to their
+  department or one of their counties; leaders and owners never see letters, and only the office
+  and the inspector see who sent one (``see_complainant``).
 
 The domain functions (filing, the ledger, supervision, notices) trust their
 caller: the pages and the API ask here first.
@@ -29,6 +32,7 @@ from peewee import JOIN, Value
 
 from tracker.accounts.models import ApiToken
 from tracker.honours.models import HonourList
+from tracker.letters.models import Letter
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
 from tracker.projects.models import Project
@@ -70,6 +74,11 @@ RULES = {
     "manage_accounts": ("office",),
     # Everyone makes and revokes their own API tokens; the office sees and revokes every account's.
     "manage_tokens": ("office",),
+    "see_letters": ("office", "inspector", "department", "county"),  # 来信来访, within their reach
+    "see_complainant": ("office", "inspector"),  # the name and phone of who wrote, called or came
+    "register_letters": ("office",),  # register a letter and transfer it to its unit (综合组)
+    "answer_letter": ("department", "county"),  # the unit a letter went to replies
+    "supervise_letters": ("inspector",),  # 催办, close (办结) and re-check (回头看) letters
     "see_audit": ("office", "inspector"),  # the audit log: who did what, when, from where
     "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
     "see_screen": ("office",),  # 一屏统览 (/screen); a display link shows it without a login
@@ -89,6 +98,8 @@ def _reaches(user, obj):
         return obj.is_published or user.role in RULES["review_notices"]
     if isinstance(obj, HonourList):
         return obj.is_published or user.role in RULES["review_honours"]
+    if isinstance(obj, Letter):
+        return _reaches_letter(user, obj)
     if isinstance(obj, Problem) and obj.project_id is None:
         # A unit's or an enterprise's problem: no owner's, a county office's by the problem's own county.
         owner_id, county = None, obj.county
@@ -101,6 +112,14 @@ def _reaches(user, obj):
         return county in user.counties
     if user.role == "department" and isinstance(obj, Problem | SupervisionOrder):
         return obj.department == user.department
+    return True
+
+
+def _reaches_letter(user, letter):
+    if user.role == "department":
+        return letter.unit_kind == "department" and letter.unit == user.department
+    if user.role == "county":
+        return letter.unit_kind == "county" and letter.unit in user.counties
     return True
 
 
@@ -180,6 +199,19 @@ def visible_problems(user):
 def visible_orders(user):
     """The supervision orders ``user`` may see, with their project joined."""
     return _reach(SupervisionOrder.select(SupervisionOrder, Project).join(Project), user, SupervisionOrder.department)
+
+
+def visible_letters(user):
+    """The letters ``user`` may see: all for the office and the inspector, their unit's for a department or
+    county, none for anyone else."""
+    query = Letter.select()
+    if not can(user, "see_letters"):
+        return query.where(Value(False))
+    if user.role == "department":
+        return query.where((Letter.unit_kind == "department") & (Letter.unit == user.department))
+    if user.role == "county":
+        return query.where((Letter.unit_kind == "county") & Letter.unit.in_(user.counties))
+    return query
 
 
 def visible_notices(user, query):

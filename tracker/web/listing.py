@@ -1,5 +1,6 @@
 """What the list pages share: reading the filter bar and paginating."""
 
+import datetime as dt
 import math
 
 from flask import abort, current_app, request
@@ -7,6 +8,7 @@ from flask_login import current_user
 
 from tracker.core.limits import MAX_NAME, too_long
 from tracker.core.weeks import local_now
+from tracker.lagging.rules import DAY_RANGE_MESSAGE, FIRST_DAY, LAST_DAY
 from tracker.projects.filters import ATTRIBUTE_FILTERS, DRILL_DOWNS, SEARCH, FilterError, project_condition
 from tracker.projects.lights import light_thresholds
 from tracker.reports.filing import current_week
@@ -35,6 +37,20 @@ def id_arg(name):
 
 def today():
     return local_now(current_app.config["TRACKER"]["city"]["timezone"]).date()
+
+
+def requested_day():
+    """The ``date`` of the query string (default today); a malformed one is a 400 naming the format."""
+    text = request.args.get("date", "")
+    if not text:
+        return today()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        abort(400, description="日期格式应为 2026-11-23")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        abort(400, description=DAY_RANGE_MESSAGE)
+    return day
 
 
 def request_filters():
