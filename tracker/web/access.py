@@ -70,6 +70,8 @@ RULES = {
     "manage_accounts": ("office",),
     # Everyone makes and revokes their own API tokens; the office sees and revokes every account's.
     "manage_tokens": ("office",),
+    "see_bonds": EVERYONE,  # special bonds: owners their own projects' entries, counties their counties'
+    "manage_bonds": ("office",),  # batches, entries, spending, applications, the batch import
     "see_audit": ("office", "inspector"),  # the audit log: who did what, when, from where
     "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
     "see_screen": ("office",),  # 一屏统览 (/screen); a display link shows it without a login
