@@ -20,6 +20,7 @@ from smtp_server import reminder
 from tracker import create_app
 from tracker.accounts.credentials import new_api_token
 from tracker.accounts.models import ApiToken, User
+from tracker.bonds.models import BondBatch, BondEntry
 from tracker.core.db import db
 from tracker.core.weeks import local_now, shift_week, week_of
 from tracker.cycles.consultations import AgendaItem, record_decision
@@ -37,7 +38,7 @@ from tracker.supervision.orders import issue_order, queue_order_mail
 CODES = ["XM-001", "XM-002", "XM-003"]
 MONTHS = ["2026-01", "2026-02"]
 ID_PARAMETERS = ("notice_id", "entry_id", "problem_id", "order_id", "run_id", "item_id", "decision_id")
-ID_PARAMETERS += ("delivery_id", "token_id")
+ID_PARAMETERS += ("delivery_id", "token_id", "batch_id")
 OPERATIONS = [
     ("GET", "/api/v1/projects"),
     ("POST", "/api/v1/projects"),
@@ -92,6 +93,8 @@ OPERATIONS = [
     ("GET", "/api/v1/projects/{code}/reports/{week}/photos"),
     ("POST", "/api/v1/projects/{code}/reports/{week}/photos"),
     ("GET", "/api/v1/photos/{photo_id}/{kind}"),
+    ("GET", "/api/v1/bonds"),
+    ("GET", "/api/v1/bonds/{batch_id}"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -141,6 +144,8 @@ def city(make_project, config):
         problem = raise_problem(project, "用地手续未办结", "市住建局", today + dt.timedelta(days=10), office)
         order = issue_order(project, office, "未按期开工", "说明原因", today + dt.timedelta(days=5), problem)
         queue_order_mail(order, config)
+        batch = BondBatch.create(year=today.year, number=1, listed_on=today - dt.timedelta(days=200))
+        BondEntry.create(batch=batch, project=project, amount=1200, issued_on=today - dt.timedelta(days=100))
         lease = dt.datetime(2026, 1, 1)
         runs = [CycleRun.create(cycle="monthly", period=p, claimed_by="fuzz", lease_until=lease) for p in MONTHS]
         items = [

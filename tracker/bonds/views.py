@@ -16,7 +16,6 @@ from tracker.bonds.models import (
     batch_figures,
 )
 from tracker.bonds.records import BondError, record_spending, save_application, save_batch, save_entry
-from tracker.bonds.sheets import BondImportError, export_batch, import_entries
 from tracker.core.db import db
 from tracker.projects.models import ListEntry, Project
 from tracker.web.access import can, project_scope, refuse, require
@@ -85,6 +84,8 @@ def batch(batch_id):
 @require("see_bonds")
 def export(batch_id):
     """The batch's projects and figures as a workbook (the projects the user may see)."""
+    from tracker.bonds.sheets import export_batch  # openpyxl: loaded when a workbook is asked for, not at start-up
+
     batch, settings = _batch(batch_id), _settings()
     scope = project_scope(current_user)
     content = export_batch(batch, _figures(batch)[0], today(), settings["idle_days"], settings["idle_share"], scope)
@@ -208,6 +209,8 @@ def edit_application(batch_id=None, application_id=None):
 @require("manage_bonds")
 def import_batch(batch_id):
     """Import the batch's projects from Excel: every row checked first, nothing imported if one is wrong."""
+    from tracker.bonds.sheets import BondImportError, import_entries  # openpyxl, as in export
+
     batch = _batch(batch_id)
     form = BondImportForm()
     problems = []
