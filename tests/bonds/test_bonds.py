@@ -194,6 +194,9 @@ def test_owners_and_counties_see_their_own_entries_only(city, login, role, shown
     assert listed(page) == [str(city["entries"][name].id) for name in shown]
     theirs = client.get(f"/bonds/entries/{city['entries']['theirs'].id}")
     assert theirs.status_code == (200 if "theirs" in shown else 403)
+    # A batch none of whose projects they see is there, counting none.
+    none_of_theirs = client.get(f"/bonds/{city['second'].id}").get_data(as_text=True)
+    assert listed(none_of_theirs) == [] and 'data-figure="projects">0<' in none_of_theirs
 
 
 MANAGING = [

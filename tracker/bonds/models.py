@@ -146,6 +146,8 @@ def batch_figures(day, idle_days, idle_share, condition=True, batch=None):
     spent = fn.COALESCE(table.c.spent, 0)
     issued = BondEntry.issued_on <= day
     idle = _idle(spent, day, idle_days, idle_share)
+    # The user's reach narrows the join, not the rows: a batch none of whose projects they see still counts 0.
+    reached = (BondEntry.batch == BondBatch.id) & BondEntry.project.in_(Project.select(Project.id).where(condition))
     rows = (
         BondBatch.select(
             BondBatch,
@@ -156,11 +158,9 @@ def batch_figures(day, idle_days, idle_share, condition=True, batch=None):
             fn.SUM(Case(None, [(idle, 1)], 0)).alias("idle_projects"),
             fn.SUM(Case(None, [(idle, BondEntry.amount - spent)], 0)).alias("idle"),
         )
-        .join(BondEntry, JOIN.LEFT_OUTER)
-        .join(Project, JOIN.LEFT_OUTER)
-        .switch(BondEntry)
+        .join(BondEntry, JOIN.LEFT_OUTER, on=reached)
         .join(table, JOIN.LEFT_OUTER, on=(BondEntry.id == table.c.entry_id))
-        .where((BondEntry.id.is_null() | condition) & ((BondBatch.id == batch) if batch else True))
+        .where((BondBatch.id == batch) if batch else True)
         .group_by(BondBatch.id)
         .order_by(BondBatch.year.desc(), BondBatch.number.desc())
     )
