@@ -220,7 +220,7 @@ def test_only_the_office_keeps_the_bond_records(city, login, method, route, role
     assert (response.status_code != 403) is (role == "office")
 
 
-def test_the_office_adds_an_entry_and_records_its_spending(city, login, make_project):
+def test_the_office_adds_an_entry_and_records_its_spending(city, login, make_project, recorded):
     make_project(code="XM-N", name="北城产业园")
     client = login("office")
     batch = city["batch"].id
@@ -240,6 +240,8 @@ def test_the_office_adds_an_entry_and_records_its_spending(city, login, make_pro
     assert too_much.status_code == 422 and "剩余 1,000万元" in too_much.get_data(as_text=True)
     page = client.get(f"/bonds/entries/{new.id}").get_data(as_text=True)
     assert "500万元" in page and "支出率 33.3%" in page
+    detail = {"batch": "2026年第一批专项债券", "project": "XM-N", "amount": "500", "spent_on": "2026-07-01"}
+    assert recorded("bond_spending_recorded") == [("bond_spending_recorded", "office", detail)]
 
 
 def test_the_import_page_lists_every_bad_row(city, login, make_project):

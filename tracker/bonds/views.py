@@ -17,8 +17,10 @@ from tracker.bonds.models import (
 )
 from tracker.bonds.records import BondError, record_spending, save_application, save_batch, save_entry
 from tracker.core.db import db
+from tracker.core.money import amount_text
 from tracker.projects.models import ListEntry, Project
 from tracker.web.access import can, project_scope, refuse, require
+from tracker.web.audit import audit
 from tracker.web.listing import Page, text_args, today
 from tracker.web.responses import send_download
 
@@ -181,7 +183,14 @@ def spend(entry_id):
         return _entry_page(entry, form, 422)
     try:
         with db.atomic():
-            record_spending(entry, form.spent_on.data, form.amount.data, (form.note.data or "").strip())
+            spending = record_spending(entry, form.spent_on.data, form.amount.data, (form.note.data or "").strip())
+            audit(
+                "bond_spending_recorded",
+                batch=entry.batch.name,
+                project=entry.project.code,
+                amount=amount_text(spending.amount),
+                spent_on=spending.spent_on.isoformat(),
+            )
     except BondError as e:
         form[e.field].errors.append(str(e))
         return _entry_page(entry, form, 422)
@@ -218,6 +227,7 @@ def import_batch(batch_id):
         try:
             with db.atomic():
                 count = import_entries(batch, form.file.data.stream)
+                audit("bonds_imported", batch=batch.name, filename=form.file.data.filename, rows=count)
         except BondImportError as e:
             problems = e.messages
         else:
