@@ -291,3 +291,11 @@ def test_the_api_gives_figures_by_batch_within_reach(city, token_for, call):
     assert owners["entries"][0]["idle"] is True
     missing = call(token_for(leader), "GET", "/bonds/999")
     assert missing.status_code == 404 and missing.get_json()["error"]["message"] == "专项债券批次不存在"
+
+
+@pytest.mark.parametrize(("key", "value"), [("idle_days", 0), ("idle_share", 0.0), ("idle_share", 1.5)])
+def test_the_idle_rule_refuses_a_threshold_that_means_nothing(key, value):
+    from tracker.core.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match=f"\\[bonds\\] {key}"):
+        load_config(overrides={"bonds": {key: value}})

@@ -111,7 +111,7 @@ def _idle(spent, day, idle_days, idle_share):
 
 
 def entries_as_of(day, idle_days, idle_share, idle_only=False):
-    """Entries joined to their project and batch, with ``spent`` (to ``day``) and ``idle`` (0/1) columns.
+    """Entries joined to their project and batch, with ``spent`` (to ``day``) and ``idle`` (a bool) columns.
 
     ``idle_only`` keeps the entries idle on ``day`` (专项债资金闲置), oldest issue first.
     """
