@@ -262,7 +262,7 @@ def monthly_consultation(run, month, config):
     previous = _last_snapshot_week(None, first - dt.timedelta(days=1))
     city = figures(Snapshot(last_week))
     before = figures(Snapshot(previous)) if previous else None
-    lagging = lagging_list(month_end, config["lagging"])
+    lagging = lagging_list(month_end, config["lagging"], config["bonds"])
     problems = _open_problems(month_end)
     replace_agenda(run, agenda_items(lagging.projects, problems))
     context = {

@@ -139,6 +139,7 @@ def _register_views(app):
     from tracker.accounts import views as accounts
     from tracker.api import views as api
     from tracker.audit import views as audit_log
+    from tracker.bonds import views as bonds
     from tracker.cycles import views as cycles
     from tracker.dashboard import views as dashboard
     from tracker.honours import views as honours
@@ -169,6 +170,7 @@ def _register_views(app):
     for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen, photos):
         app.register_blueprint(module.bp)
     app.register_blueprint(letters.bp)
+    app.register_blueprint(bonds.bp)
     api.init_app(app)
 
 

@@ -7,6 +7,7 @@ from peewee import SqliteDatabase
 
 from tracker.accounts.models import AccountCounty, ApiToken, LeadOfficial, User
 from tracker.audit.models import AuditEntry
+from tracker.bonds.models import BondApplication, BondBatch, BondEntry, BondSpending
 from tracker.core.cache import DataVersion
 from tracker.core.config import DEFAULTS, MIN_AUDIT_KEEP_DAYS
 from tracker.core.db import db
@@ -70,6 +71,10 @@ MODELS = (
     NoticeEntry,
     HonourList,
     HonourEntry,
+    BondBatch,
+    BondEntry,
+    BondSpending,
+    BondApplication,
     DisplayLink,
     AuditEntry,
     DataVersion,

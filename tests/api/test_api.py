@@ -368,6 +368,8 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/letters",
         "/api/v1/letters/{letter_id}",
         "/api/v1/letters/{letter_id}/reply",
+        "/api/v1/bonds",
+        "/api/v1/bonds/{batch_id}",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}

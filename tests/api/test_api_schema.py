@@ -20,6 +20,7 @@ from smtp_server import reminder
 from tracker import create_app
 from tracker.accounts.credentials import new_api_token
 from tracker.accounts.models import ApiToken, User
+from tracker.bonds.models import BondBatch, BondEntry
 from tracker.core.db import db
 from tracker.core.weeks import local_now, shift_week, week_of
 from tracker.cycles.consultations import AgendaItem, record_decision
@@ -38,7 +39,7 @@ from tracker.supervision.orders import issue_order, queue_order_mail
 CODES = ["XM-001", "XM-002", "XM-003"]
 MONTHS = ["2026-01", "2026-02"]
 ID_PARAMETERS = ("notice_id", "entry_id", "problem_id", "order_id", "run_id", "item_id", "decision_id")
-ID_PARAMETERS += ("delivery_id", "token_id", "letter_id")
+ID_PARAMETERS += ("delivery_id", "token_id", "letter_id", "batch_id")
 OPERATIONS = [
     ("GET", "/api/v1/projects"),
     ("POST", "/api/v1/projects"),
@@ -96,6 +97,8 @@ OPERATIONS = [
     ("GET", "/api/v1/letters"),
     ("GET", "/api/v1/letters/{letter_id}"),
     ("POST", "/api/v1/letters/{letter_id}/reply"),
+    ("GET", "/api/v1/bonds"),
+    ("GET", "/api/v1/bonds/{batch_id}"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -147,6 +150,8 @@ def city(make_project, config):
         queue_order_mail(order, config)
         letter = {"level": "city", "channel": "letter", "received_on": today, "summary": "反映拖欠工程款"}
         register_letter({**letter, "unit": "市住建局", "person_in_charge": "专干"}, office, 15)
+        batch = BondBatch.create(year=today.year, number=1, listed_on=today - dt.timedelta(days=200))
+        BondEntry.create(batch=batch, project=project, amount=1200, issued_on=today - dt.timedelta(days=100))
         lease = dt.datetime(2026, 1, 1)
         runs = [CycleRun.create(cycle="monthly", period=p, claimed_by="fuzz", lease_until=lease) for p in MONTHS]
         items = [

@@ -1,11 +1,14 @@
 """The lagging list: each rule fires for the project built to trip it and no other, and a past day's list stays put."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from reporting import file
 
 from tracker.accounts.models import User
+from tracker.bonds.models import BondBatch, BondEntry
+from tracker.bonds.records import record_spending
 from tracker.core.config import DEFAULTS
 from tracker.cycles.consultations import AgendaItem, record_decision, record_outcome
 from tracker.cycles.runs import CycleRun
@@ -18,6 +21,7 @@ from tracker.supervision.orders import issue_order, reply_to_order
 DAY = dt.date(2026, 11, 25)  # a Wednesday: the list reads the week closed on Sunday 22 November
 WEEKS = ("2026-W44", "2026-W45", "2026-W46", "2026-W47")
 RULES_CONFIG = DEFAULTS["lagging"]
+BONDS_CONFIG = DEFAULTS["bonds"]
 BEFORE = dt.datetime(2026, 11, 2, 9, 0)  # when the problems and orders were raised
 
 
@@ -50,8 +54,12 @@ def city(conn, config, make_project):
     ).execute()
     steady(config, projects["reports_missing"], weeks=WEEKS[:2])
     steady(config, projects["stale_report"], step=0)
-    for name in ("problem_overdue", "supervision_overdue", "decision_overdue", "clean"):
+    for name in ("problem_overdue", "supervision_overdue", "decision_overdue", "bond_idle", "clean"):
         steady(config, projects[name])
+    batch = BondBatch.create(year=2026, number=1, listed_on=dt.date(2026, 6, 1))
+    for name in ("bond_idle", "clean"):
+        entry = BondEntry.create(batch=batch, project=projects[name], amount=1200, issued_on=dt.date(2026, 7, 28))
+    record_spending(entry, dt.date(2026, 9, 1), Decimal("600"))  # the clean one spent half of it
 
     raise_problem(
         projects["problem_overdue"], "用地指标未落实", "市自然资源局", dt.date(2026, 11, 15), office, now=BEFORE
@@ -80,14 +88,14 @@ def reasons_by_code(result):
 
 
 def test_each_rule_fires_for_its_project_and_no_other(city):
-    result = lagging_list(DAY, RULES_CONFIG)
+    result = lagging_list(DAY, RULES_CONFIG, BONDS_CONFIG)
     assert result.week == "2026-W47"
     assert reasons_by_code(result) == {rule: [rule] for rule in RULES}
-    assert lagging_count(DAY, RULES_CONFIG) == len(RULES)  # the dashboard's figure, counted in SQL
+    assert lagging_count(DAY, RULES_CONFIG, BONDS_CONFIG) == len(RULES)  # the dashboard's figure, counted in SQL
 
 
 def test_every_reason_gives_the_dates_and_figures(city):
-    details = {p.code: p.reasons[0].detail for p in lagging_list(DAY, RULES_CONFIG).projects}
+    details = {p.code: p.reasons[0].detail for p in lagging_list(DAY, RULES_CONFIG, BONDS_CONFIG).projects}
     assert "2026-11-10" in details["deadline_passed"] and "超期 15 天" in details["deadline_passed"]
     assert "1,300万元" in details["behind_plan"] and "5,000.25万元" in details["behind_plan"]
     assert "主体施工" in details["milestone_overdue"] and "2026-11-01" in details["milestone_overdue"]
@@ -95,11 +103,12 @@ def test_every_reason_gives_the_dates_and_figures(city):
     assert "4,000万元" in details["stale_report"]
     assert "用地指标未落实" in details["problem_overdue"] and "逾期 10 天" in details["problem_overdue"]
     assert "2026-11-20" in details["supervision_overdue"] and "逾期 5 天" in details["supervision_overdue"]
+    assert details["bond_idle"] == "2026年第一批专项债券 1200.00 万元 2026-07-28 发行，至 2026-11-25 已 120 天未支出"
 
 
 def test_thresholds_come_from_the_config(city):
     lenient = {**RULES_CONFIG, "missing_weeks": 3, "stale_weeks": 4, "overdue_days": 7, "behind_percent": 80}
-    assert sorted(reasons_by_code(lagging_list(DAY, lenient))) == [
+    assert sorted(reasons_by_code(lagging_list(DAY, lenient, {**BONDS_CONFIG, "idle_days": 121}))) == [
         "deadline_passed",
         "milestone_overdue",
         "problem_overdue",  # 10 days overdue, more than 7
@@ -107,7 +116,7 @@ def test_thresholds_come_from_the_config(city):
 
 
 def test_the_list_for_a_past_day_does_not_change_after_edits(city, config):
-    before = [p.as_dict() for p in lagging_list(DAY, RULES_CONFIG).projects]
+    before = [p.as_dict() for p in lagging_list(DAY, RULES_CONFIG, BONDS_CONFIG).projects]
     office = User.get(username="office")
     # Everything is put right afterwards: reports corrected, the deadline moved, the problem solved.
     file(config, city["behind_plan"], "2026-W47", investment_completed=4_900, now=dt.datetime(2026, 11, 26, 10))
@@ -118,7 +127,7 @@ def test_the_list_for_a_past_day_does_not_change_after_edits(city, config):
     [order] = city["supervision_overdue"].supervision_orders
     reply_to_order(order, office, "已说明", now=dt.datetime(2026, 11, 26, 11))
     take_snapshot("2026-W48", config["warnings"])
-    assert [p.as_dict() for p in lagging_list(DAY, RULES_CONFIG).projects] == before
+    assert [p.as_dict() for p in lagging_list(DAY, RULES_CONFIG, BONDS_CONFIG).projects] == before
     assert "市住建局" not in str(before)
 
 
@@ -126,4 +135,4 @@ def test_a_day_reads_the_last_week_closed_by_then(city):
     assert closing_week(dt.date(2026, 11, 22)) == "2026-W47"  # Sunday: its own week has ended
     assert closing_week(dt.date(2026, 11, 21)) == "2026-W46"
     assert closing_week(dt.date(2026, 10, 1)) is None
-    assert lagging_list(dt.date(2026, 10, 1), RULES_CONFIG).projects == []
+    assert lagging_list(dt.date(2026, 10, 1), RULES_CONFIG, BONDS_CONFIG).projects == []

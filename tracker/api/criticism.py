@@ -30,7 +30,7 @@ def _day(args):
 
 
 def _lagging(args):
-    result = lagging_list(_day(args), current_app.config["TRACKER"]["lagging"])
+    result = lagging_list(_day(args), current_app.config["TRACKER"]["lagging"], current_app.config["TRACKER"]["bonds"])
     if not can(g.api_user, "see_lagging"):  # an owner: the list of their own projects
         own = {code for (code,) in Project.select(Project.code).where(project_scope(g.api_user)).tuples()}
         result.projects = [p for p in result.projects if p.code in own]
@@ -58,7 +58,7 @@ def show_ranking(args):
     """红黑榜：按包抓部门和县区统计滞后项目、逾期问题、缺报周报，最差在前"""
     if not can(g.api_user, "see_lagging"):
         refuse("see_lagging", "项目责任人不能查看全市排名")
-    result = lagging_list(_day(args), current_app.config["TRACKER"]["lagging"])
+    result = lagging_list(_day(args), current_app.config["TRACKER"]["lagging"], current_app.config["TRACKER"]["bonds"])
     return {
         "date": result.day,
         "week": result.week,

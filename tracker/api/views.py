@@ -5,6 +5,7 @@ page, /tokens/, or by ``python -m tracker create-token``)."""
 
 from tracker.api import (  # noqa: F401 (importing them adds their operations to bp)
     audit,
+    bonds,
     criticism,
     cycles,
     deliveries,

@@ -23,6 +23,8 @@
 | `honours_published` | a quarter's 红旗 and 蜗牛 lists are published | `quarter` |
 | `honour_entry_removed`, `honour_entry_restored` | an entry leaves a draft 红旗/蜗牛 list, or comes back | `quarter`, `project`, `reason` |
 | `order_issued`, `order_closed`, `order_reminded` | a supervision order is issued, closed (办结), or pressed (催办) | `order` (its number), `project` |
+| `bonds_imported` | the office imports a special-bond batch's list from Excel | `batch`, `filename`, `rows` |
+| `bond_spending_recorded` | the office records a spending of a project's special-bond money | `batch`, `project`, `amount`, `spent_on` |
 | `backup_made`, `backup_restored` | `python -m tracker backup` / `restore` | `file` |
 | `run_forced` | `python -m scheduler run … --force` runs a period not yet ended | `cycle`, `period` |
 | `audit_pruned` | the scheduler removes entries older than `[audit] keep_days` | `removed`, `before`, `anchor` (the hash the oldest kept entry follows) |
@@ -60,6 +62,8 @@ EVENTS = {
     "order_issued": "下发督办",
     "order_closed": "办结督办",
     "order_reminded": "催办",
+    "bonds_imported": "导入专项债券清单",
+    "bond_spending_recorded": "登记专项债券支出",
     "backup_made": "备份数据库",
     "backup_restored": "恢复数据库",
     "run_forced": "提前运行调度周期",
@@ -94,6 +98,9 @@ DETAIL_LABELS = {
     "updated": "更新",
     "unchanged": "无变化",
     "project": "项目",
+    "batch": "专项债券批次",
+    "amount": "金额（万元）",
+    "spent_on": "支出日期",
     "week": "周次",
     "photo": "照片",
     "flags": "标记",

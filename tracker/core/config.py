@@ -69,6 +69,8 @@ DEFAULTS = {
         "stale_weeks": 3,
         "overdue_days": 0,
     },
+    # 专项债资金闲置: issued money of which idle_share or more is unspent idle_days after its issue.
+    "bonds": {"idle_days": 90, "idle_share": 0.8},
     "problems": {"default_days": 30},
     "letters": {"reply_days": 15},
     "statistics_inclusion": {"threshold": 500.0, "yellow_months": 1, "red_months": 2},
@@ -321,6 +323,10 @@ def _validate(config):
     for key in ("milestone_grace_days", "overdue_days"):
         if lagging[key] < 0:
             raise ConfigError(f"[lagging] {key} must not be negative")
+    if config["bonds"]["idle_days"] < 1:
+        raise ConfigError("[bonds] idle_days must be at least 1")
+    if not 0 < config["bonds"]["idle_share"] <= 1:
+        raise ConfigError("[bonds] idle_share must be more than 0 and at most 1")
     inclusion = config["statistics_inclusion"]
     if inclusion["threshold"] < 0:
         raise ConfigError("[statistics_inclusion] threshold must not be negative")

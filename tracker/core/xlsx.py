@@ -225,3 +225,45 @@ def print_setup(sheet, header_rows=None):
     if header_rows:
         first, last = header_rows
         sheet.print_title_rows = f"{first}:{last}"
+
+
+# A workbook read whole (read_rows) inflates to no more than this: a zip of a few KB can expand to gigabytes.
+MAX_READ_BYTES = 16 * 1024 * 1024
+
+
+UNREADABLE_WORKBOOK = "无法读取文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）"
+
+
+class WorkbookError(ValueError):
+    """The upload is no .xlsx that can be read; the message says so in Chinese."""
+
+
+def read_rows(fileobj, max_rows):
+    """The cell values of the first sheet of the .xlsx in ``fileobj``, row by row (at most ``max_rows``).
+
+    openpyxl parses the XML through defusedxml (installed beside it), read-only and with cached
+    formula results: a formula is never run. Raises WorkbookError for anything but a readable .xlsx.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_READ_BYTES:
+                raise WorkbookError(f"文件解压后超过 {MAX_READ_BYTES // 2**20} MB，无法导入")
+        fileobj.seek(0)
+        book = load_workbook(fileobj, read_only=True, data_only=True, keep_links=False)
+    except WorkbookError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as e:
+        raise WorkbookError(UNREADABLE_WORKBOOK) from e
+    try:
+        rows = []
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            if len(rows) == max_rows:
+                raise WorkbookError(f"表格超过 {max_rows} 行，请分批导入")
+            rows.append(row)
+        return rows
+    finally:
+        book.close()

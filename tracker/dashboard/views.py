@@ -79,7 +79,7 @@ def _lagging_counts():
     rules = current_app.config["TRACKER"]["lagging"]
     day = today()
     return {
-        "projects": lagging_count(day, rules),
+        "projects": lagging_count(day, rules, current_app.config["TRACKER"]["bonds"]),
         "problems": overdue_as_of(day, rules["overdue_days"]).count(),
         "orders": overdue_orders_as_of(day, rules["overdue_days"]).count(),
         "decisions": overdue_decisions_as_of(day, rules["overdue_days"]).count(),

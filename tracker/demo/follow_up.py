@@ -27,7 +27,7 @@ def write_follow_up(config, today):
     notice lists the projects lagging four weeks ago.
     """
     month_ago = today - dt.timedelta(days=28)
-    lagging = lagging_list(month_ago, config["lagging"]).projects
+    lagging = lagging_list(month_ago, config["lagging"], config["bonds"]).projects
     if not lagging:
         return
     with db.atomic():
@@ -142,7 +142,7 @@ def write_decisions(config, today):
     last_month = previous_period("monthly", period_of("monthly", today))
     month = previous_period("monthly", last_month)
     month_end = period_start("monthly", last_month) - dt.timedelta(days=1)
-    lagging = lagging_list(month_end, config["lagging"])
+    lagging = lagging_list(month_end, config["lagging"], config["bonds"])
     if lagging.week is None or not lagging.projects:
         return
     office = User.get(username="office")

@@ -13,6 +13,7 @@ import random
 from tracker.core.db import db
 from tracker.core.weeks import local_now
 from tracker.cycles.snapshots import judge_snapshot
+from tracker.demo.bonds import write_bonds
 from tracker.demo.city import HEADLINE, City
 from tracker.demo.follow_up import write_decisions, write_follow_up, write_honours, write_ledger
 from tracker.demo.history import write_history
@@ -54,6 +55,8 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
         accounts += write_review(city, today)
         for week in city.weeks[:-2]:
             judge_snapshot(week, light_thresholds(config))
+    with db.atomic():
+        write_bonds(today)
     write_follow_up(config, today)
     write_ledger(today)
     write_honours(config, today)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Case, fn
 
 from tracker.accounts.models import LeadOfficial
-from tracker.core.money import money
+from tracker.bonds.models import BondEntry, entries_as_of
+from tracker.core.money import money, percent, to_money
 from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.consultations import AgendaItem, Decision, overdue_decisions_as_of
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
@@ -45,6 +46,7 @@ RULES = {
     "problem_overdue": ("问题逾期未解决", "解决问题拖延"),
     "supervision_overdue": ("督办逾期未回复", "解决问题拖延"),
     "decision_overdue": ("会商决定逾期未落实", "解决问题拖延"),
+    "bond_idle": ("专项债资金闲置", "推进不力"),
 }
 
 
@@ -120,12 +122,12 @@ def closing_week(day):
     return WeekTotals.select(fn.MAX(WeekTotals.week)).where(WeekTotals.week <= week_of(last_sunday)).scalar()
 
 
-def lagging_list(day, rules):
-    """The lagging list for ``day`` under the ``[lagging]`` config ``rules``, ordered by project code."""
+def lagging_list(day, rules, bonds):
+    """The lagging list for ``day`` under the ``[lagging]`` config ``rules`` and ``[bonds]``, ordered by project code."""
     week = closing_week(day)
     if week is None:
         return LaggingList(day, None, [])
-    found = _reasons(_findings(day, week, rules))
+    found = _reasons(_findings(day, week, rules, bonds))
     return LaggingList(day, week, listed_projects(week, found), skipped_by_rules(week))
 
 
@@ -151,14 +153,14 @@ def skipped_by_rules(week):
     return skip_notes(SKIPS, ProjectSnapshot, ProjectSnapshot.week == week)
 
 
-def lagging_count(day, rules):
+def lagging_count(day, rules, bonds):
     """How many projects the list of ``day`` holds, in one query (the dashboard's figure)."""
     week = closing_week(day)
     if week is None:
         return 0
     s = ProjectSnapshot
     on_list = functools.reduce(
-        operator.or_, (s.project.in_(f.query.select(f.project)) for f in _findings(day, week, rules))
+        operator.or_, (s.project.in_(f.query.select(f.project)) for f in _findings(day, week, rules, bonds))
     )
     return s.select().where((s.week == week) & on_list).count()
 
@@ -172,7 +174,7 @@ class _Finding:
     describe: object
 
 
-def _findings(day, week, rules):
+def _findings(day, week, rules, bonds):
     return [
         _deadline_passed(day, week),
         _behind_plan(week, rules["behind_percent"]),
@@ -182,6 +184,7 @@ def _findings(day, week, rules):
         _problem_overdue(day, rules["overdue_days"]),
         _supervision_overdue(day, rules["overdue_days"]),
         _decision_overdue(day, rules["overdue_days"]),
+        _bond_idle(day, bonds["idle_days"], bonds["idle_share"]),
     ]
 
 
@@ -352,6 +355,19 @@ def _decision_overdue(day, grace_days):
         .order_by(Decision.due_on, Decision.id)
     )
     return _Finding(query, AgendaItem.project, describe)
+
+
+def _bond_idle(day, idle_days, idle_share):
+    def describe(entry):
+        spent = to_money(entry.spent)
+        words = "未支出" if not spent else f"，仅支出 {money(spent)}（{percent(spent, entry.amount)}%）"
+        detail = (
+            f"{entry.batch.name} {entry.amount} 万元 {entry.issued_on:%Y-%m-%d} 发行，"
+            f"至 {day:%Y-%m-%d} 已 {(day - entry.issued_on).days} 天{words}"
+        )
+        return entry.project_id, Reason("bond_idle", detail)
+
+    return _Finding(entries_as_of(day, idle_days, idle_share, idle_only=True), BondEntry.project, describe)
 
 
 def _short(text, length=40):

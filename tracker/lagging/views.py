@@ -21,7 +21,7 @@ def index():
     rules = current_app.config["TRACKER"]["lagging"]
 
     def rank():
-        result = lagging_list(day, rules)
+        result = lagging_list(day, rules, current_app.config["TRACKER"]["bonds"])
         return result, ranking(result, rules["overdue_days"])
 
     result, ranked = cached(current_user, "lagging_list", rank, day)

@@ -27,7 +27,7 @@ class NoticePublished(NoticeError):
 
 def draft_notice(day, config, user, title=None):
     """A new draft carrying the lagging list of ``day`` and the ranking beside it."""
-    result = lagging_list(day, config["lagging"])
+    result = lagging_list(day, config["lagging"], config["bonds"])
     if result.week is None:
         raise NoticeError(f"{day:%Y-%m-%d} 之前还没有已结束并存档的周调度，无法生成滞后项目名单", "date")
     title = (title or "").strip() or f"关于{day.year}年{day.month}月重点项目推进滞后情况的通报"

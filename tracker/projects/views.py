@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from peewee import JOIN, IntegrityError, fn
 
 from tracker.accounts.models import LeadOfficial, User
+from tracker.bonds.models import project_bonds
 from tracker.cycles.consultations import Decision
 from tracker.notices.models import notices_of_project
 from tracker.photos.models import Photo
@@ -150,6 +151,7 @@ def show(code):
         today=today(),
         change_label=change_label,
         change_value=change_value,
+        bonds=project_bonds(project, today(), config["bonds"]),
     )
 
 

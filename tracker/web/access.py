@@ -79,6 +79,8 @@ RULES = {
     "register_letters": ("office",),  # register a letter and transfer it to its unit (综合组)
     "answer_letter": ("department", "county"),  # the unit a letter went to replies
     "supervise_letters": ("inspector",),  # 催办, close (办结) and re-check (回头看) letters
+    "see_bonds": EVERYONE,  # special bonds: owners their own projects' entries, counties their counties'
+    "manage_bonds": ("office",),  # batches, entries, spending, applications, the batch import
     "see_audit": ("office", "inspector"),  # the audit log: who did what, when, from where
     "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
     "see_screen": ("office",),  # 一屏统览 (/screen); a display link shows it without a login
