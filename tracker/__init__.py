@@ -142,6 +142,7 @@ def _register_views(app):
     from tracker.cycles import views as cycles
     from tracker.dashboard import views as dashboard
     from tracker.honours import views as honours
+    from tracker.inspections import views as inspections
     from tracker.lagging import views as lagging
     from tracker.lists import views as lists
     from tracker.mail import views as mail
@@ -167,6 +168,7 @@ def _register_views(app):
         app.register_blueprint(module.bp)
     for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen, photos):
         app.register_blueprint(module.bp)
+    app.register_blueprint(inspections.bp)
     api.init_app(app)
 
 

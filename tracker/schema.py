@@ -16,6 +16,7 @@ from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
 from tracker.honours.models import HonourEntry, HonourList
+from tracker.inspections.models import Finding, InspectionBulletin, InspectionGroup, InspectionRound, InspectionVisit
 from tracker.lists.editing import seed_lists
 from tracker.mail.limits import ChannelSlot
 from tracker.mail.outbox import Outbox
@@ -67,6 +68,11 @@ MODELS = (
     NoticeEntry,
     HonourList,
     HonourEntry,
+    InspectionRound,
+    InspectionGroup,
+    InspectionVisit,
+    Finding,
+    InspectionBulletin,
     DisplayLink,
     AuditEntry,
     DataVersion,
