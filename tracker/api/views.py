@@ -9,6 +9,7 @@ from tracker.api import (  # noqa: F401 (importing them adds their operations to
     cycles,
     deliveries,
     honours,
+    inspections,
     map,
     oc4ids,
     photos,

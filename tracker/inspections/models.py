@@ -91,6 +91,18 @@ class InspectionVisit(BaseModel):
     class Meta:
         table_name = "inspection_visit"
 
+    @classmethod
+    def of_round(cls, inspection_round):
+        """The units the round's groups visited, by day, each with its group and key project."""
+        return (
+            cls.select(cls, InspectionGroup, Project)
+            .join(InspectionGroup)
+            .switch(cls)
+            .join(Project, JOIN.LEFT_OUTER)
+            .where(InspectionGroup.round == inspection_round)
+            .order_by(cls.visited_on, cls.id)
+        )
+
 
 class Finding(BaseModel):
     """A problem the round found: the ledger's problem, its group and visit, and its 回头看 once recorded."""
@@ -111,8 +123,9 @@ class Finding(BaseModel):
     def of_round(cls, inspection_round):
         """The round's findings in order, each with its problem, group and visit."""
         return (
-            cls.select(cls, Problem, InspectionGroup, InspectionVisit)
+            cls.select(cls, Problem, Project, InspectionGroup, InspectionVisit)
             .join(Problem)
+            .join(Project, JOIN.LEFT_OUTER)
             .switch(cls)
             .join(InspectionGroup)
             .switch(cls)

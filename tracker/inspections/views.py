@@ -64,12 +64,7 @@ def show(round_id):
 def _round_page(inspection_round, status=200, **forms):
     """The round's page: its counts, groups and the units each visited, findings with their state, the bulletin."""
     groups = list(inspection_round.groups.order_by(InspectionGroup.id))
-    visits = list(
-        InspectionVisit.select(InspectionVisit, InspectionGroup)
-        .join(InspectionGroup)
-        .where(InspectionGroup.round == inspection_round)
-        .order_by(InspectionVisit.visited_on, InspectionVisit.id)
-    )
+    visits = list(InspectionVisit.of_round(inspection_round))
     defaults = {
         "group_form": GroupForm(formdata=None),
         "visit_form": VisitForm(formdata=None),
