@@ -29,6 +29,10 @@ RECTIFICATION = """
 FINDINGS_HEADER = ("序号", "被督查单位", "县区", "发现问题", "责任部门", "整改期限")
 
 
+# The columns' widths in mm (the text block's 156 mm): the problem widest; the deadline in two lines (2026年 / 11月22日).
+FINDINGS_WIDTHS = (14, 30, 20, 40, 24, 28)
+
+
 def draft_bulletin(inspection_round, config, user):
     """The round's 督查通报, drafted from its findings as they stand; one bulletin a round."""
     if InspectionBulletin.select().where(InspectionBulletin.round == inspection_round).exists():
@@ -135,18 +139,15 @@ def _body(document, content):
         f"本次督查共发现问题{len(findings)}条，涉及责任部门{len(by_department)}个，"
         "已逐条明确责任部门和整改期限，列表如下。",
     )
-    rows = [
-        (
-            n,
-            f["unit"],
-            f["county"],
-            f["description"],
-            f["department"],
-            chinese_date(dt.date.fromisoformat(f["deadline"])),
-        )
-        for n, f in enumerate(findings, start=1)
-    ]
-    table(document, FINDINGS_HEADER, rows, left=(1, 3))
+    keys = ("unit", "county", "description", "department")
+    rows = [(n, *(f[k] for k in keys), _deadline(f["deadline"])) for n, f in enumerate(findings, start=1)]
+    table(document, FINDINGS_HEADER, rows, left=(1, 3), widths_mm=FINDINGS_WIDTHS)
     heading(document, "二、各责任部门问题数")
     for n, (department, count) in enumerate(by_department.most_common(), start=1):
         paragraph(document, f"（{chinese_number(n)}）{department}：{count}条。")
+
+
+def _deadline(iso):
+    """2026年, then 11月22日 on a line of its own: a table's narrow column breaks a date where it reads well."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.year}年\n{day.month}月{day.day}日"

@@ -389,8 +389,10 @@ def _ranking_table(document, label, rows):
     table(document, ("序号", label, *RANKING_HEADER[1:]), values, left=(1,))
 
 
-def table(document, header, rows, left=()):
-    """A ruled table in 4号: 黑体 header repeated on every page, 仿宋 cells, centred but the ``left`` columns."""
+def table(document, header, rows, left=(), widths_mm=None):
+    """A ruled table in 4号: 黑体 header repeated on every page, 仿宋 cells, centred but the ``left`` columns.
+
+    ``widths_mm`` fixes the columns' widths (together the text block's); without it they share it evenly."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -401,12 +403,27 @@ def table(document, header, rows, left=()):
         _cell_text(cell, text, HEITI)
     _repeat_header(grid.rows[0])
     for values in rows:
-        cells = grid.add_row().cells
+        row = grid.add_row()
+        _keep_row_whole(row)
+        cells = row.cells
         for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
             align = WD_ALIGN_PARAGRAPH.LEFT if column in left else WD_ALIGN_PARAGRAPH.CENTER
             _cell_text(cell, str(value), FANGSONG, align)
+    if widths_mm:
+        _column_widths(grid, widths_mm)
     # The table's last border and the next heading need air between them.
     paragraph(document, indent=False)
+
+
+def _column_widths(grid, widths_mm):
+    """Fixed column widths: the grid's (LibreOffice reads it) and every cell's (Word does), autofit off."""
+    from docx.shared import Mm
+
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def _cell_text(cell, text, font, align=None):
@@ -418,6 +435,13 @@ def _cell_text(cell, text, font, align=None):
     paragraph.alignment = align if align is not None else WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
     _run(paragraph, text, font, SIZE_4)
+
+
+def _keep_row_whole(row):
+    """A row is not split across two pages: its cells stay readable side by side."""
+    from docx.oxml import OxmlElement
+
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _repeat_header(row):
