@@ -25,6 +25,7 @@ from tracker.core.weeks import local_now, shift_week, week_of
 from tracker.cycles.consultations import AgendaItem, record_decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import take_snapshot
+from tracker.inspections.rounds import add_finding, add_group, add_visit, create_round
 from tracker.mail.outbox import enqueue
 from tracker.notices.drafting import draft_notice
 from tracker.problems.ledger import raise_problem
@@ -37,7 +38,7 @@ from tracker.supervision.orders import issue_order, queue_order_mail
 CODES = ["XM-001", "XM-002", "XM-003"]
 MONTHS = ["2026-01", "2026-02"]
 ID_PARAMETERS = ("notice_id", "entry_id", "problem_id", "order_id", "run_id", "item_id", "decision_id")
-ID_PARAMETERS += ("delivery_id", "token_id")
+ID_PARAMETERS += ("delivery_id", "token_id", "round_id")
 OPERATIONS = [
     ("GET", "/api/v1/projects"),
     ("POST", "/api/v1/projects"),
@@ -92,6 +93,8 @@ OPERATIONS = [
     ("GET", "/api/v1/projects/{code}/reports/{week}/photos"),
     ("POST", "/api/v1/projects/{code}/reports/{week}/photos"),
     ("GET", "/api/v1/photos/{photo_id}/{kind}"),
+    ("GET", "/api/v1/inspections"),
+    ("GET", "/api/v1/inspections/{round_id}"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -141,6 +144,9 @@ def city(make_project, config):
         problem = raise_problem(project, "用地手续未办结", "市住建局", today + dt.timedelta(days=10), office)
         order = issue_order(project, office, "未按期开工", "说明原因", today + dt.timedelta(days=5), problem)
         queue_order_mail(order, config)
+        rounds = create_round("督查", "", today - dt.timedelta(days=9), today - dt.timedelta(days=8), office)
+        visit = add_visit(add_group(rounds, "第一督查组", "组长", ""), "城建局", "东城区", rounds.ends_on, ["实地走访"])
+        add_finding(visit, "审批超时限", "市住建局", today - dt.timedelta(days=1), office)
         lease = dt.datetime(2026, 1, 1)
         runs = [CycleRun.create(cycle="monthly", period=p, claimed_by="fuzz", lease_until=lease) for p in MONTHS]
         items = [
