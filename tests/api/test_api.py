@@ -365,6 +365,8 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/map",
         "/api/v1/projects/{code}/reports/{week}/photos",
         "/api/v1/photos/{photo_id}/{kind}",
+        "/api/v1/inspections",
+        "/api/v1/inspections/{round_id}",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}

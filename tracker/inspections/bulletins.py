@@ -7,12 +7,11 @@ import datetime as dt
 import json
 from collections import Counter
 
-from tracker.core.db import NumberTaken, db, with_next_number
-from tracker.core.weeks import utc_now
+from tracker.core.db import db
 from tracker.inspections.models import Finding, InspectionBulletin, InspectionGroup, InspectionVisit
 from tracker.inspections.rounds import InspectionError
 from tracker.notices.documents import chinese_date, chinese_number, heading, official_document, paragraph, table
-from tracker.notices.drafting import check_changed
+from tracker.notices.drafting import check_changed, publish_numbered
 
 # The number's prefix after the notices' own (X重项办 → X重项办督).
 NUMBER_MARK = "督"
@@ -88,28 +87,7 @@ def edit_bulletin(bulletin, title, preamble):
 def publish_bulletin(bulletin, user, config, day, now=None):
     """Number the bulletin (next of ``day``'s year), date it ``day`` and freeze it; return it as published."""
     prefix = config["notices"]["number_prefix"] + NUMBER_MARK
-
-    def write(seq):
-        changed = (
-            InspectionBulletin.update(
-                state="published",
-                year=day.year,
-                seq=seq,
-                number=f"{prefix}〔{day.year}〕{seq}号",
-                published_on=day,
-                published_at=now or utc_now(),
-                published_by=user,
-            )
-            .where((InspectionBulletin.id == bulletin.id) & (InspectionBulletin.state == "draft"))
-            .execute()
-        )
-        check_changed(changed, InspectionBulletin.PUBLISHED)
-
-    try:
-        with_next_number(InspectionBulletin, day.year, write)
-    except NumberTaken as e:
-        raise InspectionError("通报编号分配冲突，请稍后重试") from e
-    return InspectionBulletin.get_by_id(bulletin.id)
+    return publish_numbered(InspectionBulletin, bulletin.id, prefix, user, day, now)
 
 
 def bulletin_docx(bulletin, settings):

@@ -17,7 +17,7 @@ from tracker.inspections.models import (
     InspectionVisit,
 )
 from tracker.inspections.rounds import InspectionError, add_finding, add_group, add_visit, create_round, record_recheck
-from tracker.notices.drafting import NoticePublished
+from tracker.notices.drafting import NoticeError
 from tracker.problems.models import PROBLEM_STATES
 from tracker.projects.models import Project
 from tracker.web.access import can, require, visible_bulletins
@@ -233,7 +233,7 @@ def edit(bulletin_id):
         return _bulletin_page(bulletin, form, 422)
     try:
         edit_bulletin(bulletin, form.title.data, form.preamble.data)
-    except NoticePublished as e:
+    except NoticeError as e:
         flash(str(e), "error")
         return _bulletin_page(bulletin, status=409)
     flash("已保存标题和导语", "success")
@@ -250,7 +250,7 @@ def publish(bulletin_id):
         with db.atomic():
             bulletin = publish_bulletin(bulletin, current_user.id, current_app.config["TRACKER"], today())
             audit("bulletin_published", bulletin=bulletin.id, number=bulletin.number, title=bulletin.title)
-    except (NoticePublished, InspectionError) as e:
+    except NoticeError as e:
         flash(str(e), "error")
         return _bulletin_page(bulletin, status=409)
     public = url_for("inspections.public_bulletin", bulletin_id=bulletin.id, _external=True)
