@@ -27,6 +27,7 @@ from tracker.cycles.runs import CycleRun
 from tracker.demo.loading import load_demo_city
 from tracker.honours.drafting import draft_honours, publish_honours
 from tracker.letters.models import Letter
+from tracker.inspections.models import InspectionBulletin, InspectionRound
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
@@ -102,6 +103,9 @@ def city(server, tmp_path):
             f"/public/honours/{quarter}",
             "/public/honours/",
             f"/scores/?quarter={quarter}",
+            f"/inspections/{InspectionRound.select().first().id}",
+            f"/inspections/bulletins/{InspectionBulletin.select().first().id}",
+            f"/public/inspections/{InspectionBulletin.select().first().id}",
         ]
     return {"accounts": accounts, "details": details}
 

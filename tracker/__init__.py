@@ -143,6 +143,7 @@ def _register_views(app):
     from tracker.cycles import views as cycles
     from tracker.dashboard import views as dashboard
     from tracker.honours import views as honours
+    from tracker.inspections import views as inspections
     from tracker.lagging import views as lagging
     from tracker.letters import views as letters
     from tracker.lists import views as lists
@@ -171,6 +172,7 @@ def _register_views(app):
         app.register_blueprint(module.bp)
     app.register_blueprint(letters.bp)
     app.register_blueprint(bonds.bp)
+    app.register_blueprint(inspections.bp)
     api.init_app(app)
 
 

@@ -18,6 +18,7 @@ from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
 from tracker.honours.models import HonourEntry, HonourList
 from tracker.letters.models import Letter, LetterEvent
+from tracker.inspections.models import Finding, InspectionBulletin, InspectionGroup, InspectionRound, InspectionVisit
 from tracker.lists.editing import seed_lists
 from tracker.mail.limits import ChannelSlot
 from tracker.mail.outbox import Outbox
@@ -75,6 +76,11 @@ MODELS = (
     BondEntry,
     BondSpending,
     BondApplication,
+    InspectionRound,
+    InspectionGroup,
+    InspectionVisit,
+    Finding,
+    InspectionBulletin,
     DisplayLink,
     AuditEntry,
     DataVersion,

@@ -27,6 +27,7 @@ from tracker.cycles.consultations import AgendaItem, record_decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import take_snapshot
 from tracker.letters.handling import register_letter
+from tracker.inspections.rounds import add_finding, add_group, add_visit, create_round
 from tracker.mail.outbox import enqueue
 from tracker.notices.drafting import draft_notice
 from tracker.problems.ledger import raise_problem
@@ -39,7 +40,7 @@ from tracker.supervision.orders import issue_order, queue_order_mail
 CODES = ["XM-001", "XM-002", "XM-003"]
 MONTHS = ["2026-01", "2026-02"]
 ID_PARAMETERS = ("notice_id", "entry_id", "problem_id", "order_id", "run_id", "item_id", "decision_id")
-ID_PARAMETERS += ("delivery_id", "token_id", "letter_id", "batch_id")
+ID_PARAMETERS += ("delivery_id", "token_id", "letter_id", "batch_id", "round_id")
 OPERATIONS = [
     ("GET", "/api/v1/projects"),
     ("POST", "/api/v1/projects"),
@@ -99,6 +100,8 @@ OPERATIONS = [
     ("POST", "/api/v1/letters/{letter_id}/reply"),
     ("GET", "/api/v1/bonds"),
     ("GET", "/api/v1/bonds/{batch_id}"),
+    ("GET", "/api/v1/inspections"),
+    ("GET", "/api/v1/inspections/{round_id}"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -152,6 +155,9 @@ def city(make_project, config):
         register_letter({**letter, "unit": "市住建局", "person_in_charge": "专干"}, office, 15)
         batch = BondBatch.create(year=today.year, number=1, listed_on=today - dt.timedelta(days=200))
         BondEntry.create(batch=batch, project=project, amount=1200, issued_on=today - dt.timedelta(days=100))
+        rounds = create_round("督查", "", today - dt.timedelta(days=9), today - dt.timedelta(days=8), office)
+        visit = add_visit(add_group(rounds, "第一督查组", "组长", ""), "城建局", "东城区", rounds.ends_on, ["实地走访"])
+        add_finding(visit, "审批超时限", "市住建局", today - dt.timedelta(days=1), office)
         lease = dt.datetime(2026, 1, 1)
         runs = [CycleRun.create(cycle="monthly", period=p, claimed_by="fuzz", lease_until=lease) for p in MONTHS]
         items = [

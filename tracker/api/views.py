@@ -11,6 +11,7 @@ from tracker.api import (  # noqa: F401 (importing them adds their operations to
     deliveries,
     honours,
     letters,
+    inspections,
     map,
     oc4ids,
     photos,

@@ -21,6 +21,7 @@
 | `notice_published` | a notice of criticism is published (page or API) | `notice`, `number`, `title` |
 | `notice_entry_removed`, `notice_entry_restored` | an entry leaves a draft notice, or comes back | `notice`, `project`, `reason` |
 | `honours_published` | a quarter's 红旗 and 蜗牛 lists are published | `quarter` |
+| `bulletin_published` | the inspector publishes a round's 督查通报 | `bulletin`, `number`, `title` |
 | `honour_entry_removed`, `honour_entry_restored` | an entry leaves a draft 红旗/蜗牛 list, or comes back | `quarter`, `project`, `reason` |
 | `order_issued`, `order_closed`, `order_reminded` | a supervision order is issued, closed (办结), or pressed (催办) | `order` (its number), `project` |
 | `bonds_imported` | the office imports a special-bond batch's list from Excel | `batch`, `filename`, `rows` |
@@ -57,6 +58,7 @@ EVENTS = {
     "notice_entry_removed": "移出通报项目",
     "notice_entry_restored": "恢复通报项目",
     "honours_published": "发布红旗蜗牛名单",
+    "bulletin_published": "发布督查通报",
     "honour_entry_removed": "移出红旗蜗牛名单项目",
     "honour_entry_restored": "恢复红旗蜗牛名单项目",
     "order_issued": "下发督办",

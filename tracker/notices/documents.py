@@ -122,15 +122,22 @@ PBDR_SUCCESSORS = (
 
 def notice_docx(notice):
     """The notice as a .docx laid out after GB/T 9704-2012; every run carries its East Asian font and language."""
+    return official_document(notice, _body)
+
+
+def official_document(content, body):
+    """A 红头文件 after GB/T 9704-2012 as .docx bytes: ``body(document, content)`` writes what lies between the
+    title and 整改要求; ``content`` has title, number, issuer, date and, or else the [notices] defaults,
+    rectification, rectification_days and copy_to. The criticism notice and the 督查通报 are both made here."""
     from docx import Document
 
-    settings = {**DEFAULTS["notices"], **notice}
+    settings = {**DEFAULTS["notices"], **content}
     document = Document()
     _page_setup(document)
-    _version_head(document, notice)
-    _body(document, notice)
+    _version_head(document, content)
+    body(document, content)
     _rectification(document, settings)
-    _signature(document, notice)
+    _signature(document, content)
     _record(document, settings)
     _page_numbers(document)
     buffer = io.BytesIO()
@@ -264,7 +271,7 @@ def _run(paragraph, text, font=FANGSONG, size=SIZE_3, bold=False, color=None):
     return run
 
 
-def _paragraph(container, text="", font=FANGSONG, size=SIZE_3, align=None, indent=True, line=LINE, **run):
+def paragraph(container, text="", font=FANGSONG, size=SIZE_3, align=None, indent=True, line=LINE, **run):
     """A paragraph of one run on the fixed line grid; ``indent`` is the body's two-character first-line indent."""
     from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt
@@ -290,14 +297,12 @@ def _version_head(document, notice):
 
     center = WD_ALIGN_PARAGRAPH.CENTER
     size = _head_size(notice["issuer"])
-    issuer = _paragraph(
-        document, notice["issuer"], XIAOBIAOSONG, size, center, indent=False, line=size * 1.3, color=RED
-    )
+    issuer = paragraph(document, notice["issuer"], XIAOBIAOSONG, size, center, indent=False, line=size * 1.3, color=RED)
     issuer.paragraph_format.space_before = Mm(HEAD_TOP_MM)
-    number = _paragraph(document, notice["number"], align=center, indent=False)
+    number = paragraph(document, notice["number"], align=center, indent=False)
     number.paragraph_format.space_before = Pt(2 * LINE)  # 发文机关标志下空二行
     _bottom_border(number, RED)
-    title = _paragraph(document, align=center, indent=False, line=TITLE_LINE)
+    title = paragraph(document, align=center, indent=False, line=TITLE_LINE)
     for index, line in enumerate(title_lines(notice["title"])):
         if index:
             _run(title, "", XIAOBIAOSONG, SIZE_2).add_break(WD_BREAK.LINE)
@@ -336,33 +341,33 @@ def _borders(paragraph, color, space="4", **sides):
 def _body(document, notice):
     for text in notice["preamble"].splitlines():
         if text.strip():
-            _paragraph(document, text.strip())
-    _heading(document, "一、滞后项目情况")
+            paragraph(document, text.strip())
+    heading(document, "一、滞后项目情况")
     entries = notice["entries"]
     as_of = chinese_date(notice["as_of"])
     if not entries:
-        _paragraph(document, f"截至{as_of}，无推进滞后的重点项目，本期无项目列入通报。")
+        paragraph(document, f"截至{as_of}，无推进滞后的重点项目，本期无项目列入通报。")
     else:
-        _paragraph(document, f"截至{as_of}，以下{len(entries)}个重点项目推进滞后，予以通报。")
+        paragraph(document, f"截至{as_of}，以下{len(entries)}个重点项目推进滞后，予以通报。")
     for index, entry in enumerate(entries):
-        _paragraph(document, f"（{chinese_number(index + 1)}）{entry['name']}（{entry['code']}）", KAITI)
-        _paragraph(
+        paragraph(document, f"（{chinese_number(index + 1)}）{entry['name']}（{entry['code']}）", KAITI)
+        paragraph(
             document,
             f"项目单位：{entry['project_unit']}；包抓部门：{entry['lead_department']}；包抓领导：{entry['lead_official']}。",
         )
         if entry["reasons"]:
-            _paragraph(document, reasons_sentence(entry["reasons"]))
-    _heading(document, "二、包抓部门和县区滞后情况排名")
+            paragraph(document, reasons_sentence(entry["reasons"]))
+    heading(document, "二、包抓部门和县区滞后情况排名")
     for index, (key, label) in enumerate((("departments", "包抓部门"), ("counties", "县区"))):
-        _paragraph(document, f"（{chinese_number(index + 1)}）{label}", KAITI)
+        paragraph(document, f"（{chinese_number(index + 1)}）{label}", KAITI)
         if notice["ranking"][key]:
             _ranking_table(document, label, notice["ranking"][key])
         else:
-            _paragraph(document, "无。")
+            paragraph(document, "无。")
 
 
-def _heading(document, text):
-    _paragraph(document, text, HEITI)
+def heading(document, text):
+    paragraph(document, text, HEITI)
 
 
 def reasons_sentence(reasons):
@@ -380,24 +385,45 @@ def reasons_sentence(reasons):
 
 
 def _ranking_table(document, label, rows):
+    values = [(index, row["name"], *(row[k] for k in RANKING_KEYS[1:])) for index, row in enumerate(rows, start=1)]
+    table(document, ("序号", label, *RANKING_HEADER[1:]), values, left=(1,))
+
+
+def table(document, header, rows, left=(), widths_mm=None):
+    """A ruled table in 4号: 黑体 header repeated on every page, 仿宋 cells, centred but the ``left`` columns.
+
+    ``widths_mm`` fixes the columns' widths (together the text block's); without it they share it evenly."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    header = ("序号", label, *RANKING_HEADER[1:])
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
+    grid = document.add_table(rows=1, cols=len(header))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(grid.rows[0].cells, header, strict=True):
         _cell_text(cell, text, HEITI)
-    _repeat_header(table.rows[0])
-    for index, row in enumerate(rows, start=1):
-        cells = table.add_row().cells
-        values = (index, row["name"], *(row[k] for k in RANKING_KEYS[1:]))
+    _repeat_header(grid.rows[0])
+    for values in rows:
+        row = grid.add_row()
+        _keep_row_whole(row)
+        cells = row.cells
         for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            align = WD_ALIGN_PARAGRAPH.LEFT if column == 1 else WD_ALIGN_PARAGRAPH.CENTER
+            align = WD_ALIGN_PARAGRAPH.LEFT if column in left else WD_ALIGN_PARAGRAPH.CENTER
             _cell_text(cell, str(value), FANGSONG, align)
+    if widths_mm:
+        _column_widths(grid, widths_mm)
     # The table's last border and the next heading need air between them.
-    _paragraph(document, indent=False)
+    paragraph(document, indent=False)
+
+
+def _column_widths(grid, widths_mm):
+    """Fixed column widths: the grid's (LibreOffice reads it) and every cell's (Word does), autofit off."""
+    from docx.shared import Mm
+
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def _cell_text(cell, text, font, align=None):
@@ -411,6 +437,13 @@ def _cell_text(cell, text, font, align=None):
     _run(paragraph, text, font, SIZE_4)
 
 
+def _keep_row_whole(row):
+    """A row is not split across two pages: its cells stay readable side by side."""
+    from docx.oxml import OxmlElement
+
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def _repeat_header(row):
     from docx.oxml import OxmlElement
 
@@ -420,11 +453,11 @@ def _repeat_header(row):
 def _rectification(document, settings):
     """三、整改要求: the configured text, one paragraph a line, {deadline} and {issuer} filled in."""
     deadline = settings["date"] + dt.timedelta(days=settings["rectification_days"])
-    _heading(document, "三、整改要求")
+    heading(document, "三、整改要求")
     for text in settings["rectification"].splitlines():
         if text.strip():
             text = text.strip().replace("{deadline}", chinese_date(deadline))
-            _paragraph(document, text.replace("{issuer}", settings["issuer"]))
+            paragraph(document, text.replace("{issuer}", settings["issuer"]))
 
 
 def _signature(document, notice):
@@ -436,10 +469,10 @@ def _signature(document, notice):
     date_indent = 4 * SIZE_3
     # Centre the issuer over the date; a longer issuer moves right, up to the edge.
     issuer_indent = max(0, date_indent + (_width(date) - _width(notice["issuer"])) / 2)
-    _paragraph(document, indent=False)  # 正文下空一行
+    paragraph(document, indent=False)  # 正文下空一行
     for text, indent in ((notice["issuer"], issuer_indent), (date, date_indent)):
-        paragraph = _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-        paragraph.paragraph_format.right_indent = Pt(indent)
+        line = paragraph(document, text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+        line.paragraph_format.right_indent = Pt(indent)
 
 
 def _record(document, settings):
@@ -451,24 +484,24 @@ def _record(document, settings):
     from docx.enum.text import WD_TAB_ALIGNMENT
     from docx.shared import Pt
 
-    _paragraph(document, indent=False)
-    _paragraph(document, indent=False)
+    paragraph(document, indent=False)
+    paragraph(document, indent=False)
     lines = []
     if settings["copy_to"]:
-        lines.append(_paragraph(document, f"抄送：{'，'.join(settings['copy_to'])}。", size=SIZE_4, indent=False))
-    printed = _paragraph(document, settings["issuer"], size=SIZE_4, indent=False)
+        lines.append(paragraph(document, f"抄送：{'，'.join(settings['copy_to'])}。", size=SIZE_4, indent=False))
+    printed = paragraph(document, settings["issuer"], size=SIZE_4, indent=False)
     _run(printed, f"\t{chinese_date(settings['date'])}印发", size=SIZE_4)
     right = _text_width_pt() - SIZE_4  # the right indent: the date ends one character in
     printed.paragraph_format.tab_stops.add_tab_stop(Pt(right), WD_TAB_ALIGNMENT.RIGHT)
     lines.append(printed)
-    for index, paragraph in enumerate(lines):
-        layout = paragraph.paragraph_format
+    for index, line in enumerate(lines):
+        layout = line.paragraph_format
         layout.left_indent = layout.right_indent = Pt(SIZE_4)
         layout.keep_with_next = index < len(lines) - 1
         sides = {"bottom": "8" if index < len(lines) - 1 else "12"}
         if index == 0:
             sides["top"] = "12"
-        _borders(paragraph, "000000", **sides)
+        _borders(line, "000000", **sides)
 
 
 def _width(text, size=SIZE_3):

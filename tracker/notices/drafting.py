@@ -114,11 +114,18 @@ def delete_draft(reviewed):
 
 def publish_notice(notice, user, config, day, now=None):
     """Number the notice (next of ``day``'s year), date it ``day`` and freeze it; return it as published."""
-    prefix = config["notices"]["number_prefix"]
+    return publish_numbered(CriticismNotice, notice.id, config["notices"]["number_prefix"], user, day, now)
+
+
+def publish_numbered(model, row_id, prefix, user, day, now=None):
+    """Publish the draft ``row_id`` of ``model`` (a notice, a 督查通报: state, year, seq, number, published_*):
+    numbered ``prefix``〔year〕seq号, the next of ``day``'s year, dated ``day``, frozen; return it as published.
+
+    A draft published meanwhile raises NoticePublished in the model's words (``model.PUBLISHED``)."""
 
     def write(seq):
         changed = (
-            CriticismNotice.update(
+            model.update(
                 state="published",
                 year=day.year,
                 seq=seq,
@@ -127,16 +134,16 @@ def publish_notice(notice, user, config, day, now=None):
                 published_at=now or utc_now(),
                 published_by=user,
             )
-            .where((CriticismNotice.id == notice.id) & (CriticismNotice.state == "draft"))
+            .where((model.id == row_id) & (model.state == "draft"))
             .execute()
         )
-        check_changed(changed)
+        check_changed(changed, model.PUBLISHED)
 
     try:
-        with_next_number(CriticismNotice, day.year, write)
+        with_next_number(model, day.year, write)
     except NumberTaken as e:
         raise NoticeError("通报编号分配冲突，请稍后重试") from e
-    return CriticismNotice.get_by_id(notice.id)
+    return model.get_by_id(row_id)
 
 
 def check_changed(changed, message=None):

@@ -19,6 +19,8 @@ action at all) and, where there is an object, the user's reach:
 - a letter (来信来访) is reached by a department or county user only when it was sent to their
   department or one of their counties; leaders and owners never see letters, and only the office
   and the inspector see who sent one (``see_complainant``).
+- a draft 督查通报 is reached only by those who manage inspection rounds; a round's findings reach the
+  departments and counties through the ledger, as any problem does.
 
 The domain functions (filing, the ledger, supervision, notices) trust their
 caller: the pages and the API ask here first.
@@ -33,6 +35,7 @@ from peewee import JOIN, Value
 from tracker.accounts.models import ApiToken
 from tracker.honours.models import HonourList
 from tracker.letters.models import Letter
+from tracker.inspections.models import InspectionBulletin
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
 from tracker.projects.models import Project
@@ -85,6 +88,9 @@ RULES = {
     "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
     "see_screen": ("office",),  # 一屏统览 (/screen); a display link shows it without a login
     "manage_display_links": ("office",),  # make and revoke the big screen's display links
+    "see_inspections": ("office", "leader", "inspector"),  # 督查 rounds: groups, units visited, findings
+    "manage_inspections": ("inspector", "office"),  # rounds, groups, visits, findings, 回头看; draft bulletins
+    "publish_bulletins": ("inspector",),  # the 督查通报 goes out after the inspector's review
 }
 
 
@@ -102,6 +108,8 @@ def _reaches(user, obj):
         return obj.is_published or user.role in RULES["review_honours"]
     if isinstance(obj, Letter):
         return _reaches_letter(user, obj)
+    if isinstance(obj, InspectionBulletin):
+        return obj.is_published or user.role in RULES["manage_inspections"]
     if isinstance(obj, Problem) and obj.project_id is None:
         # A unit's or an enterprise's problem: no owner's, a county office's by the problem's own county.
         owner_id, county = None, obj.county
@@ -221,6 +229,13 @@ def visible_notices(user, query):
     if can(user, "review_notices"):
         return query
     return query.where(CriticismNotice.state == "published")
+
+
+def visible_bulletins(user, query):
+    """``query`` over InspectionBulletin without the drafts, unless ``user`` manages inspection rounds."""
+    if can(user, "manage_inspections"):
+        return query
+    return query.where(InspectionBulletin.state == "published")
 
 
 def visible_tokens(user):
