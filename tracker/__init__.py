@@ -151,6 +151,7 @@ def _register_views(app):
     from tracker.photos import views as photos
     from tracker.problems import views as problems
     from tracker.projects import views as projects
+    from tracker.promotion import views as promotion
     from tracker.reports import views as reports
     from tracker.review import views as review
     from tracker.scores import views as scores
@@ -167,6 +168,7 @@ def _register_views(app):
         app.register_blueprint(module.bp)
     for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen, photos):
         app.register_blueprint(module.bp)
+    app.register_blueprint(promotion.bp)
     api.init_app(app)
 
 

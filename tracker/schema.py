@@ -33,6 +33,7 @@ from tracker.projects.models import (
     ProjectImport,
     ReportFunds,
 )
+from tracker.promotion.models import FundsArrival, Lead, StageEvent, Trip, Visit
 from tracker.screen.models import DisplayLink
 from tracker.supervision.models import OrderReminder, SupervisionOrder
 
@@ -68,6 +69,11 @@ MODELS = (
     HonourList,
     HonourEntry,
     DisplayLink,
+    Trip,
+    Lead,
+    StageEvent,
+    Visit,
+    FundsArrival,
     AuditEntry,
     DataVersion,
 )

@@ -15,6 +15,7 @@ from tracker.api import (  # noqa: F401 (importing them adds their operations to
     problems,
     project_list,
     projects,
+    promotion,
     reopening,
     supervision,
     tokens,

@@ -23,6 +23,7 @@
 | `honours_published` | a quarter's 红旗 and 蜗牛 lists are published | `quarter` |
 | `honour_entry_removed`, `honour_entry_restored` | an entry leaves a draft 红旗/蜗牛 list, or comes back | `quarter`, `project`, `reason` |
 | `order_issued`, `order_closed`, `order_reminded` | a supervision order is issued, closed (办结), or pressed (催办) | `order` (its number), `project` |
+| `lead_landed` | the office turns a landed promotion lead into a key project (转为重点项目) | `lead` (its id), `project` (the new project's code) |
 | `backup_made`, `backup_restored` | `python -m tracker backup` / `restore` | `file` |
 | `run_forced` | `python -m scheduler run … --force` runs a period not yet ended | `cycle`, `period` |
 | `audit_pruned` | the scheduler removes entries older than `[audit] keep_days` | `removed`, `before`, `anchor` (the hash the oldest kept entry follows) |
@@ -60,6 +61,7 @@ EVENTS = {
     "order_issued": "下发督办",
     "order_closed": "办结督办",
     "order_reminded": "催办",
+    "lead_landed": "招商项目转为重点项目",
     "backup_made": "备份数据库",
     "backup_restored": "恢复数据库",
     "run_forced": "提前运行调度周期",
@@ -102,6 +104,7 @@ DETAIL_LABELS = {
     "number": "编号",
     "title": "标题",
     "order": "督办",
+    "lead": "招商项目",
     "cycle": "周期",
     "period": "期次",
     "removed": "删除条数",

@@ -17,6 +17,8 @@ from tracker.projects.completeness import skip_notes
 from tracker.projects.filters import filter_choices
 from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.models import Project
+from tracker.promotion.figures import period_figures
+from tracker.promotion.periods import quarter_of
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can, require
@@ -64,7 +66,14 @@ def _dashboard_figures(args, condition, week):
         "light_skips": skip_notes(lights.SKIPS, where=condition),
         "inclusion": inclusion_rate(condition, config["statistics_inclusion"]),
         "awaiting_review": awaiting_review(condition).count(),
+        "promotion": _promotion() if can(current_user, "see_promotion") else None,
     }
+
+
+def _promotion():
+    """This quarter's investment promotion counts (招商引资), the city's whatever the filters."""
+    target = current_app.config["TRACKER"]["promotion"]["funds_growth_target"]
+    return period_figures(quarter_of(today()), target)
 
 
 def _lagging_counts():

@@ -138,7 +138,7 @@ def plan_import(reading, today=None):
         raise SheetError(["表中没有项目行"])
     listed = _Listed()
     officials = {name for (name,) in LeadOfficial.select(LeadOfficial.name).tuples()}
-    next_code = _code_sequence(today or dt.date.today())
+    next_code = code_sequence(today or dt.date.today())
     lists = {kind: ListResolver(kind) for kind in LIST_KINDS}
     projects, problems, seen, new_officials = [], [], {}, {}
     for row in reading.rows:
@@ -311,7 +311,7 @@ def _values(row):
     return values
 
 
-def _code_sequence(today):
+def code_sequence(today):
     """A function giving the next codes of the city's sequence (2026-00128, …) after the highest listed."""
     prefix = f"{today.year}-"
     pattern = re.compile(rf"{prefix}(\d{{5}})")

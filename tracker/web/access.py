@@ -8,7 +8,8 @@ action at all) and, where there is an object, the user's reach:
 - an owner (项目责任人) reaches only their own projects and what hangs on them
   (reports, problems, supervision orders);
 - a department (责任部门) reaches every project, but of the problems and
-  supervision orders only those assigned to it;
+  supervision orders only those assigned to it, and of the promotion trips and leads
+  only its own department's (it reads them all);
 - a county office (县区办公室) reaches the projects of its counties (``User.counties``)
   and what hangs on them, and reviews their weekly reports (县区审核);
 - every other role reaches everything;
@@ -32,6 +33,7 @@ from tracker.honours.models import HonourList
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
 from tracker.projects.models import Project
+from tracker.promotion.models import Lead, Trip
 from tracker.supervision.models import SupervisionOrder
 
 EVERYONE = ("office", "leader", "owner", "inspector", "department", "county")
@@ -74,6 +76,10 @@ RULES = {
     "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
     "see_screen": ("office",),  # 一屏统览 (/screen); a display link shows it without a login
     "manage_display_links": ("office",),  # make and revoke the big screen's display links
+    # 招商引资: trips, leads, visits and the assessment; a department records and edits its own department's.
+    "see_promotion": READERS,
+    "record_promotion": ("office", "department"),
+    "land_leads": ("office",),  # 转为重点项目: it creates a key project (manage_projects)
 }
 
 
@@ -89,6 +95,8 @@ def _reaches(user, obj):
         return obj.is_published or user.role in RULES["review_notices"]
     if isinstance(obj, HonourList):
         return obj.is_published or user.role in RULES["review_honours"]
+    if isinstance(obj, Trip | Lead):
+        return user.role != "department" or obj.department == user.department
     project = obj if isinstance(obj, Project) else obj.project
     if user.role == "owner":
         return project.owner_id == user.id
