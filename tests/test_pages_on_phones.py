@@ -31,6 +31,7 @@ from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
 from tracker.projects.models import ListEntry, Project
 from tracker.projects.registry import save_project
+from tracker.promotion.models import Lead
 from tracker.supervision.models import SupervisionOrder
 
 pytestmark = pytest.mark.browser
@@ -100,6 +101,8 @@ def city(server, tmp_path):
             f"/public/honours/{quarter}",
             "/public/honours/",
             f"/scores/?quarter={quarter}",
+            f"/promotion/leads/{Lead.select().where(Lead.project.is_null(False)).get().id}",
+            "/promotion/assessment",
         ]
     return {"accounts": accounts, "details": details}
 

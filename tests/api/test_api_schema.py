@@ -58,6 +58,8 @@ OPERATIONS = [
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/honours"),
     ("GET", "/api/v1/scores"),
+    ("GET", "/api/v1/promotion"),
+    ("GET", "/api/v1/promotion/leads"),
     ("GET", "/api/v1/oc4ids"),
     ("GET", "/api/v1/problems"),
     ("POST", "/api/v1/problems"),

@@ -112,7 +112,7 @@ def test_the_lead_page_moves_a_lead_on_and_says_why_a_move_is_refused(client, lo
     assert "转为重点项目" not in page  # the office's action: it creates a key project
 
 
-def test_the_office_turns_a_landed_lead_into_a_project_whose_page_links_back(client, login, people, leads):
+def test_the_office_turns_a_landed_lead_into_a_project_whose_page_links_back(client, login, people, leads, recorded):
     lead = leads["signed"]
     with db.connection_context():
         move_lead(lead, "landed", TODAY, people["office"], TODAY)
@@ -130,6 +130,18 @@ def test_the_office_turns_a_landed_lead_into_a_project_whose_page_links_back(cli
     assert again.status_code == 409 and "已转为重点项目" in again.get_data(as_text=True)
     with db.connection_context():
         assert Project.select().count() == 1
+    assert [detail for _, _, detail in recorded("lead_landed")] == [{"lead": lead.id, "project": project.code}]
+
+
+@pytest.mark.parametrize("role", ["department", "leader", "inspector"])
+def test_only_the_office_turns_a_lead_into_a_project(client, login, people, leads, role):
+    with db.connection_context():
+        move_lead(leads["signed"], "landed", TODAY, people["office"], TODAY)
+    login(people[role].username)
+    token = csrf_token(client.get(f"/promotion/leads/{leads['signed'].id}").get_data(as_text=True))
+    assert client.post(f"/promotion/leads/{leads['signed'].id}/land", data={"csrf_token": token}).status_code == 403
+    with db.connection_context():
+        assert Project.select().count() == 0
 
 
 def test_the_leads_list_filters_by_stage(client, login, people, leads):

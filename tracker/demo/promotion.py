@@ -29,6 +29,7 @@ CHAIN_DEPARTMENTS = {
     "文旅产业链": "市文旅局",
 }
 DESTINATIONS = ("上海", "深圳", "杭州", "成都", "西安", "北京", "苏州", "广州", "兰州", "天津")
+BRANDS = ("华信", "恒达", "远景", "中联", "金桥", "瑞丰", "海川", "新元", "汇通", "长盛")
 TRADES = ("新材料", "精细化工", "冷链物流", "果蔬加工", "文旅运营", "康养", "商贸", "仓储")
 COUNTIES = ("东城区", "西城区", "南湖县", "北山县", "河口县", "高新区")
 
@@ -40,8 +41,9 @@ def write_promotion(today, seed=2026):
     this_first, _ = period_days(quarter_of(today))
     before_first, before_last = period_days(year_before(quarter_of(today)))
     with db.atomic():
-        _quarter(rng, office, THIS_QUARTER, this_first, today, "")
-        _quarter(rng, office, YEAR_BEFORE, before_first, before_last, "（上年）")
+        # A year before first: the list shows the newest leads first.
+        _quarter(rng, office, YEAR_BEFORE, before_first, before_last)
+        _quarter(rng, office, THIS_QUARTER, this_first, today)
         signed = _signed(rng, office, before_first, before_last, this_first, today)
         for amounts, first, last in (
             (FUNDS_THIS_QUARTER, this_first, today),
@@ -55,7 +57,7 @@ def _day(rng, first, last):
     return first + dt.timedelta(days=rng.randrange((last - first).days + 1))
 
 
-def _quarter(rng, office, counts, first, last, tag):
+def _quarter(rng, office, counts, first, last):
     """One quarter's trips, each with its share of the enterprises contacted; some leads further along."""
     chains = list(CHAIN_DEPARTMENTS)
     trips = []
@@ -77,8 +79,8 @@ def _quarter(rng, office, counts, first, last, tag):
         trip = trips[n % len(trips)]
         trade = rng.choice(TRADES)
         lead = Lead.create(
-            enterprise=f"{rng.choice(DESTINATIONS)}{trade}{n + 1}号有限公司{tag}",
-            name=f"{trade}项目{n + 1}{tag}",
+            enterprise=f"{rng.choice(DESTINATIONS)}{rng.choice(BRANDS)}{trade}有限公司",
+            name=f"{trade}项目（{trip.destination}）",
             industry_chain=trip.industry_chain,
             department=trip.department,
             county=rng.choice(COUNTIES),
@@ -124,7 +126,14 @@ def _signed(rng, office, before_first, before_last, first, last):
             StageEvent.create(lead=lead, stage=stage, reached_on=day, recorded_by=office)
         lead.stage = list(days)[-1]
         if n == 0:
-            lead.project = Project.select().where(Project.industry_chain == chain).order_by(Project.code).first()
+            _link(lead)
         lead.save()
         leads.append(lead)
     return leads
+
+
+def _link(lead):
+    """The first landed lead is the demo key project it became: the lead as that project was created from it."""
+    project = Project.select().where(Project.industry_chain == lead.industry_chain).order_by(Project.code).first()
+    lead.project, lead.name, lead.county = project, project.name, project.county
+    lead.enterprise, lead.planned_investment = project.project_unit, project.total_investment

@@ -22,7 +22,6 @@ here: the web view, the command line and the tests share these functions."""
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 from peewee import IntegrityError, chunked
@@ -42,7 +41,7 @@ from tracker.projects.models import (
     Project,
     ProjectImport,
 )
-from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS, Entry, check_project, save_projects
+from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS, Entry, check_project, code_sequence, save_projects
 from tracker.projects.sheet_reading import SheetError, name_key, read_project_list
 from tracker.projects.sheet_values import AMOUNT_FIELDS
 
@@ -309,15 +308,6 @@ def _values(row):
     if row.leaders:
         values["lead_official"] = row.leaders[0]
     return values
-
-
-def code_sequence(today):
-    """A function giving the next codes of the city's sequence (2026-00128, …) after the highest listed."""
-    prefix = f"{today.year}-"
-    pattern = re.compile(rf"{prefix}(\d{{5}})")
-    taken = (int(m[1]) for (code,) in Project.select(Project.code).tuples() if (m := pattern.fullmatch(code)))
-    counter = iter(range(max(taken, default=0) + 1, 10**9))
-    return lambda: f"{prefix}{next(counter):05d}"
 
 
 def _where(reading, row):

@@ -2,8 +2,7 @@
 as a key project. The callers (pages, demo, tests) check access first; these check the facts."""
 
 from tracker.core.db import db
-from tracker.projects.registry import FIELD_LABELS, ProjectError, save_project
-from tracker.projects.sheet_import import code_sequence
+from tracker.projects.registry import FIELD_LABELS, ProjectError, code_sequence, save_project
 from tracker.promotion.models import STAGES, FundsArrival, Lead, StageEvent, Trip, Visit
 
 LEAD_FIELDS = (

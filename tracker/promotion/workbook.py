@@ -23,7 +23,7 @@ def review_workbook(label, city, departments, target):
     sheet.title = REVIEWS[period_kind(label)]
     header = ["名次", "部门", *(LABELS[name] for name in COLUMNS)]
     xlsx.append_title(sheet, review_title(label), across=len(header))
-    note = f"统计期间 {city['first']} 至 {city['last']}；到位资金目标为上年同期增长 {target}%"
+    note = f"统计期间 {city['first']} 至 {city['last']}；到位资金目标为上年同期增长 {target:g}%"
     xlsx.append_row(sheet, [note])
     xlsx.append_header(sheet, header)
     rows = [["", "全市合计", *(_cell(city[name]) for name in COLUMNS)]]
