@@ -8,7 +8,7 @@ from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, T
 
 from tracker.accounts.models import User
 from tracker.core.db import BaseModel
-from tracker.core.money import MoneyField, money_sum
+from tracker.core.money import MoneyField
 from tracker.core.weeks import utc_now
 from tracker.projects.models import Project
 
@@ -114,8 +114,3 @@ class FundsArrival(BaseModel):
 
     class Meta:
         table_name = "promotion_funds"
-
-
-def funds_in_place(lead):
-    """The funds in place of one lead so far (万元)."""
-    return FundsArrival.select(money_sum(FundsArrival.amount)).where(FundsArrival.lead == lead).scalar()

@@ -8,8 +8,6 @@ from tracker.core.periods import PeriodError, period_start
 
 PERIOD_MESSAGE = "期间应形如 2026-11（月）、2026-Q4（季度）、2026-H1（半年）或 2026（年）"
 
-KINDS = {"monthly": "月", "quarterly": "季度", "half": "半年", "year": "年度"}
-
 
 def period_kind(label):
     """Which kind of period ``label`` is; raises PeriodError for a malformed one."""
