@@ -44,6 +44,7 @@ from tracker.problems.models import UNRESOLVED, Problem, ProblemEvent, problems_
 from tracker.projects import lights
 from tracker.projects.completeness import skip_notes
 from tracker.projects.models import ProgressReport, Project
+from tracker.promotion.figures import monthly_follow_up
 from tracker.scores.points import quarter_scores
 
 log = logging.getLogger("scheduler")
@@ -278,6 +279,7 @@ def monthly_consultation(run, month, config):
         # 落实情况: the decisions of earlier consultations due by the month's end, as they stand now.
         "due_decisions": list(decisions_due(month)),
         "outcomes": OUTCOMES,
+        "promotion": monthly_follow_up(month, config["promotion"]["funds_growth_target"]),
         "base_url": config["web"]["base_url"],
         "run": run,
     }

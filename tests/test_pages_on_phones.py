@@ -26,13 +26,14 @@ from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.runs import CycleRun
 from tracker.demo.loading import load_demo_city
 from tracker.honours.drafting import draft_honours, publish_honours
-from tracker.letters.models import Letter
 from tracker.inspections.models import InspectionBulletin, InspectionRound
+from tracker.letters.models import Letter
 from tracker.mail.outbox import Outbox
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
 from tracker.projects.models import ListEntry, Project
 from tracker.projects.registry import save_project
+from tracker.promotion.models import Lead
 from tracker.supervision.models import SupervisionOrder
 
 pytestmark = pytest.mark.browser
@@ -106,6 +107,8 @@ def city(server, tmp_path):
             f"/inspections/{InspectionRound.select().first().id}",
             f"/inspections/bulletins/{InspectionBulletin.select().first().id}",
             f"/public/inspections/{InspectionBulletin.select().first().id}",
+            f"/promotion/leads/{Lead.select().where(Lead.project.is_null(False)).get().id}",
+            "/promotion/assessment",
         ]
     return {"accounts": accounts, "details": details}
 

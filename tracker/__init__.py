@@ -154,6 +154,7 @@ def _register_views(app):
     from tracker.photos import views as photos
     from tracker.problems import views as problems
     from tracker.projects import views as projects
+    from tracker.promotion import views as promotion
     from tracker.reports import views as reports
     from tracker.review import views as review
     from tracker.scores import views as scores
@@ -173,6 +174,7 @@ def _register_views(app):
     app.register_blueprint(letters.bp)
     app.register_blueprint(bonds.bp)
     app.register_blueprint(inspections.bp)
+    app.register_blueprint(promotion.bp)
     api.init_app(app)
 
 

@@ -17,8 +17,8 @@ from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
 from tracker.honours.models import HonourEntry, HonourList
-from tracker.letters.models import Letter, LetterEvent
 from tracker.inspections.models import Finding, InspectionBulletin, InspectionGroup, InspectionRound, InspectionVisit
+from tracker.letters.models import Letter, LetterEvent
 from tracker.lists.editing import seed_lists
 from tracker.mail.limits import ChannelSlot
 from tracker.mail.outbox import Outbox
@@ -36,6 +36,7 @@ from tracker.projects.models import (
     ProjectImport,
     ReportFunds,
 )
+from tracker.promotion.models import FundsArrival, Lead, StageEvent, Trip, Visit
 from tracker.screen.models import DisplayLink
 from tracker.supervision.models import OrderReminder, SupervisionOrder
 
@@ -82,6 +83,11 @@ MODELS = (
     Finding,
     InspectionBulletin,
     DisplayLink,
+    Trip,
+    Lead,
+    StageEvent,
+    Visit,
+    FundsArrival,
     AuditEntry,
     DataVersion,
 )

@@ -26,8 +26,8 @@ from tracker.core.weeks import local_now, shift_week, week_of
 from tracker.cycles.consultations import AgendaItem, record_decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import take_snapshot
-from tracker.letters.handling import register_letter
 from tracker.inspections.rounds import add_finding, add_group, add_visit, create_round
+from tracker.letters.handling import register_letter
 from tracker.mail.outbox import enqueue
 from tracker.notices.drafting import draft_notice
 from tracker.problems.ledger import raise_problem
@@ -61,6 +61,8 @@ OPERATIONS = [
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/honours"),
     ("GET", "/api/v1/scores"),
+    ("GET", "/api/v1/promotion"),
+    ("GET", "/api/v1/promotion/leads"),
     ("GET", "/api/v1/oc4ids"),
     ("GET", "/api/v1/problems"),
     ("POST", "/api/v1/problems"),

@@ -26,6 +26,7 @@
 | `order_issued`, `order_closed`, `order_reminded` | a supervision order is issued, closed (办结), or pressed (催办) | `order` (its number), `project` |
 | `bonds_imported` | the office imports a special-bond batch's list from Excel | `batch`, `filename`, `rows` |
 | `bond_spending_recorded` | the office records a spending of a project's special-bond money | `batch`, `project`, `amount`, `spent_on` |
+| `lead_landed` | the office turns a landed promotion lead into a key project (转为重点项目) | `lead` (its id), `project` (the new project's code) |
 | `backup_made`, `backup_restored` | `python -m tracker backup` / `restore` | `file` |
 | `run_forced` | `python -m scheduler run … --force` runs a period not yet ended | `cycle`, `period` |
 | `audit_pruned` | the scheduler removes entries older than `[audit] keep_days` | `removed`, `before`, `anchor` (the hash the oldest kept entry follows) |
@@ -66,6 +67,7 @@ EVENTS = {
     "order_reminded": "催办",
     "bonds_imported": "导入专项债券清单",
     "bond_spending_recorded": "登记专项债券支出",
+    "lead_landed": "招商项目转为重点项目",
     "backup_made": "备份数据库",
     "backup_restored": "恢复数据库",
     "run_forced": "提前运行调度周期",
@@ -111,6 +113,7 @@ DETAIL_LABELS = {
     "number": "编号",
     "title": "标题",
     "order": "督办",
+    "lead": "招商项目",
     "cycle": "周期",
     "period": "期次",
     "removed": "删除条数",

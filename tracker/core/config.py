@@ -129,6 +129,8 @@ DEFAULTS = {
         "misfire_grace_minutes": 60,
     },
     "charts": {"restart_rate_target": 0.0, "font_file": ""},
+    # 招商引资: funds in place must grow this many per cent over the same period a year before.
+    "promotion": {"funds_growth_target": 15.0},
     "dashboard": {"lead_rate": "restart_rate"},
     "map": {
         "tile_url": "",
@@ -354,6 +356,8 @@ def _validate(config):
         raise ConfigError("[api] need 1 <= token_days <= token_max_days")
     if not 0 <= config["charts"]["restart_rate_target"] <= 100:
         raise ConfigError("[charts] restart_rate_target must be a percent from 0 to 100 (0: no target line)")
+    if config["promotion"]["funds_growth_target"] < 0:
+        raise ConfigError("[promotion] funds_growth_target must be a percent of at least 0")
     if config["photos"]["max_distance_km"] <= 0:
         raise ConfigError("[photos] max_distance_km must be more than 0")
     _validate_notices(config["notices"])

@@ -18,6 +18,8 @@ from tracker.projects.completeness import skip_notes
 from tracker.projects.filters import filter_choices
 from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.models import Project
+from tracker.promotion.figures import period_figures
+from tracker.promotion.periods import quarter_of
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
 from tracker.web.access import can, require, visible_letters
@@ -66,12 +68,19 @@ def _dashboard_figures(args, condition, week):
         "inclusion": inclusion_rate(condition, config["statistics_inclusion"]),
         "awaiting_review": awaiting_review(condition).count(),
         "letters_overdue": _letters_overdue() if can(current_user, "see_letters") else None,
+        "promotion": _promotion() if can(current_user, "see_promotion") else None,
     }
 
 
 def _letters_overdue():
     """The letters within the user's reach unanswered past their deadline (来信来访), as overdue problems count."""
     return visible_letters(current_user).where(letter_overdue(today())).count()
+
+
+def _promotion():
+    """This quarter's investment promotion counts (招商引资), the city's whatever the filters."""
+    target = current_app.config["TRACKER"]["promotion"]["funds_growth_target"]
+    return period_figures(quarter_of(today()), target)
 
 
 def _lagging_counts():

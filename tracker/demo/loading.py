@@ -17,9 +17,10 @@ from tracker.demo.bonds import write_bonds
 from tracker.demo.city import HEADLINE, City
 from tracker.demo.follow_up import write_decisions, write_follow_up, write_honours, write_ledger
 from tracker.demo.history import write_history
-from tracker.demo.letters import write_letters
 from tracker.demo.inspections import write_inspections
+from tracker.demo.letters import write_letters
 from tracker.demo.photos import write_photos
+from tracker.demo.promotion import write_promotion
 from tracker.demo.review import write_review
 from tracker.projects.lights import light_thresholds, refresh_next_milestones
 from tracker.projects.models import Project
@@ -64,6 +65,7 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
     write_decisions(config, today)
     write_letters(config, today)
     write_inspections(config, today)
+    write_promotion(today)
     write_photos(config, next(username for role, username, _ in accounts if role == "owner"))
     # The planner's statistics of the tables just written in bulk: without them PostgreSQL plans an
     # owner's report as if over empty tables (measured: three times slower at 1,000 projects).

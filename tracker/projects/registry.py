@@ -281,6 +281,15 @@ def _registered(name, officials):
     return name in officials
 
 
+def code_sequence(today):
+    """A function giving the next codes of the city's sequence (2026-00128, …) after the highest listed."""
+    prefix = f"{today.year}-"
+    pattern = re.compile(rf"{prefix}(\d{{5}})")
+    taken = (int(m[1]) for (code,) in Project.select(Project.code).tuples() if (m := pattern.fullmatch(code)))
+    counter = iter(range(max(taken, default=0) + 1, 10**9))
+    return lambda: f"{prefix}{next(counter):05d}"
+
+
 def save_project(values, user, milestone_offsets, project=None, planned=None):
     """Create a project, or update ``project``, from parsed values; return it.
 

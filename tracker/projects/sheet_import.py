@@ -22,7 +22,6 @@ here: the web view, the command line and the tests share these functions."""
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 from peewee import IntegrityError, chunked
@@ -42,7 +41,7 @@ from tracker.projects.models import (
     Project,
     ProjectImport,
 )
-from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS, Entry, check_project, save_projects
+from tracker.projects.registry import FIELD_LABELS, PROJECT_FIELDS, Entry, check_project, code_sequence, save_projects
 from tracker.projects.sheet_reading import SheetError, name_key, read_project_list
 from tracker.projects.sheet_values import AMOUNT_FIELDS
 
@@ -138,7 +137,7 @@ def plan_import(reading, today=None):
         raise SheetError(["表中没有项目行"])
     listed = _Listed()
     officials = {name for (name,) in LeadOfficial.select(LeadOfficial.name).tuples()}
-    next_code = _code_sequence(today or dt.date.today())
+    next_code = code_sequence(today or dt.date.today())
     lists = {kind: ListResolver(kind) for kind in LIST_KINDS}
     projects, problems, seen, new_officials = [], [], {}, {}
     for row in reading.rows:
@@ -309,15 +308,6 @@ def _values(row):
     if row.leaders:
         values["lead_official"] = row.leaders[0]
     return values
-
-
-def _code_sequence(today):
-    """A function giving the next codes of the city's sequence (2026-00128, …) after the highest listed."""
-    prefix = f"{today.year}-"
-    pattern = re.compile(rf"{prefix}(\d{{5}})")
-    taken = (int(m[1]) for (code,) in Project.select(Project.code).tuples() if (m := pattern.fullmatch(code)))
-    counter = iter(range(max(taken, default=0) + 1, 10**9))
-    return lambda: f"{prefix}{next(counter):05d}"
 
 
 def _where(reading, row):

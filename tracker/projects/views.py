@@ -38,6 +38,7 @@ from tracker.projects.registry import (
     project_values,
     save_project,
 )
+from tracker.promotion.models import Lead
 from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
 from tracker.web.access import can, require, visible_project
@@ -140,6 +141,7 @@ def show(code):
         project=project,
         progress=progress,
         plan_basis=plan_basis(project),
+        promotion_lead=Lead.of_project(project),
         **shown,
         locked={r.id for r in shown["reports"] if is_locked(r.week, config, r)},
         ORDER_STATES=ORDER_STATES,

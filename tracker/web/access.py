@@ -8,7 +8,8 @@ action at all) and, where there is an object, the user's reach:
 - an owner (项目责任人) reaches only their own projects and what hangs on them
   (reports, problems, supervision orders);
 - a department (责任部门) reaches every project, but of the problems and
-  supervision orders only those assigned to it;
+  supervision orders only those assigned to it, and of the promotion trips and leads
+  only its own department's (it reads them all);
 - a county office (县区办公室) reaches the projects of its counties (``User.counties``)
   and what hangs on them, and reviews their weekly reports (县区审核);
 - every other role reaches everything;
@@ -34,11 +35,12 @@ from peewee import JOIN, Value
 
 from tracker.accounts.models import ApiToken
 from tracker.honours.models import HonourList
-from tracker.letters.models import Letter
 from tracker.inspections.models import InspectionBulletin
+from tracker.letters.models import Letter
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
 from tracker.projects.models import Project
+from tracker.promotion.models import Lead, Trip
 from tracker.supervision.models import SupervisionOrder
 
 EVERYONE = ("office", "leader", "owner", "inspector", "department", "county")
@@ -91,6 +93,10 @@ RULES = {
     "see_inspections": ("office", "leader", "inspector"),  # 督查 rounds: groups, units visited, findings
     "manage_inspections": ("inspector", "office"),  # rounds, groups, visits, findings, 回头看; draft bulletins
     "publish_bulletins": ("inspector",),  # the 督查通报 goes out after the inspector's review
+    # 招商引资: trips, leads, visits and the assessment; a department records and edits its own department's.
+    "see_promotion": READERS,
+    "record_promotion": ("office", "department"),
+    "land_leads": ("office",),  # 转为重点项目: it creates a key project (manage_projects)
 }
 
 
@@ -110,6 +116,8 @@ def _reaches(user, obj):
         return _reaches_letter(user, obj)
     if isinstance(obj, InspectionBulletin):
         return obj.is_published or user.role in RULES["manage_inspections"]
+    if isinstance(obj, Trip | Lead):
+        return user.role != "department" or obj.department == user.department
     if isinstance(obj, Problem) and obj.project_id is None:
         # A unit's or an enterprise's problem: no owner's, a county office's by the problem's own county.
         owner_id, county = None, obj.county
