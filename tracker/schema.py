@@ -15,6 +15,7 @@ from tracker.core.weeks import utc_now
 from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
+from tracker.enterprises.models import Enterprise, EnterpriseProblem, EnterpriseStatus
 from tracker.honours.models import HonourEntry, HonourList
 from tracker.lists.editing import seed_lists
 from tracker.mail.limits import ChannelSlot
@@ -68,6 +69,9 @@ MODELS = (
     HonourList,
     HonourEntry,
     DisplayLink,
+    Enterprise,
+    EnterpriseStatus,
+    EnterpriseProblem,
     AuditEntry,
     DataVersion,
 )

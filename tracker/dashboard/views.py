@@ -9,6 +9,7 @@ from tracker.accounts.models import LeadOfficial
 from tracker.cycles import figures as stats
 from tracker.cycles import snapshots
 from tracker.cycles.consultations import overdue_decisions_as_of
+from tracker.enterprises.resumption import resumption_rate
 from tracker.lagging.rules import closing_week, lagging_count, skipped_by_rules
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import overdue_as_of
@@ -19,7 +20,7 @@ from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.models import Project
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
-from tracker.web.access import can, require
+from tracker.web.access import can, enterprise_scope, require
 from tracker.web.caching import cached, cached_chart, cached_page
 from tracker.web.listing import request_filters, today
 
@@ -64,6 +65,9 @@ def _dashboard_figures(args, condition, week):
         "light_skips": skip_notes(lights.SKIPS, where=condition),
         "inclusion": inclusion_rate(condition, config["statistics_inclusion"]),
         "awaiting_review": awaiting_review(condition).count(),
+        "resumption": resumption_rate(enterprise_scope(current_user), today())
+        if can(current_user, "see_enterprises")
+        else None,
     }
 
 

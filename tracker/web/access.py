@@ -28,6 +28,7 @@ from flask_login import current_user, login_required
 from peewee import JOIN, Value
 
 from tracker.accounts.models import ApiToken
+from tracker.enterprises.models import Enterprise
 from tracker.honours.models import HonourList
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import Problem
@@ -74,6 +75,10 @@ RULES = {
     "manage_lists": ("office",),  # the 县区, 产业链 and 部门 lists: add, rename, reorder, retire, merge
     "see_screen": ("office",),  # 一屏统览 (/screen); a display link shows it without a login
     "manage_display_links": ("office",),  # make and revoke the big screen's display links
+    # 企业复工复产: a department sees the enterprises in its charge, a county office its counties'.
+    "see_enterprises": ("office", "leader", "inspector", "department", "county"),
+    "update_resumption": ("office", "department", "county"),
+    "manage_enterprises": ("office",),  # import the list of enterprises
 }
 
 
@@ -85,6 +90,10 @@ def can(user, action, obj=None):
 
 
 def _reaches(user, obj):
+    if isinstance(obj, Enterprise):
+        # An enterprise's department in charge and its county reach it, as enterprise_scope says.
+        reach = {"owner": False, "county": obj.county in user.counties, "department": obj.department == user.department}
+        return reach.get(user.role, True)
     if isinstance(obj, CriticismNotice):
         return obj.is_published or user.role in RULES["review_notices"]
     if isinstance(obj, HonourList):
@@ -163,6 +172,17 @@ def _reach(query, user, department_column):
     if user.role == "department":
         return query.where(department_column == user.department)
     return query
+
+
+def enterprise_scope(user):
+    """The condition on Enterprise that keeps the enterprises ``user`` may see: none for an owner."""
+    if user.role == "owner":
+        return Value(False)
+    if user.role == "county":
+        return Enterprise.county.in_(user.counties)
+    if user.role == "department":
+        return Enterprise.department == user.department
+    return Value(True)
 
 
 def visible_problems(user):
