@@ -365,6 +365,9 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/map",
         "/api/v1/projects/{code}/reports/{week}/photos",
         "/api/v1/photos/{photo_id}/{kind}",
+        "/api/v1/enterprises",
+        "/api/v1/enterprises/{enterprise_id}",
+        "/api/v1/enterprises/{enterprise_id}/status",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}

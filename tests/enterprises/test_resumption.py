@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from enterprise_city import LISTED, MIIT, TODAY
+from enterprise_city import enterprises as enterprises  # noqa: F401 (the fixture, by its name)
 
 from tracker.enterprises.models import Enterprise, EnterpriseProblem
 from tracker.enterprises.resumption import ResumptionError, raise_factor_problem, record_status, resumption_rate

@@ -60,8 +60,12 @@ class FactorProblemSchema(Schema):
 
 
 class EnterpriseDetailSchema(EnterpriseSchema):
-    changes = fields.List(fields.Nested(StatusChangeSchema), metadata={"description": "状态记录，最新的在前"})
-    problems = fields.List(fields.Nested(FactorProblemSchema), metadata={"description": "生产要素问题"})
+    changes = fields.List(
+        fields.Nested(StatusChangeSchema), attribute="history", metadata={"description": "状态记录，最新的在前"}
+    )
+    problems = fields.List(
+        fields.Nested(FactorProblemSchema), attribute="factor_problems", metadata={"description": "生产要素问题"}
+    )
 
 
 class FactorCountSchema(Schema):
@@ -93,11 +97,10 @@ def _enterprise(enterprise_id, action="see_enterprises"):
 
 
 def _detail(enterprise):
-    return {
-        **EnterpriseSchema().dump(enterprise),
-        "changes": list(enterprise.changes.order_by(*LATEST)),
-        "problems": list(EnterpriseProblem.of(enterprise)),
-    }
+    """The enterprise with its status history and factor problems, as EnterpriseDetailSchema shows them."""
+    enterprise.history = list(enterprise.changes.order_by(*LATEST))
+    enterprise.factor_problems = list(EnterpriseProblem.of(enterprise))
+    return enterprise
 
 
 @bp.get("/enterprises")

@@ -11,15 +11,13 @@ from tracker.web.forms import DATE_MESSAGE, MaxLength
 
 
 class StatusForm(FlaskForm):
-    status = RadioField(
-        "复工复产状态", choices=list(RESUMPTION_STATES.items()), validators=[InputRequired("请选择状态")]
-    )
+    status = RadioField("复工复产状态", choices=RESUMPTION_STATES, validators=[InputRequired("请选择状态")])
     on = DateField("日期", validators=[InputRequired("请填写日期")], invalid_value_message=DATE_MESSAGE)
     note = TextAreaField("说明（可选）", validators=[MaxLength(MAX_TEXT)])
 
 
 class FactorProblemForm(FlaskForm):
-    factor = SelectField("生产要素", choices=list(FACTORS.items()), invalid_choice_message="请选择生产要素")
+    factor = SelectField("生产要素", choices=FACTORS, invalid_choice_message="请选择生产要素")
     description = TextAreaField("问题描述", validators=[DataRequired("请填写问题描述"), MaxLength(MAX_TEXT)])
     deadline = DateField("解决时限", validators=[InputRequired("请填写解决时限")], invalid_value_message=DATE_MESSAGE)
 

@@ -46,7 +46,9 @@ class Enterprise(BaseModel):
     def with_status(cls, day):
         """Every enterprise, each with ``status`` as of ``day`` and ``on``, the date of that status (None if never set)."""
         status = fn.COALESCE(status_as_of(day), "not_resumed")
-        return cls.select(cls, status.alias("status"), status_as_of(day, "on").alias("on"))
+        # SQLite gives a subquery's date as text: read it as the column would be.
+        on = fn.COALESCE(status_as_of(day, "on"), None).python_value(EnterpriseStatus.on.python_value)
+        return cls.select(cls, status.alias("status"), on.alias("on"))
 
 
 class EnterpriseStatus(BaseModel):

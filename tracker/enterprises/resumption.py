@@ -4,7 +4,7 @@ The rate is the restart rate's shape (tracker.cycles.figures.rate): 73 / 78 = 93
 problem goes onto the one problem ledger, named by the enterprise, in its county, for the department
 in charge of it; this package keeps only which factor it is about."""
 
-from peewee import Value
+from peewee import Value, fn
 
 from tracker.core.db import db
 from tracker.core.weeks import utc_now
@@ -77,8 +77,7 @@ def enterprise_list(visible, args, day):
     if "department" in args:
         condition &= Enterprise.department == args["department"]
     if "status" in args:
-        resumed = status == "resumed"
-        condition &= resumed if args["status"] == "resumed" else (status.is_null() | ~resumed)
+        condition &= fn.COALESCE(status, "not_resumed") == args["status"]
     if "factor" in args:
         open_problems = (
             EnterpriseProblem.select(EnterpriseProblem.enterprise)
