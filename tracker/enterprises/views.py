@@ -20,7 +20,6 @@ from tracker.problems.ledger import ProblemError
 from tracker.problems.models import PROBLEM_STATES
 from tracker.projects.forms import ConfirmImportForm
 from tracker.projects.models import ListEntry
-from tracker.projects.sheet_reading import SheetError
 from tracker.web.access import can, enterprise_scope, refuse, require
 from tracker.web.limits import upload
 from tracker.web.listing import Page, text_args, today
@@ -136,7 +135,7 @@ def raise_problem(enterprise_id):
 @upload
 def import_roster():
     """Upload the list and preview what importing it would do; nothing is written until confirmed."""
-    from tracker.enterprises.roster import plan_roster, read_roster
+    from tracker.enterprises.roster import SheetError, plan_roster, read_roster
 
     form, problems = RosterForm(), []
     if form.validate_on_submit():
@@ -154,7 +153,7 @@ def import_roster():
 @bp.post("/import/<token>")
 @require("manage_enterprises")
 def confirm_import(token):
-    from tracker.enterprises.roster import PlanChanged, confirm_roster
+    from tracker.enterprises.roster import PlanChanged, SheetError, confirm_roster
 
     staging = _staging()
     staged, form = staging.find(token), ConfirmImportForm()
