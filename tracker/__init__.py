@@ -142,6 +142,7 @@ def _register_views(app):
     from tracker.bonds import views as bonds
     from tracker.cycles import views as cycles
     from tracker.dashboard import views as dashboard
+    from tracker.enterprises import views as enterprises
     from tracker.honours import views as honours
     from tracker.inspections import views as inspections
     from tracker.lagging import views as lagging
@@ -169,7 +170,20 @@ def _register_views(app):
     audit.init_app(app)
     for module in (login, accounts, dashboard, projects, reports, problems, supervision, lagging, notices, public):
         app.register_blueprint(module.bp)
-    for module in (honours, scores, cycles, mail, tokens, audit_log, review, lists, project_map, screen, photos):
+    for module in (
+        honours,
+        scores,
+        cycles,
+        mail,
+        tokens,
+        audit_log,
+        review,
+        lists,
+        project_map,
+        screen,
+        photos,
+        enterprises,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(letters.bp)
     app.register_blueprint(bonds.bp)

@@ -16,6 +16,7 @@ from tracker.core.weeks import utc_now
 from tracker.cycles.consultations import AgendaItem, Decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import ProjectSnapshot, WeekFunds, WeekTotals
+from tracker.enterprises.models import Enterprise, EnterpriseProblem, EnterpriseStatus
 from tracker.honours.models import HonourEntry, HonourList
 from tracker.inspections.models import Finding, InspectionBulletin, InspectionGroup, InspectionRound, InspectionVisit
 from tracker.letters.models import Letter, LetterEvent
@@ -88,6 +89,9 @@ MODELS = (
     StageEvent,
     Visit,
     FundsArrival,
+    Enterprise,
+    EnterpriseStatus,
+    EnterpriseProblem,
     AuditEntry,
     DataVersion,
 )

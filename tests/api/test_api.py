@@ -372,6 +372,9 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/bonds/{batch_id}",
         "/api/v1/inspections",
         "/api/v1/inspections/{round_id}",
+        "/api/v1/enterprises",
+        "/api/v1/enterprises/{enterprise_id}",
+        "/api/v1/enterprises/{enterprise_id}/status",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}

@@ -26,6 +26,7 @@ from tracker.core.weeks import local_now, shift_week, week_of
 from tracker.cycles.consultations import AgendaItem, record_decision
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import take_snapshot
+from tracker.enterprises.models import Enterprise
 from tracker.inspections.rounds import add_finding, add_group, add_visit, create_round
 from tracker.letters.handling import register_letter
 from tracker.mail.outbox import enqueue
@@ -40,7 +41,7 @@ from tracker.supervision.orders import issue_order, queue_order_mail
 CODES = ["XM-001", "XM-002", "XM-003"]
 MONTHS = ["2026-01", "2026-02"]
 ID_PARAMETERS = ("notice_id", "entry_id", "problem_id", "order_id", "run_id", "item_id", "decision_id")
-ID_PARAMETERS += ("delivery_id", "token_id", "letter_id", "batch_id", "round_id")
+ID_PARAMETERS += ("delivery_id", "token_id", "letter_id", "batch_id", "round_id", "enterprise_id")
 OPERATIONS = [
     ("GET", "/api/v1/projects"),
     ("POST", "/api/v1/projects"),
@@ -104,6 +105,9 @@ OPERATIONS = [
     ("GET", "/api/v1/bonds/{batch_id}"),
     ("GET", "/api/v1/inspections"),
     ("GET", "/api/v1/inspections/{round_id}"),
+    ("GET", "/api/v1/enterprises"),
+    ("GET", "/api/v1/enterprises/{enterprise_id}"),
+    ("POST", "/api/v1/enterprises/{enterprise_id}/status"),
 ]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -151,6 +155,9 @@ def city(make_project, config):
             project=project, week=last_week, status="started", investment_completed=0, submitted_by=office
         )
         problem = raise_problem(project, "用地手续未办结", "市住建局", today + dt.timedelta(days=10), office)
+        for name in ("东城化工有限公司", "西城建材有限公司"):
+            listed = today - dt.timedelta(days=30)
+            Enterprise.create(name=name, county="东城区", department="市工信局", listed_on=listed)
         order = issue_order(project, office, "未按期开工", "说明原因", today + dt.timedelta(days=5), problem)
         queue_order_mail(order, config)
         letter = {"level": "city", "channel": "letter", "received_on": today, "summary": "反映拖欠工程款"}

@@ -23,13 +23,14 @@ from tracker.api.schemas import (
     StatsSchema,
 )
 from tracker.cycles import figures as stats
+from tracker.enterprises.resumption import resumption_rate
 from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.list_names import unlisted
 from tracker.projects.models import ProgressReport, Project, ReportFunds
 from tracker.projects.registry import FIELD_LABELS, normalize_national_code, project_values, save_project
 from tracker.reports.filing import current_week, file_report, form_start
 from tracker.review.chain import ReviewError, awaiting_review, review_report
-from tracker.web.access import can, refuse, visible_project
+from tracker.web.access import can, enterprise_scope, refuse, visible_project
 from tracker.web.audit import request_actor
 from tracker.web.caching import cached
 from tracker.web.listing import filter_condition, today
@@ -209,6 +210,7 @@ def show_stats(filters):
             "schedule_progress": stats.schedule_progress_total(stats.Live(week), condition, today()),
             "reports_awaiting_review": awaiting_review(condition).count(),
             "statistics_inclusion": inclusion_rate(condition, current_app.config["TRACKER"]["statistics_inclusion"]),
+            "resumption_rate": resumption_rate(enterprise_scope(g.api_user), today()),
         }
 
     return cached(g.api_user, "stats", count, tuple(sorted(filters.items())), week)

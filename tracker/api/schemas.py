@@ -447,6 +447,7 @@ class StatsSchema(Schema):
     )
     start_rate_new = rate_field("新建项目开工率")
     restart_rate_continuing = rate_field("续建项目复工率")
+    resumption_rate = rate_field("规上工业企业复工复产率：已复工复产企业 / 规上工业企业（本人可见的企业，今天）")
     schedule_progress = fields.Nested(
         ScheduleProgressSchema, allow_none=True, metadata={"description": SCHEDULE_PROGRESS}
     )

@@ -9,6 +9,7 @@ from tracker.api import (  # noqa: F401 (importing them adds their operations to
     criticism,
     cycles,
     deliveries,
+    enterprises,
     honours,
     inspections,
     letters,

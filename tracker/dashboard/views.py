@@ -9,6 +9,7 @@ from tracker.accounts.models import LeadOfficial
 from tracker.cycles import figures as stats
 from tracker.cycles import snapshots
 from tracker.cycles.consultations import overdue_decisions_as_of
+from tracker.enterprises.resumption import resumption_rate
 from tracker.lagging.rules import closing_week, lagging_count, skipped_by_rules
 from tracker.letters.handling import overdue as letter_overdue
 from tracker.notices.models import CriticismNotice
@@ -22,7 +23,7 @@ from tracker.promotion.figures import period_figures
 from tracker.promotion.periods import quarter_of
 from tracker.review.chain import awaiting_review
 from tracker.supervision.models import overdue_orders_as_of
-from tracker.web.access import can, require, visible_letters
+from tracker.web.access import can, enterprise_scope, require, visible_letters
 from tracker.web.caching import cached, cached_chart, cached_page
 from tracker.web.listing import request_filters, today
 
@@ -69,6 +70,9 @@ def _dashboard_figures(args, condition, week):
         "awaiting_review": awaiting_review(condition).count(),
         "letters_overdue": _letters_overdue() if can(current_user, "see_letters") else None,
         "promotion": _promotion() if can(current_user, "see_promotion") else None,
+        "resumption": resumption_rate(enterprise_scope(current_user), today())
+        if can(current_user, "see_enterprises")
+        else None,
     }
 
 

@@ -15,6 +15,7 @@ from tracker.core.weeks import local_now
 from tracker.cycles.snapshots import judge_snapshot
 from tracker.demo.bonds import write_bonds
 from tracker.demo.city import HEADLINE, City
+from tracker.demo.enterprises import write_enterprises
 from tracker.demo.follow_up import write_decisions, write_follow_up, write_honours, write_ledger
 from tracker.demo.history import write_history
 from tracker.demo.inspections import write_inspections
@@ -66,6 +67,7 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
     write_letters(config, today)
     write_inspections(config, today)
     write_promotion(today)
+    write_enterprises(today)
     write_photos(config, next(username for role, username, _ in accounts if role == "owner"))
     # The planner's statistics of the tables just written in bulk: without them PostgreSQL plans an
     # owner's report as if over empty tables (measured: three times slower at 1,000 projects).

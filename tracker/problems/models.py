@@ -23,7 +23,7 @@ PROBLEM_STATES = {"open": "待解决", "in_progress": "解决中", "resolved": "
 UNRESOLVED = ("open", "in_progress")
 
 
-PROBLEM_SOURCES = {"report": "周报", "office": "办公室", "inspection": "督查检查"}
+PROBLEM_SOURCES = {"report": "周报", "office": "办公室", "inspection": "督查检查", "enterprise": "企业复工复产"}
 
 
 EVENT_KINDS = {"raised": "提出", "reply": "答复", "status": "状态变更", "deadline": "调整时限"}

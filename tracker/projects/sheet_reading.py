@@ -58,7 +58,7 @@ from tracker.projects.sheet_values import (
 MONTH_SUFFIXES = ("", "份", "末", "累计", "末累计", "计划", "累计计划", "计划(累计)", "底")
 
 
-# Header spellings seen in published lists, field -> spellings (after _header_key: no spaces,
+# Header spellings seen in published lists, field -> spellings (after header_key: no spaces,
 # half-width brackets, no unit in brackets, no year). Two keys name a column that holds two
 # fields: UNIT_AND_NAME (项目单位及名称) and PERIOD (建设起止年限); SERIAL is the 序号 column.
 SERIAL, UNIT_AND_NAME, PERIOD = "serial", "unit_and_name", "construction_period"
@@ -292,21 +292,47 @@ def read_project_list(fileobj):
     Raises SheetError when the file is not a readable .xlsx, or no sheet has
     a header naming at least the project name and the total investment.
     """
-    reader = _open_workbook(fileobj)
     reading = ListReading([], [], [], [])
-    try:
-        parts = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets()}
-        for sheet in reader.wb.worksheets:
-            if sheet.sheet_state != "visible":
-                reading.skipped_sheets.append(f"《{sheet.title}》：隐藏的工作表")
-                continue
-            _SheetReader(sheet, _merged_ranges(reader.archive, parts[sheet.title]), reading).read()
-    finally:
-        reader.archive.close()
+    for sheet, ranges in visible_sheets(fileobj, reading.skipped_sheets):
+        _SheetReader(sheet, ranges, reading).read()
     if not reading.sheets:
         labels = "、".join(LABELS[f] for f in ("name", "total_investment"))
         raise SheetError([f"找不到表头行：表头应包含{labels}等列", *reading.skipped_sheets])
     return reading
+
+
+def visible_sheets(fileobj, skipped):
+    """(sheet, its merged ranges) for each visible sheet of the .xlsx in ``fileobj``, streamed (read-only).
+
+    A hidden sheet is noted in ``skipped``; an unreadable file is a SheetError.
+    """
+    reader = _open_workbook(fileobj)
+    try:
+        parts = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets()}
+        for sheet in reader.wb.worksheets:
+            if sheet.sheet_state != "visible":
+                skipped.append(f"《{sheet.title}》：隐藏的工作表")
+                continue
+            yield sheet, _merged_ranges(reader.archive, parts[sheet.title])
+    finally:
+        reader.archive.close()
+
+
+def filled_rows(sheet, ranges, width=MAX_COLUMNS, first=1, above=()):
+    """(Excel row number, values, indexes copied from a merge to their left) of the rows of ``sheet`` from
+    ``first``, ``width`` columns wide, merged cells filled with their top-left value (``above``: the rows
+    before ``first``); empty rows are skipped, and a run of BLANK_ROWS_AFTER_TABLE of them ends the sheet."""
+    merges, blank = _Merges(ranges, above), 0
+    for number, values in enumerate(_rows(sheet, first, None, width), start=first):
+        if all(v is None or v == "" for v in values):
+            blank += 1
+            if blank > BLANK_ROWS_AFTER_TABLE:
+                return
+            continue
+        blank = 0
+        cells = list(values)
+        copies = merges.fill(number, cells)
+        yield number, cells, copies
 
 
 UNREADABLE_FILE = "无法读取文件：请上传 Excel 的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）"
@@ -391,7 +417,7 @@ class _Merges:
         return None
 
 
-def _header_key(value):
+def header_key(value):
     """A header's text reduced to what ALIASES spell: no spaces, half-width brackets, no unit or year."""
     text = re.sub(r"\s+", "", cell_text(value)).translate(NAME_WIDTHS)
     text = re.sub(r"\((?:单位:?)?(?:万元|亿元|元)\)", "", text)
@@ -399,7 +425,7 @@ def _header_key(value):
 
 
 def _header_keys():
-    keys = {_header_key(alias): key for key, aliases in ALIASES.items() for alias in aliases}
+    keys = {header_key(alias): key for key, aliases in ALIASES.items() for alias in aliases}
     for kind, label in MILESTONES.items():
         for suffix in MILESTONE_SUFFIXES:
             keys.setdefault(label + suffix, kind)
@@ -410,7 +436,7 @@ HEADER_KEYS = _header_keys()
 
 
 def _column_key(value):
-    return HEADER_KEYS.get(_header_key(value))
+    return HEADER_KEYS.get(header_key(value))
 
 
 def _header_row(grid):
@@ -480,16 +506,7 @@ class _SheetReader:
         if self.layout is None:
             return
         first = self.layout.header_rows[1] + 1
-        merges, blank = _Merges(self.ranges, above=grid), 0
-        for number, values in enumerate(_rows(self.sheet, first, None, self.width), start=first):
-            if all(v is None or v == "" for v in values):
-                blank += 1
-                if blank > BLANK_ROWS_AFTER_TABLE:
-                    break
-                continue
-            blank = 0
-            cells = list(values)
-            copies = merges.fill(number, cells)
+        for number, cells, copies in filled_rows(self.sheet, self.ranges, self.width, first, grid):
             self._read_row(number, cells, copies)
         self._classify_natures()
         self._check_totals()
@@ -554,7 +571,7 @@ class _SheetReader:
             return False
         merged = any(m.min_row == header + 1 and (m.max_row > m.min_row or m.max_col > m.min_col) for m in self.ranges)
         return merged and any(
-            (_column_key(low) or _header_key(low) in SUBTOTAL_HEADERS) and _header_key(low) != _header_key(up)
+            (_column_key(low) or header_key(low) in SUBTOTAL_HEADERS) and header_key(low) != header_key(up)
             for up, low in zip(grid[header], grid[header + 1], strict=True)
         )
 
@@ -801,9 +818,9 @@ def _key(grid, copies, header, lower, c):
     if lower == header:
         return own_upper
     low = grid[lower][c]
-    if _header_key(low) in SUBTOTAL_HEADERS:
+    if header_key(low) in SUBTOTAL_HEADERS:
         return _column_key(upper)
-    if not cell_text(low) or _header_key(low) == _header_key(upper):
+    if not cell_text(low) or header_key(low) == header_key(upper):
         return own_upper
     return None if (lower, c) in copies else _column_key(low)
 

@@ -34,6 +34,7 @@ from flask_login import current_user, login_required
 from peewee import JOIN, Value
 
 from tracker.accounts.models import ApiToken
+from tracker.enterprises.models import Enterprise
 from tracker.honours.models import HonourList
 from tracker.inspections.models import InspectionBulletin
 from tracker.letters.models import Letter
@@ -97,6 +98,10 @@ RULES = {
     "see_promotion": READERS,
     "record_promotion": ("office", "department"),
     "land_leads": ("office",),  # 转为重点项目: it creates a key project (manage_projects)
+    # 企业复工复产: a department sees the enterprises in its charge, a county office its counties'.
+    "see_enterprises": ("office", "leader", "inspector", "department", "county"),
+    "update_resumption": ("office", "department", "county"),
+    "manage_enterprises": ("office",),  # import the list of enterprises
 }
 
 
@@ -108,6 +113,10 @@ def can(user, action, obj=None):
 
 
 def _reaches(user, obj):
+    if isinstance(obj, Enterprise):
+        # An enterprise's department in charge and its county reach it, as enterprise_scope says.
+        reach = {"owner": False, "county": obj.county in user.counties, "department": obj.department == user.department}
+        return reach.get(user.role, True)
     if isinstance(obj, CriticismNotice):
         return obj.is_published or user.role in RULES["review_notices"]
     if isinstance(obj, HonourList):
@@ -200,6 +209,17 @@ def _reach(query, user, department_column):
     if user.role == "department":
         return query.where(department_column == user.department)
     return query
+
+
+def enterprise_scope(user):
+    """The condition on Enterprise that keeps the enterprises ``user`` may see: none for an owner."""
+    if user.role == "owner":
+        return Value(False)
+    if user.role == "county":
+        return Enterprise.county.in_(user.counties)
+    if user.role == "department":
+        return Enterprise.department == user.department
+    return Value(True)
 
 
 def visible_problems(user):
