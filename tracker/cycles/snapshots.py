@@ -164,12 +164,12 @@ def judge_snapshot(week, thresholds):
         & (Project.statistics_included == True)  # noqa: E712 (peewee expression)
         & (Project.statistics_included_on.is_null() | (Project.statistics_included_on <= end))
     )
-    ProjectSnapshot.update(statistics_included=fn.EXISTS(included)).where(ProjectSnapshot.week == week).execute()
     milestone, milestone_due = next_milestone_of(ProjectSnapshot.project, ProjectSnapshot.status, end)
-    ProjectSnapshot.update(milestone=milestone, milestone_due=milestone_due).where(
-        ProjectSnapshot.week == week
-    ).execute()
-    # The lights are judged on the snapshot's own figures, as of the week's last day.
+    ProjectSnapshot.update(
+        statistics_included=fn.EXISTS(included), milestone=milestone, milestone_due=milestone_due
+    ).where(ProjectSnapshot.week == week).execute()
+    # The lights are judged on the snapshot's own figures, as of the week's last day (the milestone
+    # set above among them: a statement's SET reads the row as it was, hence a second UPDATE).
     ProjectSnapshot.update(warning_rule=warning_rule(end, thresholds, ProjectSnapshot)).where(
         ProjectSnapshot.week == week
     ).execute()
