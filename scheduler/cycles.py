@@ -35,7 +35,7 @@ from tracker.cycles.snapshots import (
 )
 from tracker.honours.drafting import draft_honours
 from tracker.honours.models import HonourList
-from tracker.lagging.rules import RANKED_BY, lagging_list, ranking
+from tracker.lagging.rules import RANKED_BY, lagging_list, ranking, store_week_list
 from tracker.letters.models import LETTER_LEVELS, overdue_letters_as_of
 from tracker.mail.channels import ROBOT_CHANNELS, robots_for, sms_enabled
 from tracker.mail.compose import make_message, make_text
@@ -90,7 +90,10 @@ def refresh_states():
 def weekly_dispatch(run, week, config):
     """Close the week, snapshot it, and brief each leader and the office (reminders went before the cut-off)."""
     ProgressReport.update(reopened=False).where(ProgressReport.week == week).execute()
-    take_snapshot(week, lights.light_thresholds(config))
+    # The week's lagging list is stored with the snapshot it reads, so no page sees one without the other.
+    with db.atomic():
+        take_snapshot(week, lights.light_thresholds(config))
+        store_week_list(week, config["lagging"], config["bonds"])
     # 序时进度 at the week's close beside each set of figures: the city's, and each leader's own projects'.
     progress = schedule_progress_by(Snapshot(week), ProjectSnapshot.lead_official, None, week_end(week))
     city = {

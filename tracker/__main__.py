@@ -1,5 +1,6 @@
 """The command line: python -m tracker --help."""
 
+import json
 import os
 import sys
 import time
@@ -308,10 +309,11 @@ def revoke_token(config_path, token_id, prefix, reason):
 @click.option("--seconds", type=float, default=10.0, show_default=True, help="length of each measurement")
 @click.option("--only", default=None, help="operations to measure, comma-separated (default: all)")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="save the figures here")
+@click.option("--dispatch", is_flag=True, help="time the weekly dispatch (and its peak memory) instead of the server")
 @click.pass_obj
-def bench(config_path, projects, weeks, database_url, workers, connections, seconds, only, json_path):
+def bench(config_path, projects, weeks, database_url, workers, connections, seconds, only, json_path, dispatch):
     """Measure the service under gunicorn against a bare endpoint, on a province-sized data set (issue 13)."""
-    from tracker.bench.dataset import DatasetError
+    from tracker.bench.dataset import DatasetError, default_url, prepare
     from tracker.bench.operations import NAMES
     from tracker.bench.run import Options, run, table
 
@@ -319,6 +321,19 @@ def bench(config_path, projects, weeks, database_url, workers, connections, seco
         config = load_config(config_path)
     except ConfigError as e:
         raise click.ClickException(f"配置错误: {e}") from e
+    if dispatch:
+        from tracker.bench import dispatch as dispatching
+
+        url = database_url or default_url(projects, weeks)
+        try:
+            prepare(config, url, projects, weeks, log=click.echo)
+        except DatasetError as e:
+            raise click.ClickException(str(e)) from e
+        result = dispatching.measure(url, config_path)
+        if json_path:
+            Path(json_path).write_text(json.dumps(result, indent=2) + "\n")
+        click.echo(dispatching.table(result))
+        return
     chosen = tuple(name.strip() for name in only.split(",")) if only else NAMES
     unknown = [name for name in chosen if name not in NAMES]
     if unknown:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tracker.bench import dispatch as dispatching
 from tracker.bench.dataset import DatasetError, prepare
 from tracker.bench.operations import NAMES
 from tracker.bench.run import Options, run, table
@@ -40,3 +41,13 @@ def test_a_database_holding_another_data_set_is_left_alone(tmp_path):
     prepare(load_config(), url, projects=20, weeks=2, log=lambda line: None)
     with pytest.raises(DatasetError):
         prepare(load_config(), url, projects=21, weeks=2, log=lambda line: None)
+
+
+def test_the_dispatch_mode_times_a_whole_weekly_dispatch_each_time_it_is_asked(tmp_path):
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    prepare(load_config(), url, projects=20, weeks=3, log=lambda line: None)
+    first, second = dispatching.measure(url), dispatching.measure(url)
+    assert first["projects"] == second["projects"] == 20
+    assert first["emails"] == second["emails"] > 0  # the run was done again, not found claimed
+    assert first["seconds"] > 0 and 0 < first["peak_rss_mb"] < 500
+    assert "20 projects" in dispatching.table(first)

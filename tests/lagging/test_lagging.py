@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from reporting import file
 
+from scheduler.cycles import run_cycle
 from tracker.accounts.models import User
 from tracker.bonds.models import BondBatch, BondEntry
 from tracker.bonds.records import record_spending
@@ -13,12 +14,14 @@ from tracker.core.config import DEFAULTS
 from tracker.cycles.consultations import AgendaItem, record_decision, record_outcome
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import take_snapshot
+from tracker.lagging.models import LaggingEntry, LaggingWeek
 from tracker.lagging.rules import RULES, closing_week, lagging_count, lagging_list
 from tracker.problems.ledger import change_problem, raise_problem
 from tracker.projects.models import PROCEDURES, Milestone, Project
 from tracker.supervision.orders import issue_order, reply_to_order
 
 DAY = dt.date(2026, 11, 25)  # a Wednesday: the list reads the week closed on Sunday 22 November
+SUNDAY = dt.date(2026, 11, 22)  # the day closing 2026-W47, whose list the weekly dispatch stores
 WEEKS = ("2026-W44", "2026-W45", "2026-W46", "2026-W47")
 RULES_CONFIG = DEFAULTS["lagging"]
 BONDS_CONFIG = DEFAULTS["bonds"]
@@ -136,3 +139,40 @@ def test_a_day_reads_the_last_week_closed_by_then(city):
     assert closing_week(dt.date(2026, 11, 21)) == "2026-W46"
     assert closing_week(dt.date(2026, 10, 1)) is None
     assert lagging_list(dt.date(2026, 10, 1), RULES_CONFIG, BONDS_CONFIG).projects == []
+
+
+def as_dicts(result):
+    return [p.as_dict() for p in result.projects]
+
+
+def test_the_weekly_dispatch_stores_the_list_it_computed(city, config):
+    computed = lagging_list(SUNDAY, RULES_CONFIG, BONDS_CONFIG)
+    run_cycle("weekly", "2026-W47", config)
+    stored = lagging_list(SUNDAY, RULES_CONFIG, BONDS_CONFIG)
+    assert LaggingWeek.get_by_id("2026-W47")
+    assert [e.code for e in LaggingEntry.of_week("2026-W47")] == [p.code for p in computed.projects]
+    assert (stored.week, as_dicts(stored), stored.skipped) == (computed.week, as_dicts(computed), computed.skipped)
+    assert stored.counts() == computed.counts()
+
+
+def test_a_dispatched_weeks_list_stays_as_sent_after_late_edits(city, config):
+    run_cycle("weekly", "2026-W47", config)
+    sent = as_dicts(lagging_list(SUNDAY, RULES_CONFIG, BONDS_CONFIG))
+    office = User.get(username="office")
+    # After the dispatch: a report filed late for the closed week, the problem closed with an
+    # earlier date, and the thresholds made lenient.
+    file(config, city["reports_missing"], "2026-W47", investment_completed=4_900, now=dt.datetime(2026, 11, 26, 10))
+    [problem] = city["problem_overdue"].problems
+    change_problem(problem, office, "status", "已落实", status="resolved", now=dt.datetime(2026, 11, 12, 10))
+    lenient = {**RULES_CONFIG, "missing_weeks": 3, "stale_weeks": 4, "behind_percent": 80}
+    assert "problem_overdue" not in reasons_by_code(
+        lagging_list(DAY, lenient, BONDS_CONFIG)
+    )  # a day computed sees the edits
+    assert as_dicts(lagging_list(SUNDAY, lenient, BONDS_CONFIG)) == sent
+
+
+def test_a_week_never_dispatched_is_computed(city):
+    lenient = {**RULES_CONFIG, "missing_weeks": 3, "stale_weeks": 4, "behind_percent": 80}
+    assert not LaggingWeek.select().exists()
+    assert sorted(reasons_by_code(lagging_list(SUNDAY, lenient, BONDS_CONFIG))) != sorted(RULES)
+    assert sorted(reasons_by_code(lagging_list(SUNDAY, RULES_CONFIG, BONDS_CONFIG))) == sorted(RULES)

@@ -82,12 +82,14 @@ def prepare(config, url, projects, weeks, seed=2026, log=print):
                 db.connect()
                 create_tables()
             log(f"loading the data set: {projects} projects × {weeks} weeks into {url} …")
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             load_demo_city(config, count=projects, seed=seed, weeks=weeks)
             marker = {**wanted, "loaded_at": utc_now().isoformat(timespec="seconds")}
             marker["load_seconds"] = round(time.perf_counter() - start, 1)
+            # The loader's own CPU time (SQLite's work included, PostgreSQL's not): what a shared machine does not stretch.
+            marker["load_cpu_seconds"] = round(time.process_time() - cpu, 1)
             _write_marker(database, url, marker)
-            log(f"loaded in {marker['load_seconds']} s")
+            log(f"loaded in {marker['load_seconds']} s ({marker['load_cpu_seconds']} s of CPU)")
         else:
             log(f"reusing the data set in {url} (loaded {marker['loaded_at']} in {marker['load_seconds']} s)")
         return _accounts(url, marker, loaded_now, config)

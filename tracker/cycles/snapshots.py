@@ -12,6 +12,7 @@ import datetime as dt
 
 from peewee import (
     JOIN,
+    SQL,
     BooleanField,
     Case,
     CharField,
@@ -27,10 +28,11 @@ from tracker.accounts.models import LeadOfficial
 from tracker.core.db import BaseModel, db
 from tracker.core.money import MoneyField, money_sum
 from tracker.core.weeks import shift_week, week_monday
-from tracker.cycles.figures import Source, figures, figures_by
+from tracker.cycles.figures import Source, figures
 from tracker.projects.lights import next_milestone_of, warning_rule
 from tracker.projects.models import (
     MONTHLY_PLAN_COLUMNS,
+    UNDER_WAY,
     ProgressReport,
     Project,
     ReportFunds,
@@ -127,12 +129,24 @@ class Snapshot(Source):
 
     def funds(self, keys, where):
         s = ProjectSnapshot
-        return (
-            ReportFunds.select(*keys, ReportFunds.source, money_sum(ReportFunds.amount))
+        # Summed per project and source first: a province's millions of lines are grouped once, and only
+        # the sums (a few per project) meet the snapshot's rows.
+        per_project = (
+            ReportFunds.select(
+                ProgressReport.project.alias("project_id"),
+                ReportFunds.source.alias("source"),
+                fn.SUM(ReportFunds.amount).alias("amount"),
+            )
             .join(ProgressReport)
-            .join(s, on=(s.project == ProgressReport.project))
-            .where(where & (ProgressReport.week <= self.week) & ProgressReport.accepted())
-            .group_by(*keys, ReportFunds.source)
+            .where((ProgressReport.week <= self.week) & ProgressReport.accepted())
+            .group_by(ProgressReport.project, ReportFunds.source)
+            .alias("per_project")
+        )
+        return (
+            s.select(*keys, per_project.c.source, money_sum(per_project.c.amount))
+            .join(per_project, on=(per_project.c.project_id == s.project))
+            .where(where)
+            .group_by(*keys, per_project.c.source)
         )
 
 
@@ -164,12 +178,12 @@ def judge_snapshot(week, thresholds):
         & (Project.statistics_included == True)  # noqa: E712 (peewee expression)
         & (Project.statistics_included_on.is_null() | (Project.statistics_included_on <= end))
     )
-    ProjectSnapshot.update(statistics_included=fn.EXISTS(included)).where(ProjectSnapshot.week == week).execute()
     milestone, milestone_due = next_milestone_of(ProjectSnapshot.project, ProjectSnapshot.status, end)
-    ProjectSnapshot.update(milestone=milestone, milestone_due=milestone_due).where(
-        ProjectSnapshot.week == week
-    ).execute()
-    # The lights are judged on the snapshot's own figures, as of the week's last day.
+    ProjectSnapshot.update(
+        statistics_included=fn.EXISTS(included), milestone=milestone, milestone_due=milestone_due
+    ).where(ProjectSnapshot.week == week).execute()
+    # The lights are judged on the snapshot's own figures, as of the week's last day (the milestone
+    # set above among them: a statement's SET reads the row as it was, hence a second UPDATE).
     ProjectSnapshot.update(warning_rule=warning_rule(end, thresholds, ProjectSnapshot)).where(
         ProjectSnapshot.week == week
     ).execute()
@@ -318,19 +332,25 @@ def official_chart_weeks(week):
     """The restart-rate chart's weeks up to ``week``: (the city's WeekTotals rows, {official id: [WeekRate]}).
 
     Each official's list has one WeekRate per city row, in the same order (0 projects in a
-    week they contracted none), from the same figures the emails print for each official.
+    week they contracted none), counted from the snapshots as the emails' figures count them.
     """
-    city = weeks_of_totals(shift_week(week, -CHART_WEEKS + 1), week)
-    by_week = {row.week: figures_by(Snapshot(row.week), ProjectSnapshot.lead_official) for row in city}
-    officials = {official for groups in by_week.values() for official in groups if official is not None}
+    first = shift_week(week, -CHART_WEEKS + 1)
+    city = weeks_of_totals(first, week)
+    s = ProjectSnapshot
+    # Every official's every week in one grouped query, counted as figures() counts the restart rate.
+    rates = (
+        s.select(s.lead_official, s.week, fn.SUM(Case(None, [(s.status.in_(UNDER_WAY), 1)], 0)), fn.COUNT(SQL("*")))
+        .where(s.week.between(first, week) & s.lead_official.is_null(False))
+        .group_by(s.lead_official, s.week)
+        .tuples()
+    )
+    by_official = {}
+    for official, row_week, under_way, projects in rates:
+        by_official.setdefault(official, {})[row_week] = (int(under_way), projects)
     return city, {
-        official: [_week_rate(row.week, by_week[row.week].get(official)) for row in city] for official in officials
+        official: [WeekRate(row.week, *weeks.get(row.week, (0, 0))) for row in city]
+        for official, weeks in by_official.items()
     }
-
-
-def _week_rate(week, figures_of_week):
-    rate = figures_of_week["restart_rate"] if figures_of_week else {"numerator": 0, "denominator": 0}
-    return WeekRate(week, rate["numerator"], rate["denominator"])
 
 
 def official_restart_rate_chart(own, city, target_percent):

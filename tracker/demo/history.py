@@ -20,6 +20,7 @@ from tracker.core.weeks import week_monday
 from tracker.cycles.snapshots import COPIED, ProjectSnapshot, WeekFunds, WeekTotals, week_end
 from tracker.demo.city import HEADLINE, PROBLEMS, building_status, in_wan
 from tracker.projects.models import UNDER_WAY, FundsSecured, ProgressReport, Project, ReportFunds
+from tracker.schema import bulk_loading
 
 FUND_WEIGHTS = {
     "central_budget": 15,
@@ -73,6 +74,13 @@ def write_history(city, ids):
     closed = _ClosedWeeks(city.weeks[:-2])
     copied = {row[0]: row[1:] for row in Project.select(Project.id, *COPIED, Project.started_on).tuples()}
     next_id = (ProgressReport.select(fn.MAX(ProgressReport.id)).scalar() or 0) + 1
+    with bulk_loading((ProgressReport, ReportFunds, FundsSecured, ProjectSnapshot)):
+        _write_batches(city, ids, funds_of, closed, copied, next_id)
+    move_ids_past(ProgressReport)
+    closed.write_totals()
+
+
+def _write_batches(city, ids, funds_of, closed, copied, next_id):
     for start in range(0, len(city.plan), PROJECTS_PER_BATCH):
         reports, lines, secured, snapshots = [], [], [], []
         for p, project_cents in zip(
@@ -90,8 +98,6 @@ def write_history(city, ids):
         bulk_insert(ReportFunds, (ReportFunds.report, ReportFunds.source, ReportFunds.amount), lines, converted=True)
         bulk_insert(FundsSecured, (FundsSecured.project, FundsSecured.source, FundsSecured.amount), secured)
         bulk_insert(ProjectSnapshot, SNAPSHOT_FIELDS, snapshots, converted=True)
-    move_ids_past(ProgressReport)
-    closed.write_totals()
 
 
 def _reports(city, p, project_id):

@@ -5,6 +5,7 @@ import secrets
 
 from tracker.accounts.credentials import hash_password
 from tracker.accounts.models import AccountCounty, User
+from tracker.core.db import bulk_update
 from tracker.core.weeks import utc_now, week_monday
 from tracker.projects.inclusion import months_before
 from tracker.projects.models import UNDER_WAY, ProgressReport, Project
@@ -38,13 +39,12 @@ def _write_inclusion(today):
     )
     red = next((p for p in under_way if p.started_on <= months_before(today, 2)), None)
     yellow = next((p for p in under_way if months_before(today, 2) < p.started_on <= months_before(today, 1)), None)
-    for project in under_way:
-        if project in (red, yellow):
-            continue
-        included_on = min(project.started_on + dt.timedelta(days=21), today)
-        Project.update(statistics_included=True, statistics_included_on=included_on).where(
-            Project.id == project.id
-        ).execute()
+    included = [
+        (True, min(project.started_on + dt.timedelta(days=21), today), project.id)
+        for project in under_way
+        if project not in (red, yellow)
+    ]
+    bulk_update(Project, (Project.statistics_included, Project.statistics_included_on), included)
     reasons = {red: "项目单位未按月报送固定资产投资统计报表", yellow: "入库资料正在整理，待统计部门审核"}
     for project, reason in reasons.items():
         if project is not None:

@@ -18,10 +18,12 @@ from peewee import JOIN, Case, fn
 
 from tracker.accounts.models import LeadOfficial
 from tracker.bonds.models import BondEntry, entries_as_of
+from tracker.core.db import db
 from tracker.core.money import money, percent, to_money
 from tracker.core.weeks import shift_week, week_of
 from tracker.cycles.consultations import AgendaItem, Decision, overdue_decisions_as_of
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, week_end
+from tracker.lagging.models import LaggingEntry, LaggingWeek
 from tracker.problems.models import Problem, ProblemEvent, overdue_as_of
 from tracker.projects.completeness import skip_notes
 from tracker.projects.lights import IN_PROGRESS, behind_plan
@@ -123,12 +125,54 @@ def closing_week(day):
 
 
 def lagging_list(day, rules, bonds):
-    """The lagging list for ``day`` under the ``[lagging]`` config ``rules`` and ``[bonds]``, ordered by project code."""
+    """The lagging list for ``day`` under the ``[lagging]`` config ``rules`` and ``[bonds]``, ordered by project code.
+
+    The Sunday closing a week the weekly dispatch stored the list of reads that list as it was
+    dispatched (store_week_list); any other day is computed from the snapshots and the dated history.
+    """
     week = closing_week(day)
     if week is None:
         return LaggingList(day, None, [])
-    found = _reasons(_findings(day, week, rules, bonds))
-    return LaggingList(day, week, listed_projects(week, found), skipped_by_rules(week))
+    if day == week_end(week) and LaggingWeek.select().where(LaggingWeek.week == week).exists():
+        projects = [_stored_project(entry) for entry in LaggingEntry.of_week(week)]
+    else:
+        projects = listed_projects(week, _reasons(_findings(day, week, rules, bonds)))
+    return LaggingList(day, week, projects, skipped_by_rules(week))
+
+
+def store_week_list(week, rules, bonds):
+    """Store the lagging list of the Sunday closing ``week`` (snapshotted just now), replacing any stored before.
+
+    The weekly dispatch calls it in the transaction that takes the week's snapshot, so the stored
+    list is the one computed from that snapshot; returns the number of projects listed.
+    """
+    day = week_end(week)
+    projects = listed_projects(week, _reasons(_findings(day, week, rules, bonds)))
+    with db.atomic():
+        LaggingWeek.delete().where(LaggingWeek.week == week).execute()
+        LaggingWeek.create(week=week)
+        rows = [{"week": week, **LaggingEntry.columns_of(n, p)} for n, p in enumerate(projects, start=1)]
+        for start in range(0, len(rows), STORED_ROWS_PER_INSERT):
+            LaggingEntry.insert_many(rows[start : start + STORED_ROWS_PER_INSERT]).execute()
+    return len(projects)
+
+
+# Entries written per INSERT: SQLite allows 32,766 parameters in a statement, an entry takes 10.
+STORED_ROWS_PER_INSERT = 1000
+
+
+def _stored_project(entry):
+    reasons = [Reason(reason["rule"], reason["detail"]) for reason in entry.reasons]
+    return LaggingProject(
+        entry.project_id,
+        entry.code,
+        entry.name,
+        entry.project_unit,
+        entry.lead_official,
+        entry.lead_department,
+        entry.county,
+        reasons,
+    )
 
 
 def _reasons(findings):

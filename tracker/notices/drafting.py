@@ -52,19 +52,7 @@ def insert_entries(model, projects, each=None, **fixed):
     what a model adds of each project's own (a score).
     """
     rows = [
-        {
-            **fixed,
-            **(each(entry) if each else {}),
-            "position": position,
-            "project": entry.project_id,
-            "code": entry.code,
-            "name": entry.name,
-            "project_unit": entry.project_unit,
-            "lead_official": entry.lead_official,
-            "lead_department": entry.lead_department,
-            "county": entry.county,
-            "reasons_data": json.dumps([r.as_dict() for r in entry.reasons], ensure_ascii=False),
-        }
+        {**fixed, **(each(entry) if each else {}), **model.columns_of(position, entry)}
         for position, entry in enumerate(projects, start=1)
     ]
     if rows:

@@ -25,6 +25,7 @@ from peewee import (
 from tracker.accounts.models import User
 from tracker.core.db import BaseModel
 from tracker.core.weeks import utc_now
+from tracker.lagging.models import ListedProject
 from tracker.lagging.rules import worst_first
 from tracker.projects.models import Project
 
@@ -60,29 +61,17 @@ class ReviewedList(BaseModel):
         return self.entries.where(entry.removed == True).order_by(entry.position)  # noqa: E712
 
 
-class ReviewedEntry(BaseModel):
+class ReviewedEntry(ListedProject):
     """A project on a reviewed list, with the reasons (and their evidence) it was put there.
 
     ``LIST`` names the subclass's foreign key to its ReviewedList, which the conditional writes ask.
     """
 
     LIST = None
-    position = IntegerField()
-    code = CharField()
-    name = CharField()
-    project_unit = CharField()
-    lead_official = CharField()
-    lead_department = CharField()
-    county = CharField()
-    reasons_data = TextField()
     removed = BooleanField(default=False)
     removal_reason = TextField(default="")
     removed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     removed_at = DateTimeField(null=True)
-
-    @property
-    def reasons(self):
-        return json.loads(self.reasons_data)
 
     @classmethod
     def published_projects(cls):
