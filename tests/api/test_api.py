@@ -375,6 +375,8 @@ def test_the_openapi_description_lists_every_endpoint(client):
         "/api/v1/enterprises",
         "/api/v1/enterprises/{enterprise_id}",
         "/api/v1/enterprises/{enterprise_id}/status",
+        "/api/v1/promotion",
+        "/api/v1/promotion/leads",
     }
     assert set(spec["paths"]["/api/v1/projects/{code}/reports"]) >= {"get", "post"}
     assert set(spec["paths"]["/api/v1/notices/{notice_id}"]) >= {"get", "patch"}
