@@ -61,6 +61,11 @@ def serve(config):
     scheduler = build_scheduler(config, stopping.is_set)
 
     def stop(signum, frame):
+        # Not stopping.set() here: the handler runs on the main thread, which may hold the Event's
+        # (non-reentrant) lock inside stopping.wait() just then; set it from a thread of its own.
+        threading.Thread(target=stopped_by, args=(signum,)).start()
+
+    def stopped_by(signum):
         log.info("signal %s: finishing the running job, then stopping", signum)
         stopping.set()
 
