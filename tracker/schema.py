@@ -343,22 +343,17 @@ BULK_CACHE_KIB = 256 * 1024
 
 
 @contextmanager
-def bulk_loading(models):
-    """Write millions of rows into ``models`` (empty tables) inside a transaction: the indexes are built after.
+def indexes_after(models):
+    """Write millions of rows into ``models`` (empty tables) inside a transaction: their indexes are built after.
 
     A row inserted into a table with indexes updates each of them at a random place; at the
-    province demo's 2.5 million reports that, and SQLite's data-version trigger run once per row,
-    cost most of the load. So the tables' indexes (not their primary keys) go for the load and are
-    built again from the sorted rows after it, and SQLite's row triggers pause; the version is
-    raised once at the end instead, in the same transaction, so no cache outlives the load.
+    province demo's 2.5 million reports that cost most of the load. So the tables' indexes (not
+    their primary keys) go for the load and are built again from the sorted rows after it.
     """
     sqlite = isinstance(db.obj, SqliteDatabase)
     if sqlite:
         cache_size = db.pragma("cache_size")
         db.pragma("cache_size", -BULK_CACHE_KIB)
-        for model in models:
-            for op in ("INSERT", "UPDATE", "DELETE"):
-                db.execute_sql(f'DROP TRIGGER IF EXISTS "data_version_{model._meta.table_name}_{op}"')
     for model in models:
         model._schema.drop_indexes(safe=True)
     try:
@@ -370,8 +365,28 @@ def bulk_loading(models):
             # every closed week's snapshot) would otherwise be planned as over empty tables.
             db.execute_sql(f'ANALYZE "{model._meta.table_name}"')
         if sqlite:
+            db.pragma("cache_size", cache_size)
+
+
+@contextmanager
+def versioned_once(models):
+    """Raise the data version once for all the writes to ``models`` inside a transaction, not once per row.
+
+    SQLite's data-version triggers run for every row written: at the province demo's millions of
+    rows written and then judged week by week, that was a fifth of the load. They pause, and the
+    version is raised once at the end, in the same transaction, so no cache outlives the writes.
+    (PostgreSQL's triggers run once per statement already.)
+    """
+    sqlite = isinstance(db.obj, SqliteDatabase)
+    if sqlite:
+        for model in models:
+            for op in ("INSERT", "UPDATE", "DELETE"):
+                db.execute_sql(f'DROP TRIGGER IF EXISTS "data_version_{model._meta.table_name}_{op}"')
+    try:
+        yield
+    finally:
+        if sqlite:
             for model in models:
                 for op in ("INSERT", "UPDATE", "DELETE"):
                     db.execute_sql(SQLITE_VERSIONING.format(table=model._meta.table_name, op=op))
-            db.pragma("cache_size", cache_size)
     DataVersion.update(version=DataVersion.version + 1).where(DataVersion.id == 1).execute()

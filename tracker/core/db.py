@@ -1,5 +1,6 @@
 """The database object, bound from config at start-up, never at import time, and the base of every table."""
 
+import io
 import time
 from pathlib import Path
 
@@ -103,10 +104,6 @@ def with_next_number(model, year, write, attempts=5):
     raise NumberTaken()
 
 
-# Rows per round trip to PostgreSQL; SQLite takes them all in one call.
-BATCH_ROWS = 1000
-
-
 def bulk_insert(model, fields, rows, converted=False):
     """Insert ``rows``, tuples of values in ``fields`` order, with the driver's batch call.
 
@@ -118,7 +115,8 @@ def bulk_insert(model, fields, rows, converted=False):
     here); a computed default is not applied: give such columns. The driver's errors come out as
     peewee's (IntegrityError …), as from any query. ``converted``: the values are
     already what the fields' ``db_value`` gives (amounts rounded to the cent), and
-    are handed to the driver as they are (the demo's millions of rows).
+    are handed to the driver as they are (the demo's millions of rows). Values are
+    numbers, strings, dates, booleans or None: no binary columns.
     """
     if not converted:
         rows = _db_values(fields, rows)
@@ -132,14 +130,32 @@ def bulk_insert(model, fields, rows, converted=False):
         constant = tuple(field.db_value(field.default) for field in defaults)
         fields, rows = [*fields, *defaults], (tuple(row) + constant for row in rows)
     columns = ", ".join(_quoted(field.column_name) for field in fields)
-    sql = f"INSERT INTO {_quoted(model._meta.table_name)} ({columns}) VALUES "
+    table = _quoted(model._meta.table_name)
     with __exception_wrapper__:
         if isinstance(db.obj, SqliteDatabase):
-            db.cursor().executemany(sql + f"({', '.join('?' * len(fields))})", rows)
+            db.cursor().executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(fields))})", rows)
         else:
-            from psycopg2.extras import execute_values
+            # COPY, PostgreSQL's own bulk path: several times faster than INSERTs of many rows.
+            db.cursor().copy_expert(f"COPY {table} ({columns}) FROM STDIN", _copy_text(rows))
 
-            execute_values(db.cursor(), sql + "%s", list(rows), page_size=BATCH_ROWS)
+
+def _copy_text(rows):
+    """``rows`` in COPY's text format: tab between values, \\N for None, backslashes and line ends escaped."""
+    text = io.StringIO()
+    for row in rows:
+        text.write(
+            "\t".join(
+                value.translate(_COPY_ESCAPES) if type(value) is str else _COPY_NULL if value is None else str(value)
+                for value in row
+            )
+        )
+        text.write("\n")
+    text.seek(0)
+    return text
+
+
+_COPY_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def move_ids_past(model):
@@ -153,6 +169,10 @@ def move_ids_past(model):
     db.execute_sql(
         f"SELECT setval(pg_get_serial_sequence('{table}', '{key}'), GREATEST(1, (SELECT MAX({_quoted(key)}) FROM {_quoted(table)})))"
     )
+
+
+# Rows per round trip of a bulk UPDATE to PostgreSQL; SQLite takes them all in one call.
+BATCH_ROWS = 1000
 
 
 def bulk_update(model, fields, rows):

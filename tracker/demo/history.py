@@ -11,6 +11,7 @@ judges them (tests/test_demo.py checks that taking a demo week's snapshot again 
 
 import datetime as dt
 from decimal import Decimal
+from operator import itemgetter
 
 from peewee import fn
 
@@ -20,7 +21,7 @@ from tracker.core.weeks import week_monday
 from tracker.cycles.snapshots import COPIED, ProjectSnapshot, WeekFunds, WeekTotals, week_end
 from tracker.demo.city import HEADLINE, PROBLEMS, building_status, in_wan
 from tracker.projects.models import UNDER_WAY, FundsSecured, ProgressReport, Project, ReportFunds
-from tracker.schema import bulk_loading
+from tracker.schema import indexes_after
 
 FUND_WEIGHTS = {
     "central_budget": 15,
@@ -30,6 +31,9 @@ FUND_WEIGHTS = {
     "self_raised": 20,
     "other": 5,
 }
+
+# The tables the history fills with millions of rows.
+HISTORY_TABLES = (ProgressReport, ReportFunds, FundsSecured, ProjectSnapshot)
 
 # Projects whose history is written in one batch (at 260 weeks: 13,000 reports).
 PROJECTS_PER_BATCH = 50
@@ -46,6 +50,7 @@ REPORT_FIELDS = (
     R.next_week_plan,
     R.explanation,
     R.reopened,
+    R.late,
     R.submitted_by,
     R.submitted_at,
     R.updated_at,
@@ -74,20 +79,23 @@ def write_history(city, ids):
     closed = _ClosedWeeks(city.weeks[:-2])
     copied = {row[0]: row[1:] for row in Project.select(Project.id, *COPIED, Project.started_on).tuples()}
     next_id = (ProgressReport.select(fn.MAX(ProgressReport.id)).scalar() or 0) + 1
-    with bulk_loading((ProgressReport, ReportFunds, FundsSecured, ProjectSnapshot)):
+    with indexes_after(HISTORY_TABLES):
         _write_batches(city, ids, funds_of, closed, copied, next_id)
     move_ids_past(ProgressReport)
     closed.write_totals()
 
 
 def _write_batches(city, ids, funds_of, closed, copied, next_id):
+    calendar = _Calendar(city)
     for start in range(0, len(city.plan), PROJECTS_PER_BATCH):
         reports, lines, secured, snapshots = [], [], [], []
         for p, project_cents in zip(
             city.plan[start : start + PROJECTS_PER_BATCH], funds_of[start : start + PROJECTS_PER_BATCH], strict=True
         ):
             project_id = ids[p["code"]]
-            story = [(next_id + n, index, row) for n, (index, row) in enumerate(_reports(city, p, project_id))]
+            story = [
+                (next_id + n, index, row) for n, (index, row) in enumerate(_reports(city, calendar, p, project_id))
+            ]
             next_id += len(story)
             own_lines = _funds(city, [rid for rid, _, _ in story], project_cents)
             reports += [(rid, *row) for rid, _, row in story]
@@ -97,10 +105,13 @@ def _write_batches(city, ids, funds_of, closed, copied, next_id):
         bulk_insert(ProgressReport, REPORT_FIELDS, reports, converted=True)
         bulk_insert(ReportFunds, (ReportFunds.report, ReportFunds.source, ReportFunds.amount), lines, converted=True)
         bulk_insert(FundsSecured, (FundsSecured.project, FundsSecured.source, FundsSecured.amount), secured)
+        # In the order of the snapshot's key (week, project): its rows then go in at a few places of that
+        # index rather than at thousands, and a week's rows lie together for the judging that follows.
+        snapshots.sort(key=itemgetter(0, 1))
         bulk_insert(ProjectSnapshot, SNAPSHOT_FIELDS, snapshots, converted=True)
 
 
-def _reports(city, p, project_id):
+def _reports(city, calendar, p, project_id):
     """(week index, row) of one project's weekly reports, less the weeks it did not report.
 
     Its last report carries the figures the project row shows (city.write_projects), so a
@@ -112,25 +123,23 @@ def _reports(city, p, project_id):
         # has a report to carry its funds).
         if 0 < index < last and city.rng.random() < 0.03:
             continue
-        yield index, _report(city, p, project_id, index, week, last)
+        yield index, _report(city, calendar, p, project_id, index, week, last)
 
 
-def _report(city, p, project_id, index, week, last):
+def _report(city, calendar, p, project_id, index, week, last):
     """A report's columns in REPORT_FIELDS order, less its id."""
     started = p["start_week"] is not None and index >= p["start_week"]
     if started:
         # Investment keeps the project's pace with the year, reaching today's figure in its last report.
-        elapsed = (
-            Decimal(_report_day(city, week).timetuple().tm_yday)
-            / _report_day(city, city.weeks[last]).timetuple().tm_yday
-        )
+        elapsed = calendar.day_of_year[index] / calendar.day_of_year[last]
         invested = min(p["investment_completed"], to_money(p["investment_completed"] * elapsed))
         # Completed only in the last report; before that it was being built.
         status = p["status"] if index == last else building_status(p)
     else:
         invested, status = Decimal(0), p["status"] if p["start_week"] is None else "not_started"
-    # Filed on the week's Friday morning, or just now when that Friday has not come yet.
-    submitted = min(dt.datetime.combine(week_monday(week) + dt.timedelta(days=4), dt.time(8, 30)), city.now)
+    # About one report in twelve of the closed weeks was filed late.
+    late = index < len(city.weeks) - 1 and city.rng.random() < 1 / 12
+    submitted = calendar.filed_late[index] if late else calendar.filed[index]
     return (
         project_id,
         week,
@@ -141,15 +150,26 @@ def _report(city, p, project_id, index, week, last):
         "继续推进主体施工" if started else "加快办理前期手续",
         "",
         False,
+        late,
         None,
         submitted,
         submitted,
     )
 
 
-def _report_day(city, week):
-    """The day a week's figures stand for: its Sunday, or today for the week under way."""
-    return min(week_monday(week) + dt.timedelta(days=6), city.today)
+class _Calendar:
+    """What the reports of each week of ``city.weeks`` share, worked out once rather than per report."""
+
+    def __init__(self, city):
+        mondays = [week_monday(week) for week in city.weeks]
+        # The day a week's figures stand for: its Sunday, or today for the week under way.
+        self.day_of_year = [
+            Decimal(min(monday + dt.timedelta(days=6), city.today).timetuple().tm_yday) for monday in mondays
+        ]
+        # Filed on the week's Friday morning, or just now when that Friday has not come yet; a late
+        # report (迟报) first on the Sunday after, 20:00 city time.
+        self.filed = [min(dt.datetime.combine(m + dt.timedelta(days=4), dt.time(8, 30)), city.now) for m in mondays]
+        self.filed_late = [dt.datetime.combine(m + dt.timedelta(days=6), dt.time(12, 0)) for m in mondays]
 
 
 def _funds(city, report_ids, cents):

@@ -17,7 +17,7 @@ from tracker.demo.bonds import write_bonds
 from tracker.demo.city import HEADLINE, City
 from tracker.demo.enterprises import write_enterprises
 from tracker.demo.follow_up import write_decisions, write_follow_up, write_honours, write_ledger
-from tracker.demo.history import write_history
+from tracker.demo.history import HISTORY_TABLES, write_history
 from tracker.demo.inspections import write_inspections
 from tracker.demo.letters import write_letters
 from tracker.demo.photos import write_photos
@@ -25,6 +25,7 @@ from tracker.demo.promotion import write_promotion
 from tracker.demo.review import write_review
 from tracker.projects.lights import light_thresholds, refresh_next_milestones
 from tracker.projects.models import Project
+from tracker.schema import versioned_once
 
 
 class DemoError(Exception):
@@ -45,7 +46,7 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
         raise DemoError("the database has projects already: load the demo into an empty database")
     today = local_now(config["city"]["timezone"]).date()
     city = City(random.Random(seed), count, today, weeks, config["milestones"])
-    with db.atomic():
+    with db.atomic(), versioned_once(HISTORY_TABLES):
         city.write_lists()
         officials = city.write_officials()
         owners = city.write_owners()

@@ -1,4 +1,4 @@
-"""The demo city's 入库纳统 and county review: a few projects not yet included, one county under review, late reports."""
+"""The demo city's 入库纳统 and county review: a few projects not yet included, one county under review."""
 
 import datetime as dt
 import secrets
@@ -6,7 +6,7 @@ import secrets
 from tracker.accounts.credentials import hash_password
 from tracker.accounts.models import AccountCounty, User
 from tracker.core.db import bulk_update
-from tracker.core.weeks import utc_now, week_monday
+from tracker.core.weeks import utc_now
 from tracker.projects.inclusion import months_before
 from tracker.projects.models import UNDER_WAY, ProgressReport, Project
 
@@ -17,7 +17,6 @@ SENT_BACK_REASON = "累计完成投资较上周增加较多，与形象进度描
 def write_review(city, today):
     """Inclusion for every project under way, the county office account of 南湖县 and its reviews; return its login."""
     _write_inclusion(today)
-    _write_late_reports(city)
     password = secrets.token_urlsafe(9)
     county, _ = User.get_or_create(
         username="county", defaults={"role": "county", "display_name": f"{REVIEWED_COUNTY}重点项目办"}
@@ -49,18 +48,6 @@ def _write_inclusion(today):
     for project, reason in reasons.items():
         if project is not None:
             Project.update(statistics_reason=reason).where(Project.id == project.id).execute()
-
-
-def _write_late_reports(city):
-    """About one report in twelve of the closed weeks was first filed on the Sunday after its reporting day."""
-    for week in city.weeks[:-1]:
-        ids = [rid for (rid,) in ProgressReport.select(ProgressReport.id).where(ProgressReport.week == week).tuples()]
-        late = [rid for rid in ids if city.rng.random() < 1 / 12]
-        if late:
-            sunday = dt.datetime.combine(week_monday(week) + dt.timedelta(days=6), dt.time(12, 0))  # 20:00 city time
-            ProgressReport.update(late=True, submitted_at=sunday, updated_at=sunday).where(
-                ProgressReport.id.in_(late)
-            ).execute()
 
 
 def _write_reviews(city, county, today):
