@@ -38,6 +38,29 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
+@contextlib.contextmanager
+def browser_page(width, height=740):
+    """A page in Chromium ``width`` px wide, a touch phone under 600 px; the browser closed even when the test fails."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
+            page = browser.new_context(viewport={"width": width, "height": height}, **phone).new_page()
+            page.set_default_timeout(15_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def log_in(page, server, username, password=PASSWORD):
+    """Log in through the form, as a person does."""
+    page.goto(f"{server}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def server(sqlite_url, tmp_path):
     """The app on a SQLite file, listening on a free port of 127.0.0.1; its base URL."""
@@ -168,22 +191,13 @@ def lagging_city(server):
 
 @pytest.fixture
 def desktop():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15_000)
-            yield page
-        finally:
-            browser.close()
+    with browser_page(1280, 900) as page:
+        yield page
 
 
 def test_the_office_drafts_reviews_and_publishes_a_notice_the_public_can_read(server, lagging_city, desktop):
     page = desktop
-    page.goto(f"{server}/login")
-    page.fill("#username", "office")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, server, "office")
     page.click("nav >> text=滞后通报")
     expect(page.locator("#lagging")).to_contain_text("开工时限已过未开复工")
     page.click("text=据此名单起草通报")
@@ -234,10 +248,7 @@ def incomplete_city(server):
 
 
 def log_in_as_office(page, server):
-    page.goto(f"{server}/login")
-    page.fill("#username", "office")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, server, "office")
     page.wait_for_url(f"{server}/")
 
 

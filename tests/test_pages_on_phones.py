@@ -12,8 +12,7 @@ from decimal import Decimal
 
 import pytest
 import test_browser
-from conftest import PASSWORD, PASSWORD_HASH
-from playwright.sync_api import sync_playwright
+from conftest import PASSWORD_HASH
 
 from scheduler.cycles import run_cycle
 from tracker.accounts.credentials import new_api_token, revoke_tokens
@@ -40,7 +39,7 @@ pytestmark = pytest.mark.browser
 
 ROLES = ("office", "leader", "owner", "inspector", "department", "county")
 NARROWEST_CELL = 64  # px: below this a cell holds one to four characters a line
-ARTIFACTS, CHROMIUM_ARGS = test_browser.ARTIFACTS, test_browser.CHROMIUM_ARGS
+ARTIFACTS, browser_page, log_in = test_browser.ARTIFACTS, test_browser.browser_page, test_browser.log_in
 server = test_browser.server  # the app, served for real
 LONG_NAME = "西安至延安高速铁路配套工程黄河特大桥及引线段（第三标段）建设项目"
 
@@ -141,37 +140,26 @@ def problems_on(page):
 def test_every_page_of_the_navigation_reads_without_a_sideways_scroll(server, city, role, width):
     shots = ARTIFACTS / "pages"
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
-            page = browser.new_context(viewport={"width": width, "height": 740}, **phone).new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{server}/login")
-            page.fill("#username", city["accounts"][role])
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
-            links = page.eval_on_selector_all("header nav a", "links => links.map(a => a.getAttribute('href'))")
-            paths = [href.split("?")[0] for href in links if "/export" not in href]
-            assert len(paths) >= 4, paths  # every role has a navigation worth the name
-            if width < 600:  # the menu is folded behind one button; opened, every link is a touch target
-                page.click(".menu-button")
-                heights = page.eval_on_selector_all("header nav a", "links => links.map(a => a.offsetHeight)")
-                assert min(heights) >= 44, heights
-                page.screenshot(path=shots / f"{role}-menu-{width}.png")
-            found = {}
-            for path in dict.fromkeys(paths + city["details"]):
-                response = page.goto(f"{server}{path}")
-                if path in city["details"] and response.status in (403, 404):
-                    continue  # a page this role may not see
-                assert response.status == 200, path
-                page.screenshot(path=shots / f"{role}-{page_name(path)}-{width}.png", full_page=True)
-                current = page.eval_on_selector_all('header nav a[aria-current="page"]', "a => a.map(a => a.href)")
-                if path in paths:
-                    assert current == [f"{server}{path}"], (path, current)  # the page is marked in the menu
-                if problems := problems_on(page):
-                    found[path] = problems
-        finally:
-            browser.close()
+    with browser_page(width) as page:
+        log_in(page, server, city["accounts"][role])
+        links = page.eval_on_selector_all("header nav a", "links => links.map(a => a.getAttribute('href'))")
+        paths = [href.split("?")[0] for href in links if "/export" not in href]
+        assert len(paths) >= 4, paths  # every role has a navigation worth the name
+        if width < 600:  # the menu is folded behind one button; opened, every link is a touch target
+            page.click(".menu-button")
+            heights = page.eval_on_selector_all("header nav a", "links => links.map(a => a.offsetHeight)")
+            assert min(heights) >= 44, heights
+            page.screenshot(path=shots / f"{role}-menu-{width}.png")
+        found = {}
+        for path in dict.fromkeys(paths + city["details"]):
+            response = page.goto(f"{server}{path}")
+            if path in city["details"] and response.status in (403, 404):
+                continue  # a page this role may not see
+            assert response.status == 200, path
+            page.screenshot(path=shots / f"{role}-{page_name(path)}-{width}.png", full_page=True)
+            current = page.eval_on_selector_all('header nav a[aria-current="page"]', "a => a.map(a => a.href)")
+            if path in paths:
+                assert current == [f"{server}{path}"], (path, current)  # the page is marked in the menu
+            if problems := problems_on(page):
+                found[path] = problems
     assert not found, found

@@ -7,9 +7,8 @@ import re
 
 import pytest
 import test_browser
-from conftest import PASSWORD, PASSWORD_HASH
+from conftest import PASSWORD_HASH
 from pages import post
-from playwright.sync_api import sync_playwright
 
 from tracker.accounts.models import ApiToken, User
 from tracker.audit.models import AuditEntry
@@ -207,29 +206,20 @@ def test_last_use_is_recorded_with_its_address_at_most_once_a_minute(client, mak
 def test_the_new_token_wraps_on_a_phone_and_is_selected_by_a_tap(server, width):
     with db.connection_context():
         User.create(username="owner", role="owner", display_name="赵强", password_hash=PASSWORD_HASH)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=test_browser.CHROMIUM_ARGS)
-        try:
-            phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
-            page = browser.new_context(viewport={"width": width, "height": 740}, **phone).new_page()
-            page.goto(f"{server}/login")
-            page.fill("#username", "owner")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.goto(f"{server}/tokens/")
-            page.fill("#name", "西安至延安高速铁路配套工程黄河特大桥周报同步脚本")
-            page.select_option("#days", "30")
-            page.click("button.primary")
-            page.wait_for_load_state()
-            page.screenshot(path=test_browser.ARTIFACTS / f"token-created-{width}.png", full_page=True)
-            token = page.inner_text("#new-token")
-            box = page.locator("#new-token").bounding_box()
-            assert box["x"] + box["width"] <= width
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.click("#new-token")
-            assert page.evaluate("String(window.getSelection())").strip() == token
-            page.click("text=返回令牌列表")
-            page.screenshot(path=test_browser.ARTIFACTS / f"tokens-{width}.png", full_page=True)
-            assert token not in page.content()
-        finally:
-            browser.close()
+    with test_browser.browser_page(width) as page:
+        test_browser.log_in(page, server, "owner")
+        page.goto(f"{server}/tokens/")
+        page.fill("#name", "西安至延安高速铁路配套工程黄河特大桥周报同步脚本")
+        page.select_option("#days", "30")
+        page.click("button.primary")
+        page.wait_for_load_state()
+        page.screenshot(path=test_browser.ARTIFACTS / f"token-created-{width}.png", full_page=True)
+        token = page.inner_text("#new-token")
+        box = page.locator("#new-token").bounding_box()
+        assert box["x"] + box["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.click("#new-token")
+        assert page.evaluate("String(window.getSelection())").strip() == token
+        page.click("text=返回令牌列表")
+        page.screenshot(path=test_browser.ARTIFACTS / f"tokens-{width}.png", full_page=True)
+        assert token not in page.content()

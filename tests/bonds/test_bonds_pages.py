@@ -2,8 +2,7 @@
 
 import pytest
 import test_browser
-from conftest import PASSWORD, PASSWORD_HASH
-from playwright.sync_api import sync_playwright
+from conftest import PASSWORD_HASH
 from test_pages_on_phones import problems_on
 
 from tracker.accounts.models import User
@@ -32,28 +31,17 @@ def pages(server, tmp_path):
 def test_the_bond_pages_read_without_a_sideways_scroll(server, pages, width):
     shots = test_browser.ARTIFACTS / "bonds"
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=test_browser.CHROMIUM_ARGS)
-        try:
-            phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
-            page = browser.new_context(viewport={"width": width, "height": 740}, **phone).new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{server}/login")
-            page.fill("#username", "office")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
-            found = {}
-            for n, path in enumerate(pages):
-                assert page.goto(f"{server}{path}").status == 200, path
-                page.screenshot(path=shots / f"bonds-{n}-{width}.png", full_page=True)
-                if problems := problems_on(page):
-                    found[path] = problems
-            page.goto(f"{server}{pages[2]}")
-            assert page.locator("#entries tr.overdue").count() == 4  # the demo's idle projects
-            page.goto(f"{server}{pages[3]}")
-            assert "资金闲置" in page.locator("#bonds").inner_text()
-            page.locator("#bonds").screenshot(path=shots / f"bonds-project-card-{width}.png")
-        finally:
-            browser.close()
+    with test_browser.browser_page(width) as page:
+        test_browser.log_in(page, server, "office")
+        found = {}
+        for n, path in enumerate(pages):
+            assert page.goto(f"{server}{path}").status == 200, path
+            page.screenshot(path=shots / f"bonds-{n}-{width}.png", full_page=True)
+            if problems := problems_on(page):
+                found[path] = problems
+        page.goto(f"{server}{pages[2]}")
+        assert page.locator("#entries tr.overdue").count() == 4  # the demo's idle projects
+        page.goto(f"{server}{pages[3]}")
+        assert "资金闲置" in page.locator("#bonds").inner_text()
+        page.locator("#bonds").screenshot(path=shots / f"bonds-project-card-{width}.png")
     assert found == {}

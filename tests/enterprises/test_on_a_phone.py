@@ -4,7 +4,7 @@ The demo's 78 enterprises; screenshots kept in test-artifacts/enterprises/."""
 
 import pytest
 import test_browser
-from conftest import PASSWORD, PASSWORD_HASH
+from conftest import PASSWORD_HASH
 from playwright.sync_api import sync_playwright
 
 from tracker.accounts.models import User
@@ -41,11 +41,7 @@ def test_the_department_updates_a_status_on_a_phone_and_the_pages_fit(server, de
         try:
             phone = test_browser.PHONE if width < 600 else {"viewport": {"width": width, "height": 800}}
             page = browser.new_context(**phone).new_page()
-            page.goto(f"{server}/login")
-            page.fill("#username", "department")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
+            test_browser.log_in(page, server, "department")
             shown = {}
             for name, path in (
                 ("dashboard", "/"),

@@ -3,8 +3,7 @@ as the department that answers and the inspector that follows up; screenshots in
 
 import pytest
 import test_browser
-from conftest import PASSWORD, PASSWORD_HASH
-from playwright.sync_api import sync_playwright
+from conftest import PASSWORD_HASH
 from test_pages_on_phones import problems_on
 
 from tracker.accounts.models import User
@@ -35,25 +34,15 @@ def test_the_ledger_and_a_letter_read_on_a_phone_and_a_screen(server, demo, role
     shots = test_browser.ARTIFACTS / "letters"
     shots.mkdir(parents=True, exist_ok=True)
     found = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=test_browser.CHROMIUM_ARGS)
-        try:
-            phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
-            page = browser.new_context(viewport={"width": width, "height": 740}, **phone).new_page()
-            page.goto(f"{server}/login")
-            page.fill("#username", role)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
-            for name, path in (("ledger", "/letters/"), ("letter", f"/letters/{demo.id}")):
-                assert page.goto(f"{server}{path}").status == 200
-                page.screenshot(path=shots / f"{role}-{name}-{width}.png", full_page=True)
-                if problems := problems_on(page):
-                    found[path] = problems
-            text = page.inner_text("main")
-            # The unit answers on the page; the inspector sees who wrote, the unit never does.
-            assert ("提交答复" in text) is (role == "department")
-            assert (demo.complainant_phone in text) is (role == "inspector")
-        finally:
-            browser.close()
+    with test_browser.browser_page(width) as page:
+        test_browser.log_in(page, server, role)
+        for name, path in (("ledger", "/letters/"), ("letter", f"/letters/{demo.id}")):
+            assert page.goto(f"{server}{path}").status == 200
+            page.screenshot(path=shots / f"{role}-{name}-{width}.png", full_page=True)
+            if problems := problems_on(page):
+                found[path] = problems
+        text = page.inner_text("main")
+        # The unit answers on the page; the inspector sees who wrote, the unit never does.
+        assert ("提交答复" in text) is (role == "department")
+        assert (demo.complainant_phone in text) is (role == "inspector")
     assert not found, found

@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 import test_browser
 from channel_servers import DINGTALK_SECRET, DINGTALK_TOKEN, SMS_KEY, WECOM_KEY, stand_ins
-from conftest import PASSWORD, PASSWORD_HASH, overrides_for
-from playwright.sync_api import sync_playwright
+from conftest import PASSWORD_HASH, overrides_for
 from test_pages_on_phones import problems_on
 
 from scheduler.cycles import run_cycle
@@ -79,29 +78,18 @@ def test_the_deliveries_and_the_channel_choices_read_on_a_phone_and_a_desktop(de
         "account-form": f"/accounts/{deliveries['owner']}/edit",
     }
     found = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=test_browser.CHROMIUM_ARGS)
-        try:
-            phone = {"is_mobile": True, "has_touch": True} if width < 600 else {}
-            page = browser.new_context(viewport={"width": width, "height": 740}, **phone).new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{url}/login")
-            page.fill("#username", "office")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
-            for name, path in pages.items():
-                assert page.goto(f"{url}{path}").status == 200, path
-                page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
-                html = page.content()
-                assert not [s for s in (WECOM_KEY, DINGTALK_TOKEN, DINGTALK_SECRET, SMS_KEY) if s in html], path
-                if problems := problems_on(page):
-                    found[path] = problems
-            page.goto(f"{url}/deliveries/")
-            assert page.locator('tr[data-channel="dingtalk"] .error').inner_text().startswith("HTTP 500")
-            assert page.locator('tr[data-channel="sms"] td[data-label="渠道"]').inner_text() == "短信"
-            page.goto(f"{url}/accounts/officials/{deliveries['official']}/edit")
-            assert page.locator('input[name="channels"][value="sms"]').is_checked()
-        finally:
-            browser.close()
+    with test_browser.browser_page(width) as page:
+        test_browser.log_in(page, url, "office")
+        for name, path in pages.items():
+            assert page.goto(f"{url}{path}").status == 200, path
+            page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+            html = page.content()
+            assert not [s for s in (WECOM_KEY, DINGTALK_TOKEN, DINGTALK_SECRET, SMS_KEY) if s in html], path
+            if problems := problems_on(page):
+                found[path] = problems
+        page.goto(f"{url}/deliveries/")
+        assert page.locator('tr[data-channel="dingtalk"] .error').inner_text().startswith("HTTP 500")
+        assert page.locator('tr[data-channel="sms"] td[data-label="渠道"]').inner_text() == "短信"
+        page.goto(f"{url}/accounts/officials/{deliveries['official']}/edit")
+        assert page.locator('input[name="channels"][value="sms"]').is_checked()
     assert not found, found

@@ -3,7 +3,7 @@
 
 import pytest
 import test_browser
-from conftest import PASSWORD, PASSWORD_HASH
+from conftest import PASSWORD_HASH
 from playwright.sync_api import sync_playwright
 
 from tracker.accounts.models import User
@@ -49,11 +49,7 @@ def signed_in(browser, server, username, width, height):
     page.set_default_timeout(15_000)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    test_browser.log_in(page, server, username)
     return page, errors
 
 

@@ -4,9 +4,8 @@ import datetime as dt
 
 import pytest
 import test_browser
-from conftest import PASSWORD
 from pictures import SITE, camera_photo, north_of
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tracker.core.config import DEFAULTS
 from tracker.core.db import db
@@ -27,10 +26,7 @@ def test_an_owner_uploads_a_photo_with_the_report_and_sees_it_flagged(server, ci
     taken = dt.datetime.combine(week_monday(week), dt.time(8, 0))
     photo = camera_photo(taken, north_of(SITE, 20), size=(1200, 900), orientation=6)
 
-    phone.goto(f"{server}/login")
-    phone.fill("#username", city["owner"])
-    phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit]")
+    test_browser.log_in(phone, server, city["owner"])
     phone.wait_for_url(f"{server}/reports/")
     phone.goto(f"{server}/projects/{city['code']}/report")
     phone.select_option("#status", label="已开工")
@@ -61,24 +57,16 @@ def test_the_report_and_project_pages_with_photos_fit_an_office_screen(server, c
         Project.update(latitude=SITE[0], longitude=SITE[1]).where(Project.code == city["code"]).execute()
     week = current_week(DEFAULTS)
     photo = camera_photo(dt.datetime.combine(week_monday(week), dt.time(9, 0)) - dt.timedelta(days=9), SITE)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=test_browser.CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            page.goto(f"{server}/login")
-            page.fill("#username", city["owner"])
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.goto(f"{server}/projects/{city['code']}/report")
-            page.fill("#investment_completed", "800")
-            page.fill("#physical_progress", "场地平整完成")
-            page.set_input_files("#photos", files=[{"name": "old.jpg", "mimeType": "image/jpeg", "buffer": photo}])
-            page.click("text=提交周报")
-            expect(page.locator('.photo-flag[data-flag="outside_week"]')).to_contain_text("早于本周 9 天")
-            page.screenshot(path=ARTIFACTS / "report-photos-1366.png", full_page=True)
-            page.goto(f"{server}/projects/{city['code']}")
-            expect(page.locator('#reports .photo-flag[data-flag="outside_week"]')).to_be_visible()
-            assert page.evaluate("document.documentElement.scrollWidth") <= 1366
-            page.screenshot(path=ARTIFACTS / "project-photos-1366.png", full_page=True)
-        finally:
-            browser.close()
+    with test_browser.browser_page(1366, 900) as page:
+        test_browser.log_in(page, server, city["owner"])
+        page.goto(f"{server}/projects/{city['code']}/report")
+        page.fill("#investment_completed", "800")
+        page.fill("#physical_progress", "场地平整完成")
+        page.set_input_files("#photos", files=[{"name": "old.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+        page.click("text=提交周报")
+        expect(page.locator('.photo-flag[data-flag="outside_week"]')).to_contain_text("早于本周 9 天")
+        page.screenshot(path=ARTIFACTS / "report-photos-1366.png", full_page=True)
+        page.goto(f"{server}/projects/{city['code']}")
+        expect(page.locator('#reports .photo-flag[data-flag="outside_week"]')).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        page.screenshot(path=ARTIFACTS / "project-photos-1366.png", full_page=True)
