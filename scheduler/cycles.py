@@ -35,7 +35,7 @@ from tracker.cycles.snapshots import (
 )
 from tracker.honours.drafting import draft_honours
 from tracker.honours.models import HonourList
-from tracker.lagging.rules import RANKED_BY, lagging_list, ranking, store_week_list
+from tracker.lagging.rules import RANKED_BY, lagging_list, lagging_rules, ranking, store_week_list
 from tracker.letters.models import LETTER_LEVELS, overdue_letters_as_of
 from tracker.mail.channels import ROBOT_CHANNELS, robots_for, sms_enabled
 from tracker.mail.compose import make_message, make_text
@@ -93,7 +93,7 @@ def weekly_dispatch(run, week, config):
     # The week's lagging list is stored with the snapshot it reads, so no page sees one without the other.
     with db.atomic():
         take_snapshot(week, lights.light_thresholds(config))
-        store_week_list(week, config["lagging"], config["bonds"])
+        store_week_list(week, lagging_rules(config))
     # 序时进度 at the week's close beside each set of figures: the city's, and each leader's own projects'.
     progress = schedule_progress_by(Snapshot(week), ProjectSnapshot.lead_official, None, week_end(week))
     city = {
@@ -266,7 +266,7 @@ def monthly_consultation(run, month, config):
     previous = _last_snapshot_week(None, first - dt.timedelta(days=1))
     city = figures(Snapshot(last_week))
     before = figures(Snapshot(previous)) if previous else None
-    lagging = lagging_list(month_end, config["lagging"], config["bonds"])
+    lagging = lagging_list(month_end, lagging_rules(config))
     problems = _open_problems(month_end)
     replace_agenda(run, agenda_items(lagging.projects, problems))
     context = {

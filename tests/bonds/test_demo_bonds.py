@@ -3,7 +3,7 @@
 from tracker.bonds.models import BondApplication, BondBatch, batch_figures
 from tracker.core.weeks import local_now
 from tracker.demo.loading import load_demo_city
-from tracker.lagging.rules import lagging_list
+from tracker.lagging.rules import lagging_list, lagging_rules
 
 
 def test_the_demo_first_batch_lists_83_projects_some_idle_and_the_second_is_applied_for(conn, config):
@@ -16,9 +16,7 @@ def test_the_demo_first_batch_lists_83_projects_some_idle_and_the_second_is_appl
     assert first["idle_projects"] == 4
     assert BondApplication.select().where(BondApplication.batch == second["batch"].id).count() == 22
     idle = [
-        p
-        for p in lagging_list(day, config["lagging"], settings).projects
-        if any(r.rule == "bond_idle" for r in p.reasons)
+        p for p in lagging_list(day, lagging_rules(config)).projects if any(r.rule == "bond_idle" for r in p.reasons)
     ]
     assert len(idle) == 4
     assert BondBatch.select().count() == 2

@@ -15,7 +15,7 @@ from tracker.cycles.consultations import AgendaItem, record_decision, record_out
 from tracker.cycles.runs import CycleRun
 from tracker.cycles.snapshots import take_snapshot
 from tracker.lagging.models import LaggingEntry, LaggingWeek
-from tracker.lagging.rules import RULES, closing_week, lagging_count, lagging_list
+from tracker.lagging.rules import RULES, closing_week, lagging_count, lagging_list, lagging_rules
 from tracker.problems.ledger import change_problem, raise_problem
 from tracker.projects.models import PROCEDURES, Milestone, Project
 from tracker.supervision.orders import issue_order, reply_to_order
@@ -23,8 +23,7 @@ from tracker.supervision.orders import issue_order, reply_to_order
 DAY = dt.date(2026, 11, 25)  # a Wednesday: the list reads the week closed on Sunday 22 November
 SUNDAY = dt.date(2026, 11, 22)  # the day closing 2026-W47, whose list the weekly dispatch stores
 WEEKS = ("2026-W44", "2026-W45", "2026-W46", "2026-W47")
-RULES_CONFIG = DEFAULTS["lagging"]
-BONDS_CONFIG = DEFAULTS["bonds"]
+RULES_CONFIG = lagging_rules(DEFAULTS)
 BEFORE = dt.datetime(2026, 11, 2, 9, 0)  # when the problems and orders were raised
 
 
@@ -91,14 +90,14 @@ def reasons_by_code(result):
 
 
 def test_each_rule_fires_for_its_project_and_no_other(city):
-    result = lagging_list(DAY, RULES_CONFIG, BONDS_CONFIG)
+    result = lagging_list(DAY, RULES_CONFIG)
     assert result.week == "2026-W47"
     assert reasons_by_code(result) == {rule: [rule] for rule in RULES}
-    assert lagging_count(DAY, RULES_CONFIG, BONDS_CONFIG) == len(RULES)  # the dashboard's figure, counted in SQL
+    assert lagging_count(DAY, RULES_CONFIG) == len(RULES)  # the dashboard's figure, counted in SQL
 
 
 def test_every_reason_gives_the_dates_and_figures(city):
-    details = {p.code: p.reasons[0].detail for p in lagging_list(DAY, RULES_CONFIG, BONDS_CONFIG).projects}
+    details = {p.code: p.reasons[0].detail for p in lagging_list(DAY, RULES_CONFIG).projects}
     assert "2026-11-10" in details["deadline_passed"] and "超期 15 天" in details["deadline_passed"]
     assert "1,300万元" in details["behind_plan"] and "5,000.25万元" in details["behind_plan"]
     assert "主体施工" in details["milestone_overdue"] and "2026-11-01" in details["milestone_overdue"]
@@ -111,7 +110,9 @@ def test_every_reason_gives_the_dates_and_figures(city):
 
 def test_thresholds_come_from_the_config(city):
     lenient = {**RULES_CONFIG, "missing_weeks": 3, "stale_weeks": 4, "overdue_days": 7, "behind_percent": 80}
-    assert sorted(reasons_by_code(lagging_list(DAY, lenient, {**BONDS_CONFIG, "idle_days": 121}))) == [
+    assert sorted(
+        reasons_by_code(lagging_list(DAY, {**lenient, "bonds": {**DEFAULTS["bonds"], "idle_days": 121}}))
+    ) == [
         "deadline_passed",
         "milestone_overdue",
         "problem_overdue",  # 10 days overdue, more than 7
@@ -119,7 +120,7 @@ def test_thresholds_come_from_the_config(city):
 
 
 def test_the_list_for_a_past_day_does_not_change_after_edits(city, config):
-    before = [p.as_dict() for p in lagging_list(DAY, RULES_CONFIG, BONDS_CONFIG).projects]
+    before = [p.as_dict() for p in lagging_list(DAY, RULES_CONFIG).projects]
     office = User.get(username="office")
     # Everything is put right afterwards: reports corrected, the deadline moved, the problem solved.
     file(config, city["behind_plan"], "2026-W47", investment_completed=4_900, now=dt.datetime(2026, 11, 26, 10))
@@ -130,7 +131,7 @@ def test_the_list_for_a_past_day_does_not_change_after_edits(city, config):
     [order] = city["supervision_overdue"].supervision_orders
     reply_to_order(order, office, "已说明", now=dt.datetime(2026, 11, 26, 11))
     take_snapshot("2026-W48", config["warnings"])
-    assert [p.as_dict() for p in lagging_list(DAY, RULES_CONFIG, BONDS_CONFIG).projects] == before
+    assert [p.as_dict() for p in lagging_list(DAY, RULES_CONFIG).projects] == before
     assert "市住建局" not in str(before)
 
 
@@ -138,7 +139,7 @@ def test_a_day_reads_the_last_week_closed_by_then(city):
     assert closing_week(dt.date(2026, 11, 22)) == "2026-W47"  # Sunday: its own week has ended
     assert closing_week(dt.date(2026, 11, 21)) == "2026-W46"
     assert closing_week(dt.date(2026, 10, 1)) is None
-    assert lagging_list(dt.date(2026, 10, 1), RULES_CONFIG, BONDS_CONFIG).projects == []
+    assert lagging_list(dt.date(2026, 10, 1), RULES_CONFIG).projects == []
 
 
 def as_dicts(result):
@@ -146,9 +147,9 @@ def as_dicts(result):
 
 
 def test_the_weekly_dispatch_stores_the_list_it_computed(city, config):
-    computed = lagging_list(SUNDAY, RULES_CONFIG, BONDS_CONFIG)
+    computed = lagging_list(SUNDAY, RULES_CONFIG)
     run_cycle("weekly", "2026-W47", config)
-    stored = lagging_list(SUNDAY, RULES_CONFIG, BONDS_CONFIG)
+    stored = lagging_list(SUNDAY, RULES_CONFIG)
     assert LaggingWeek.get_by_id("2026-W47")
     assert [e.code for e in LaggingEntry.of_week("2026-W47")] == [p.code for p in computed.projects]
     assert (stored.week, as_dicts(stored), stored.skipped) == (computed.week, as_dicts(computed), computed.skipped)
@@ -157,7 +158,7 @@ def test_the_weekly_dispatch_stores_the_list_it_computed(city, config):
 
 def test_a_dispatched_weeks_list_stays_as_sent_after_late_edits(city, config):
     run_cycle("weekly", "2026-W47", config)
-    sent = as_dicts(lagging_list(SUNDAY, RULES_CONFIG, BONDS_CONFIG))
+    sent = as_dicts(lagging_list(SUNDAY, RULES_CONFIG))
     office = User.get(username="office")
     # After the dispatch: a report filed late for the closed week, the problem closed with an
     # earlier date, and the thresholds made lenient.
@@ -165,14 +166,12 @@ def test_a_dispatched_weeks_list_stays_as_sent_after_late_edits(city, config):
     [problem] = city["problem_overdue"].problems
     change_problem(problem, office, "status", "已落实", status="resolved", now=dt.datetime(2026, 11, 12, 10))
     lenient = {**RULES_CONFIG, "missing_weeks": 3, "stale_weeks": 4, "behind_percent": 80}
-    assert "problem_overdue" not in reasons_by_code(
-        lagging_list(DAY, lenient, BONDS_CONFIG)
-    )  # a day computed sees the edits
-    assert as_dicts(lagging_list(SUNDAY, lenient, BONDS_CONFIG)) == sent
+    assert "problem_overdue" not in reasons_by_code(lagging_list(DAY, lenient))  # a day computed sees the edits
+    assert as_dicts(lagging_list(SUNDAY, lenient)) == sent
 
 
 def test_a_week_never_dispatched_is_computed(city):
     lenient = {**RULES_CONFIG, "missing_weeks": 3, "stale_weeks": 4, "behind_percent": 80}
     assert not LaggingWeek.select().exists()
-    assert sorted(reasons_by_code(lagging_list(SUNDAY, lenient, BONDS_CONFIG))) != sorted(RULES)
-    assert sorted(reasons_by_code(lagging_list(SUNDAY, RULES_CONFIG, BONDS_CONFIG))) == sorted(RULES)
+    assert sorted(reasons_by_code(lagging_list(SUNDAY, lenient))) != sorted(RULES)
+    assert sorted(reasons_by_code(lagging_list(SUNDAY, RULES_CONFIG))) == sorted(RULES)

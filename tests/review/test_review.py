@@ -12,7 +12,7 @@ from tracker.accounts.models import AccountCounty, User
 from tracker.core.weeks import week_of
 from tracker.cycles import figures as stats
 from tracker.cycles.snapshots import ProjectSnapshot, take_snapshot
-from tracker.lagging.rules import lagging_list, ranking
+from tracker.lagging.rules import lagging_list, lagging_rules, ranking
 from tracker.mail.outbox import Outbox
 from tracker.projects.lights import light_thresholds
 from tracker.projects.models import ListEntry, ProgressReport, Project
@@ -135,7 +135,7 @@ def test_late_reports_are_counted_per_county_and_department_in_the_ranking(chain
     filed(config, projects["other"], projects["other"].owner, now=saturday)
     filed(config, projects["reviewed"], owner, now=FRIDAY_EVENING)
     take_snapshot(WEEK, light_thresholds(config))
-    tables = ranking(lagging_list(dt.date(2026, 5, 18), config["lagging"], config["bonds"]), 0)
+    tables = ranking(lagging_list(dt.date(2026, 5, 18), lagging_rules(config)), 0)
     counties = {row["name"]: row["late_reports"] for row in tables["county"]}
     assert counties == {"东城区": 1, "南湖县": 0}
     assert tables["lead_department"][0]["late_reports"] == 1

@@ -16,7 +16,7 @@ from tracker.api.schemas import (
 )
 from tracker.core.db import db
 from tracker.core.weeks import local_now
-from tracker.lagging.rules import lagging_list, ranking
+from tracker.lagging.rules import lagging_list, lagging_rules, ranking
 from tracker.notices.drafting import draft_notice, edit_notice, publish_notice, remove_entry
 from tracker.notices.models import CriticismNotice, NoticeEntry
 from tracker.projects.models import Project
@@ -30,7 +30,7 @@ def _day(args):
 
 
 def _lagging(args):
-    result = lagging_list(_day(args), current_app.config["TRACKER"]["lagging"], current_app.config["TRACKER"]["bonds"])
+    result = lagging_list(_day(args), lagging_rules(current_app.config["TRACKER"]))
     if not can(g.api_user, "see_lagging"):  # an owner: the list of their own projects
         own = {code for (code,) in Project.select(Project.code).where(project_scope(g.api_user)).tuples()}
         result.projects = [p for p in result.projects if p.code in own]
@@ -58,7 +58,7 @@ def show_ranking(args):
     """红黑榜：按包抓部门和县区统计滞后项目、逾期问题、缺报周报，最差在前"""
     if not can(g.api_user, "see_lagging"):
         refuse("see_lagging", "项目责任人不能查看全市排名")
-    result = lagging_list(_day(args), current_app.config["TRACKER"]["lagging"], current_app.config["TRACKER"]["bonds"])
+    result = lagging_list(_day(args), lagging_rules(current_app.config["TRACKER"]))
     return {
         "date": result.day,
         "week": result.week,

@@ -10,7 +10,7 @@ from tracker.cycles import figures as stats
 from tracker.cycles import snapshots
 from tracker.cycles.consultations import overdue_decisions_as_of
 from tracker.enterprises.resumption import resumption_rate
-from tracker.lagging.rules import closing_week, lagging_count, skipped_by_rules
+from tracker.lagging.rules import closing_week, lagging_count, lagging_rules, skipped_by_rules
 from tracker.letters.handling import overdue as letter_overdue
 from tracker.notices.models import CriticismNotice
 from tracker.problems.models import overdue_as_of
@@ -89,10 +89,10 @@ def _promotion():
 
 def _lagging_counts():
     """The city's lagging projects today, overdue problems, supervision orders and decisions, published notices."""
-    rules = current_app.config["TRACKER"]["lagging"]
+    rules = lagging_rules(current_app.config["TRACKER"])
     day = today()
     return {
-        "projects": lagging_count(day, rules, current_app.config["TRACKER"]["bonds"]),
+        "projects": lagging_count(day, rules),
         "problems": overdue_as_of(day, rules["overdue_days"]).count(),
         "orders": overdue_orders_as_of(day, rules["overdue_days"]).count(),
         "decisions": overdue_decisions_as_of(day, rules["overdue_days"]).count(),

@@ -13,7 +13,7 @@ from tracker.cycles.snapshots import Snapshot
 from tracker.demo.city import HEADLINE, PROBLEMS
 from tracker.honours.drafting import draft_honours, publish_honours
 from tracker.honours.models import HonourEntry
-from tracker.lagging.rules import lagging_list
+from tracker.lagging.rules import lagging_list, lagging_rules
 from tracker.notices.drafting import NoticeError, draft_notice, publish_notice, remove_entry
 from tracker.problems.ledger import change_problem, raise_problem
 from tracker.projects.models import Project
@@ -27,7 +27,7 @@ def write_follow_up(config, today):
     notice lists the projects lagging four weeks ago.
     """
     month_ago = today - dt.timedelta(days=28)
-    lagging = lagging_list(month_ago, config["lagging"], config["bonds"]).projects
+    lagging = lagging_list(month_ago, lagging_rules(config)).projects
     if not lagging:
         return
     with db.atomic():
@@ -142,7 +142,7 @@ def write_decisions(config, today):
     last_month = previous_period("monthly", period_of("monthly", today))
     month = previous_period("monthly", last_month)
     month_end = period_start("monthly", last_month) - dt.timedelta(days=1)
-    lagging = lagging_list(month_end, config["lagging"], config["bonds"])
+    lagging = lagging_list(month_end, lagging_rules(config))
     if lagging.week is None or not lagging.projects:
         return
     office = User.get(username="office")

@@ -124,8 +124,13 @@ def closing_week(day):
     return WeekTotals.select(fn.MAX(WeekTotals.week)).where(WeekTotals.week <= week_of(last_sunday)).scalar()
 
 
-def lagging_list(day, rules, bonds):
-    """The lagging list for ``day`` under the ``[lagging]`` config ``rules`` and ``[bonds]``, ordered by project code.
+def lagging_rules(config):
+    """What the lagging list is judged by: ``[lagging]``, with ``[bonds]`` (the idle-funds rule's settings) under that key."""
+    return {**config["lagging"], "bonds": config["bonds"]}
+
+
+def lagging_list(day, rules):
+    """The lagging list for ``day`` under ``rules`` (``lagging_rules(config)``), ordered by project code.
 
     The Sunday closing a week the weekly dispatch stored the list of reads that list as it was
     dispatched (store_week_list); any other day is computed from the snapshots and the dated history.
@@ -136,18 +141,18 @@ def lagging_list(day, rules, bonds):
     if day == week_end(week) and LaggingWeek.select().where(LaggingWeek.week == week).exists():
         projects = [_stored_project(entry) for entry in LaggingEntry.of_week(week)]
     else:
-        projects = listed_projects(week, _reasons(_findings(day, week, rules, bonds)))
+        projects = listed_projects(week, _reasons(_findings(day, week, rules)))
     return LaggingList(day, week, projects, skipped_by_rules(week))
 
 
-def store_week_list(week, rules, bonds):
+def store_week_list(week, rules):
     """Store the lagging list of the Sunday closing ``week`` (snapshotted just now), replacing any stored before.
 
     The weekly dispatch calls it in the transaction that takes the week's snapshot, so the stored
     list is the one computed from that snapshot; returns the number of projects listed.
     """
     day = week_end(week)
-    projects = listed_projects(week, _reasons(_findings(day, week, rules, bonds)))
+    projects = listed_projects(week, _reasons(_findings(day, week, rules)))
     with db.atomic():
         LaggingWeek.delete().where(LaggingWeek.week == week).execute()
         LaggingWeek.create(week=week)
@@ -197,14 +202,14 @@ def skipped_by_rules(week):
     return skip_notes(SKIPS, ProjectSnapshot, ProjectSnapshot.week == week)
 
 
-def lagging_count(day, rules, bonds):
+def lagging_count(day, rules):
     """How many projects the list of ``day`` holds, in one query (the dashboard's figure)."""
     week = closing_week(day)
     if week is None:
         return 0
     s = ProjectSnapshot
     on_list = functools.reduce(
-        operator.or_, (s.project.in_(f.query.select(f.project)) for f in _findings(day, week, rules, bonds))
+        operator.or_, (s.project.in_(f.query.select(f.project)) for f in _findings(day, week, rules))
     )
     return s.select().where((s.week == week) & on_list).count()
 
@@ -218,7 +223,7 @@ class _Finding:
     describe: object
 
 
-def _findings(day, week, rules, bonds):
+def _findings(day, week, rules):
     return [
         _deadline_passed(day, week),
         _behind_plan(week, rules["behind_percent"]),
@@ -228,7 +233,7 @@ def _findings(day, week, rules, bonds):
         _problem_overdue(day, rules["overdue_days"]),
         _supervision_overdue(day, rules["overdue_days"]),
         _decision_overdue(day, rules["overdue_days"]),
-        _bond_idle(day, bonds["idle_days"], bonds["idle_share"]),
+        _bond_idle(day, rules["bonds"]["idle_days"], rules["bonds"]["idle_share"]),
     ]
 
 

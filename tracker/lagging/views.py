@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
-from tracker.lagging.rules import RANKED_BY, RULES, lagging_list, ranking
+from tracker.lagging.rules import RANKED_BY, RULES, lagging_list, lagging_rules, ranking
 from tracker.notices.forms import NoticeDraftForm
 from tracker.web.access import require
 from tracker.web.caching import cached
@@ -18,10 +18,10 @@ bp = Blueprint("lagging", __name__, url_prefix="/lagging")
 def index():
     """The lagging list of a day with each project's reasons, and the ranking by department and county."""
     day = requested_day()
-    rules = current_app.config["TRACKER"]["lagging"]
+    rules = lagging_rules(current_app.config["TRACKER"])
 
     def rank():
-        result = lagging_list(day, rules, current_app.config["TRACKER"]["bonds"])
+        result = lagging_list(day, rules)
         return result, ranking(result, rules["overdue_days"])
 
     result, ranked = cached(current_user, "lagging_list", rank, day)

@@ -4,7 +4,7 @@ import json
 
 from tracker.core.db import NumberTaken, db, with_next_number
 from tracker.core.weeks import utc_now
-from tracker.lagging.rules import lagging_list, ranking
+from tracker.lagging.rules import lagging_list, lagging_rules, ranking
 from tracker.notices.models import CriticismNotice, NoticeEntry
 
 MIN_REASON = 5  # characters: "不合适" is no reason anyone can check
@@ -27,7 +27,7 @@ class NoticePublished(NoticeError):
 
 def draft_notice(day, config, user, title=None):
     """A new draft carrying the lagging list of ``day`` and the ranking beside it."""
-    result = lagging_list(day, config["lagging"], config["bonds"])
+    result = lagging_list(day, lagging_rules(config))
     if result.week is None:
         raise NoticeError(f"{day:%Y-%m-%d} 之前还没有已结束并存档的周调度，无法生成滞后项目名单", "date")
     title = (title or "").strip() or f"关于{day.year}年{day.month}月重点项目推进滞后情况的通报"
