@@ -161,7 +161,7 @@ def city(make_project, config):
         order = issue_order(project, office, "未按期开工", "说明原因", today + dt.timedelta(days=5), problem)
         queue_order_mail(order, config)
         letter = {"level": "city", "channel": "letter", "received_on": today, "summary": "反映拖欠工程款"}
-        register_letter({**letter, "unit": "市住建局", "person_in_charge": "专干"}, office, 15)
+        register_letter({**letter, "unit": "市住建局", "person_in_charge": "专干"}, office, 15, today)
         batch = BondBatch.create(year=today.year, number=1, listed_on=today - dt.timedelta(days=200))
         BondEntry.create(batch=batch, project=project, amount=1200, issued_on=today - dt.timedelta(days=100))
         rounds = create_round("督查", "", today - dt.timedelta(days=9), today - dt.timedelta(days=8), office)

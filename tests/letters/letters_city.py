@@ -47,8 +47,10 @@ def town_fixture(app, make_user, make_project):
     with db.connection_context():
         office = users["office"]
         made = {
-            "mine": register_letter(letter_values(NDRC), office, 15, now=dt.datetime.combine(MONTH_AGO, dt.time(2))),
-            "housing": register_letter(letter_values(HOUSING, level="provincial", **recent), office, 15),
-            "county": register_letter(letter_values(COUNTY, level="local", **recent), office, 15),
+            "mine": register_letter(
+                letter_values(NDRC), office, 15, MONTH_AGO, now=dt.datetime.combine(MONTH_AGO, dt.time(2))
+            ),
+            "housing": register_letter(letter_values(HOUSING, level="provincial", **recent), office, 15, TODAY),
+            "county": register_letter(letter_values(COUNTY, level="local", **recent), office, 15, TODAY),
         }
     return {**users, "letters": made}

@@ -107,7 +107,7 @@ def test_the_office_registers_a_letter_due_after_the_configured_days(client, log
         "deadline": "",
     }
     response = post(client, "/letters/new", form)
-    assert response.status_code == 302
+    assert response.status_code == 302, response.get_data(as_text=True)
     with db.connection_context():
         letter = Letter.select().order_by(Letter.id.desc()).get()
         assert (letter.unit_kind, (letter.deadline - TODAY).days) == ("department", 15)

@@ -27,7 +27,7 @@ def user(role):
 
 def register(unit=NDRC, **changes):
     values = letter_values(unit, received_on=DAY.date(), transferred_on=DAY.date(), **changes)
-    return register_letter(values, user("office"), 15, now=DAY)
+    return register_letter(values, user("office"), 15, DAY.date(), now=DAY)
 
 
 def test_a_letter_is_due_the_configured_days_after_its_transfer_unless_given_a_deadline(conn):
@@ -53,7 +53,7 @@ def test_the_counts_of_a_past_day_stay_the_same_when_letters_move_on(conn):
         "closed": 0,
         "overdue": 3,
     }
-    reply_to_letter(provincial, user("department"), "已整改", now=dt.datetime(2026, 11, 25, 2))
+    reply_to_letter(provincial, user("department"), "已整改", dt.date(2026, 11, 25), now=dt.datetime(2026, 11, 25, 2))
     close_letter(provincial, user("inspector"), now=dt.datetime(2026, 11, 26, 2))
     assert letter_counts(nov_20) == before
     after = letter_counts(dt.date(2026, 11, 27))
@@ -65,10 +65,10 @@ def test_a_replied_letter_is_not_overdue_and_only_a_replied_one_is_closed(conn):
     letter = register()
     with pytest.raises(LetterError, match="只有已答复"):
         close_letter(letter, user("inspector"))
-    reply_to_letter(letter, user("department"), "已答复信访人", now=DAY + dt.timedelta(days=5))
+    reply_to_letter(letter, user("department"), "已答复信访人", dt.date(2026, 11, 7), now=DAY + dt.timedelta(days=5))
     assert not letter.overdue_on(dt.date(2026, 12, 1))
     with pytest.raises(LetterError):
-        reply_to_letter(letter, user("department"), "再次答复")
+        reply_to_letter(letter, user("department"), "再次答复", dt.date(2026, 11, 8))
 
 
 def test_a_reminder_is_only_for_an_overdue_letter_and_is_on_record(conn):
@@ -81,12 +81,17 @@ def test_a_reminder_is_only_for_an_overdue_letter_and_is_on_record(conn):
 
 def test_the_inspector_reopens_a_closed_letter_with_a_reason_and_it_counts_as_open_again(conn):
     letter = register()
-    reply_to_letter(letter, user("department"), "已处理", now=DAY + dt.timedelta(days=3))
+    reply_to_letter(letter, user("department"), "已处理", dt.date(2026, 11, 5), now=DAY + dt.timedelta(days=3))
     close_letter(letter, user("inspector"), now=DAY + dt.timedelta(days=4))
     with pytest.raises(LetterError, match="理由"):
-        reopen_letter(letter, user("inspector"), " ", dt.date(2026, 12, 20), now=DAY + dt.timedelta(days=10))
+        reopen_letter(letter, user("inspector"), " ", dt.date(2026, 12, 20), dt.date(2026, 11, 12))
     reopen_letter(
-        letter, user("inspector"), "回访信访人反映问题仍未解决", dt.date(2026, 12, 1), DAY + dt.timedelta(days=10)
+        letter,
+        user("inspector"),
+        "回访信访人反映问题仍未解决",
+        dt.date(2026, 12, 1),
+        dt.date(2026, 11, 12),
+        now=DAY + dt.timedelta(days=10),
     )
     assert letter.status == "transferred" and letter.deadline == dt.date(2026, 12, 1)
     assert letter_counts(dt.date(2026, 11, 8))["closed"] == 1  # closed on 6 November, as it was then

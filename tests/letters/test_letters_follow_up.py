@@ -47,7 +47,9 @@ def test_the_consultation_email_lists_overdue_letters_for_the_office_only(conn, 
     office = make_user("office", "office", email="office@example.gov.cn")
     project = make_project(code="L-1")
     received = {"received_on": dt.date(2026, 10, 20), "transferred_on": dt.date(2026, 10, 21)}
-    register_letter(letter_values(NDRC, **received), office, 15, now=dt.datetime(2026, 10, 21, 2))
+    register_letter(
+        letter_values(NDRC, **received), office, 15, dt.date(2026, 10, 21), now=dt.datetime(2026, 10, 21, 2)
+    )
     file(config, project, "2026-W47", investment_completed=100)
     take_snapshot("2026-W47", config["warnings"])
     run = run_cycle("monthly", "2026-11", config)

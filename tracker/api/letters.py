@@ -149,7 +149,7 @@ def reply_to(values, letter_id):
     if not values["text"].strip():
         abort(422, message="请填写答复内容", field="text")
     try:
-        reply_to_letter(letter, g.api_user, values["text"])
+        reply_to_letter(letter, g.api_user, values["text"], today())
     except LetterError as e:
         abort(409, message=str(e))
     return _detail(letter)

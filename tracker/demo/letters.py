@@ -53,9 +53,9 @@ def write_letters(config, today):
             "unit": unit,
             "person_in_charge": f"{unit}信访专干",
         }
-        letter = register_letter(values, office, reply_days, now=at)
+        letter = register_letter(values, office, reply_days, at.date(), now=at)
         if outcome:
             answered = at + dt.timedelta(days=reply_days - 5)
-            reply_to_letter(letter, units.get(unit), REPLIES[outcome], now=answered)
+            reply_to_letter(letter, units.get(unit), REPLIES[outcome], answered.date(), now=answered)
             if outcome == "closed":
                 close_letter(letter, inspector, now=answered + dt.timedelta(days=2))

@@ -27,9 +27,10 @@ def units():
     return {name: kind for kind in UNIT_KINDS for name in ListEntry.names(kind)}
 
 
-def register_letter(values, user, reply_days, now=None):
+def register_letter(values, user, reply_days, today, now=None):
     """Register a letter and transfer it to its unit; its deadline is ``reply_days`` after the transfer
-    unless ``values`` names one. Returns the letter."""
+    unless ``values`` names one. ``today`` is the city's date (not UTC's: they differ until 08:00 in
+    China), the transfer's when none is given. Returns the letter."""
     now = now or utc_now()
     summary = (values.get("summary") or "").strip()
     if not summary:
@@ -42,7 +43,7 @@ def register_letter(values, user, reply_days, now=None):
     person = (values.get("person_in_charge") or "").strip()
     if not person:
         raise LetterError("请指定承办专人", "person_in_charge")
-    transferred_on = values.get("transferred_on") or now.date()
+    transferred_on = values.get("transferred_on") or today
     if transferred_on < values["received_on"]:
         raise LetterError("转办日期不能早于收到日期", "transferred_on")
     deadline = values.get("deadline") or transferred_on + dt.timedelta(days=reply_days)
@@ -83,15 +84,14 @@ def transfer_letter(letter, user, unit, person, deadline, now=None):
     return _change(letter, "transferred", user, f"转至 {unit}（{letter.person_in_charge}）", now)
 
 
-def reply_to_letter(letter, user, text, now=None):
-    """The unit's reply (答复); one after the deadline is kept like any other, the event says when."""
+def reply_to_letter(letter, user, text, today, now=None):
+    """The unit's reply (答复) on ``today``, the city's date; one after the deadline is kept like any other."""
     text = (text or "").strip()
     if not text:
         raise LetterError("请填写答复内容", "text")
     if letter.status not in UNANSWERED:
         raise LetterError("该信访件已答复或已办结")
-    now = now or utc_now()
-    letter.status, letter.reply, letter.replied_on = "replied", text, now.date()
+    letter.status, letter.reply, letter.replied_on = "replied", text, today
     return _change(letter, "reply", user, text, now)
 
 
@@ -110,15 +110,14 @@ def close_letter(letter, user, now=None):
     return _change(letter, "closed", user, "办结", now)
 
 
-def reopen_letter(letter, user, reason, deadline, now=None):
+def reopen_letter(letter, user, reason, deadline, today, now=None):
     """回头看: a closed letter found not truly resolved goes back to its unit, with the reason and a new deadline."""
     reason = (reason or "").strip()
     if not reason:
         raise LetterError("请写明重新办理的理由", "reason")
     if letter.status != "closed":
         raise LetterError("只有已办结的信访件可以回头看重新办理")
-    now = now or utc_now()
-    if deadline <= now.date():
+    if deadline <= today:
         raise LetterError("新的办结时限应晚于今天", "deadline")
     letter.status, letter.deadline = "transferred", deadline
     return _change(letter, "reopened", user, reason, now)

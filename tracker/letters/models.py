@@ -10,7 +10,7 @@ import datetime as dt
 from peewee import JOIN, Case, CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
 
 from tracker.accounts.models import User
-from tracker.core.db import BaseModel
+from tracker.core.db import BaseModel, newest_event
 from tracker.core.weeks import utc_now
 
 # Where the letter came from: transferred by the province, by the city, or received here (本级).
@@ -88,12 +88,10 @@ def letters_as_of(day, visible=None):
     """Letters registered by the end of ``day`` (of ``visible``, a query over Letter, if given), each with
     ``state`` and ``due`` as they stood then."""
     end = dt.datetime.combine(day, dt.time.max)
-    latest = LetterEvent.alias("latest")
-    # Events are written in time order, so the highest id up to the day is the state then.
-    newest = latest.select(fn.MAX(latest.id)).where((latest.letter == Letter.id) & (latest.at <= end))
-    on_newest = (LetterEvent.letter == Letter.id) & (LetterEvent.id == newest)
     query = visible if visible is not None else Letter.select()
-    return query.join(LetterEvent, JOIN.INNER, on=on_newest).where(Letter.registered_at <= end)
+    return query.join(LetterEvent, JOIN.INNER, on=newest_event(Letter, LetterEvent, end)).where(
+        Letter.registered_at <= end
+    )
 
 
 def overdue_then(day):

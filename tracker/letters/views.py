@@ -127,7 +127,7 @@ def new():
     if form.validate_on_submit():
         values = {name: form[name].data for name in form.data if name != "csrf_token"}
         try:
-            letter = register_letter(values, current_user._get_current_object(), _reply_days())
+            letter = register_letter(values, current_user._get_current_object(), _reply_days(), today())
         except LetterError as e:
             form[e.field].errors.append(str(e))
         else:
@@ -147,7 +147,7 @@ def reply(letter_id):
     form = LetterReplyForm()
     if not form.validate_on_submit():
         return _show(letter, 422, reply_form=form)
-    return _change(letter, "已记录答复", reply_to_letter, form.text.data)
+    return _change(letter, "已记录答复", reply_to_letter, form.text.data, today())
 
 
 @bp.post("/<int:letter_id>/transfer")
@@ -187,7 +187,7 @@ def reopen(letter_id):
     form = ReopenForm()
     if not form.validate_on_submit():
         return _show(letter, 422, reopen_form=form)
-    return _change(letter, "已重新交办", reopen_letter, form.reason.data, form.deadline.data)
+    return _change(letter, "已重新交办", reopen_letter, form.reason.data, form.deadline.data, today())
 
 
 def _change(letter, done, change, *args):
