@@ -11,7 +11,7 @@ from tracker.api.base import bp, errors
 from tracker.api.projects import with_project
 from tracker.api.schemas import MAX_CODE, ErrorDetailSchema, ProjectDetailSchema, Schema, text
 from tracker.projects.registry import archive_project
-from tracker.projects.staging import Staging
+from tracker.projects.staging import import_staging
 from tracker.web.access import can, refuse
 from tracker.web.audit import request_actor
 from tracker.web.limits import upload
@@ -91,10 +91,6 @@ class SheetErrorSchema(Schema):
     error = fields.Nested(SheetErrorDetailSchema, required=True)
 
 
-def _staging():
-    return Staging(current_app.config["TRACKER"]["imports"]["dir"])
-
-
 def _may_import():
     if not can(g.api_user, "manage_projects"):
         refuse("manage_projects", REFUSAL)
@@ -120,7 +116,9 @@ def preview_project_import(files):
     if not (sheet.filename or "").lower().endswith(".xlsx"):
         abort(422, message="只接受 .xlsx 文件", field="file")
     try:
-        plan, staged = preview_import(_staging(), sheet.stream, sheet.filename, today())
+        plan, staged = preview_import(
+            import_staging(current_app.config["TRACKER"]), sheet.stream, sheet.filename, today()
+        )
     except SheetError as e:
         _sheet_refused(e)
     return _preview(plan, staged)
@@ -152,7 +150,7 @@ def confirm_project_import(values, preview):
     from tracker.projects.sheet_import import PlanChanged, SheetError, confirm_staged
 
     _may_import()
-    staging = _staging()
+    staging = import_staging(current_app.config["TRACKER"])
     staged = _staged(preview, staging)
     config = current_app.config["TRACKER"]
     try:
@@ -169,7 +167,7 @@ def confirm_project_import(values, preview):
 
 
 def _staged(preview, staging=None):
-    staged = (staging or _staging()).find(preview)
+    staged = (staging or import_staging(current_app.config["TRACKER"])).find(preview)
     if staged is None:
         abort(404, message="预览已失效或不存在，请重新上传清单")
     return staged

@@ -199,6 +199,18 @@ def bulk_create(model, instances):
 _PLAIN = (str, int, type(None))
 
 
+def newest_event(model, event, end):
+    """The join condition of ``model``'s rows with their newest ``event`` by ``end``: the state each was in then.
+
+    ``event`` is a dated log of ``model`` (a foreign key to it, ``at``), written in time order, so
+    the highest id up to ``end`` is the state then.
+    """
+    owner = next(field for field in event._meta.refs if field.rel_model is model).name
+    latest = event.alias("latest")
+    newest = latest.select(fn.MAX(latest.id)).where((getattr(latest, owner) == model.id) & (latest.at <= end))
+    return (getattr(event, owner) == model.id) & (event.id == newest)
+
+
 def _db_values(fields, rows):
     converters = [field.db_value for field in fields]
     for row in rows:

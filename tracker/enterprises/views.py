@@ -20,6 +20,7 @@ from tracker.problems.ledger import ProblemError
 from tracker.problems.models import PROBLEM_STATES
 from tracker.projects.forms import ConfirmImportForm
 from tracker.projects.models import ListEntry
+from tracker.projects.staging import import_staging
 from tracker.web.access import can, enterprise_scope, refuse, require
 from tracker.web.limits import upload
 from tracker.web.listing import Page, text_args, today
@@ -145,7 +146,7 @@ def import_roster():
         except SheetError as e:
             problems = e.problems
         else:
-            return _preview(plan, _staging().keep(roster, form.file.data.filename))
+            return _preview(plan, import_staging(current_app.config["TRACKER"]).keep(roster, form.file.data.filename))
     code = 422 if problems or form.errors else 200
     return render_template("enterprises/import.html", form=form, problems=problems), code
 
@@ -155,7 +156,7 @@ def import_roster():
 def confirm_import(token):
     from tracker.enterprises.roster import PlanChanged, SheetError, confirm_roster
 
-    staging = _staging()
+    staging = import_staging(current_app.config["TRACKER"])
     staged, form = staging.find(token), ConfirmImportForm()
     if staged is None or not form.validate_on_submit():
         flash("预览已失效，请重新上传名单", "error")
@@ -168,12 +169,6 @@ def confirm_import(token):
         return render_template("enterprises/import.html", form=RosterForm(formdata=None), problems=e.problems), 422
     flash(f"导入完成：新增 {created} 家企业，更新 {updated} 家", "success")
     return redirect(url_for("enterprises.index"))
-
-
-def _staging():
-    from tracker.projects.staging import Staging
-
-    return Staging(current_app.config["TRACKER"]["imports"]["dir"])
 
 
 def _preview(plan, staged, changed_since=False):

@@ -13,7 +13,7 @@ import datetime as dt
 from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
 
 from tracker.accounts.models import User
-from tracker.core.db import BaseModel
+from tracker.core.db import BaseModel, newest_event
 from tracker.core.weeks import utc_now
 from tracker.projects.models import ProgressReport, Project
 
@@ -77,12 +77,9 @@ class ProblemEvent(BaseModel):
 def problems_as_of(day):
     """Problems raised by the end of ``day``, each with ``state`` and ``due`` as they stood then."""
     end = dt.datetime.combine(day, dt.time.max)
-    latest = ProblemEvent.alias("latest")
-    # Events are written in time order, so the highest id up to the day is the state then.
-    newest = latest.select(fn.MAX(latest.id)).where((latest.problem == Problem.id) & (latest.at <= end))
     return (
         Problem.select(Problem, ProblemEvent.status.alias("state"), ProblemEvent.deadline.alias("due"))
-        .join(ProblemEvent, JOIN.INNER, on=((ProblemEvent.problem == Problem.id) & (ProblemEvent.id == newest)))
+        .join(ProblemEvent, JOIN.INNER, on=newest_event(Problem, ProblemEvent, end))
         .where(Problem.raised_at <= end)
         .objects()  # state and due on the Problem itself, not on a joined event
     )

@@ -63,3 +63,8 @@ class Staging:
     @staticmethod
     def _expired(path):
         return time.time() - path.stat().st_mtime > LIFETIME_SECONDS
+
+
+def import_staging(config):
+    """The Staging of the directory ``[imports] dir`` names."""
+    return Staging(config["imports"]["dir"])

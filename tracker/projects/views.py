@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from peewee import JOIN, IntegrityError, fn
 
 from tracker.accounts.models import LeadOfficial, User
@@ -38,6 +39,7 @@ from tracker.projects.registry import (
     project_values,
     save_project,
 )
+from tracker.projects.staging import import_staging
 from tracker.promotion.models import Lead
 from tracker.reports.filing import is_locked
 from tracker.supervision.models import ORDER_STATES
@@ -132,41 +134,57 @@ def show(code):
     """A project's details, milestones, reports, funds, changes and consultation decisions."""
     project = visible_project(current_user, code)
     config = current_app.config["TRACKER"]
+    all_reports = request.args.get("reports") == "all"
     shown = cached(
-        current_user, "project_page", lambda: _history(project), project.id, request.args.get("reports") == "all"
+        current_user, "project_page", lambda: _history(project, all_reports, config), project.id, all_reports
     )
-    progress = progress_of(project, today())
+    locked = frozenset(r.id for r in shown["reports"] if is_locked(r.week, config, r))
+    may_report = can(current_user, "report", project) and not project.archived
+
+    def history():
+        return Markup(
+            render_template(
+                "projects/_history.html",
+                project=project,
+                locked=locked,
+                may_report=may_report,
+                change_label=change_label,
+                change_value=change_value,
+                **shown,
+            )
+        )
+
     return render_template(
         "projects/show.html",
         project=project,
-        progress=progress,
+        progress=progress_of(project, today()),
         plan_basis=plan_basis(project),
         promotion_lead=Lead.of_project(project),
-        **shown,
-        locked={r.id for r in shown["reports"] if is_locked(r.week, config, r)},
+        milestones=shown["milestones"],
+        decisions=shown["decisions"],
+        notices=shown["notices"],
+        history=cached(current_user, "project_history", history, project.id, all_reports, may_report, locked),
         ORDER_STATES=ORDER_STATES,
-        may_report=can(current_user, "report", project) and not project.archived,
+        may_report=may_report,
         inclusion_level=inclusion_level(project, today(), config["statistics_inclusion"]),
         inclusion_words=inclusion_words(project, today())
         if must_include(project, config["statistics_inclusion"])
         else "",
         today=today(),
-        change_label=change_label,
-        change_value=change_value,
-        bonds=project_bonds(project, today(), config["bonds"]),
     )
 
 
-def _history(project):
-    """What the project page lists of the project: milestones, the weeks' reports and funds, changes, decisions, notices."""
+def _history(project, all_reports, config):
+    """What the project page lists of the project: milestones, the weeks' reports and funds, bonds, changes, decisions, notices."""
     history = ProgressReport.select().where(ProgressReport.project == project).order_by(ProgressReport.week.desc())
-    reports = list(history if request.args.get("reports") == "all" else history.limit(REPORTS_SHOWN))
+    reports = list(history if all_reports else history.limit(REPORTS_SHOWN))
     return {
         "milestones": sorted(project.milestones, key=lambda m: list(MILESTONES).index(m.kind)),
         "reports": reports,
         "report_weeks": len(reports) if len(reports) < REPORTS_SHOWN else history.count(),
         "funds": _funds_by_report(reports),
         "photos": Photo.of_reports([r.id for r in reports]),
+        "bonds": project_bonds(project, today(), config["bonds"]),
         "changes": list(_changes(project)),
         "decisions": list(Decision.for_project(project)),
         "notices": list(notices_of_project(project)),
@@ -309,7 +327,9 @@ def import_list():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            plan, staged = preview_import(_staging(), upload.stream, upload.filename, today())
+            plan, staged = preview_import(
+                import_staging(current_app.config["TRACKER"]), upload.stream, upload.filename, today()
+            )
         except SheetError as e:
             problems = e.problems
         else:
@@ -332,7 +352,7 @@ def confirm_import(token):
     """Write the previewed list, if it would still do what the preview showed; otherwise preview it again."""
     from tracker.projects.sheet_import import PlanChanged, SheetError, confirm_staged
 
-    staging = _staging()
+    staging = import_staging(current_app.config["TRACKER"])
     staged = staging.find(token)
     form = ConfirmImportForm()
     if staged is None or not form.validate_on_submit():
@@ -354,12 +374,6 @@ def confirm_import(token):
         "success",
     )
     return redirect(url_for("projects.incomplete" if incomplete else "projects.index"))
-
-
-def _staging():
-    from tracker.projects.staging import Staging
-
-    return Staging(current_app.config["TRACKER"]["imports"]["dir"])
 
 
 def _preview(plan, staged, changed_since=False):
