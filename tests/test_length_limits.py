@@ -34,7 +34,7 @@ def world(app, make_user, make_project):
     with db.connection_context():
         office = User.get(User.username == "office")
         problem = raise_problem(project, "用地未落实", "市自然资源局", TODAY + dt.timedelta(days=10), office)
-        order = issue_order(project, office, "进度滞后", "", TODAY + dt.timedelta(days=10))
+        order = issue_order(project, office, "进度滞后", "", TODAY + dt.timedelta(days=10), TODAY)
         notice = CriticismNotice.create(title="通报", as_of=TODAY, week="2026-W47")
         entry = NoticeEntry.create(
             notice=notice, position=1, project=project, code=project.code, name=project.name, project_unit="",

@@ -103,15 +103,14 @@ def load_demo(config_path, count, seed, weeks, if_empty, accounts_file):
 @click.pass_obj
 def import_projects(config_path, path, username, dry_run):
     """Import a project list (.xlsx) as governments publish it: the preview, then all rows or nothing."""
-    import datetime as dt
-
+    from tracker.core.weeks import local_now
     from tracker.projects.sheet_import import SheetError, apply_import, plan_import, read_project_list
 
     config = _open(config_path, tables=True)
     user = User.get_or_none(User.username == username) if username else None
     try:
         with open(path, "rb") as f:
-            plan = plan_import(read_project_list(f), dt.date.today())
+            plan = plan_import(read_project_list(f), local_now(config["city"]["timezone"]).date())
         click.echo(_preview(plan))
         if dry_run:
             click.echo("dry run: nothing written")

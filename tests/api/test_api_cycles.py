@@ -28,7 +28,9 @@ def consultations(make_project, make_user, token_for):
             period: AgendaItem.create(run=run, project=project, kind="lagging", title="D-1 决定项目", position=1)
             for period, run in runs.items()
         }
-        decision = record_decision(items["2026-10"], "协调办理施工许可", "张三", DUE, office, department="市住建局")
+        decision = record_decision(
+            items["2026-10"], "协调办理施工许可", "张三", DUE, office, DUE, department="市住建局"
+        )
     return {"office": token_for(office), "runs": runs, "items": items, "decision": decision}
 
 

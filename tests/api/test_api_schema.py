@@ -158,7 +158,7 @@ def city(make_project, config):
         for name in ("东城化工有限公司", "西城建材有限公司"):
             listed = today - dt.timedelta(days=30)
             Enterprise.create(name=name, county="东城区", department="市工信局", listed_on=listed)
-        order = issue_order(project, office, "未按期开工", "说明原因", today + dt.timedelta(days=5), problem)
+        order = issue_order(project, office, "未按期开工", "说明原因", today + dt.timedelta(days=5), today, problem)
         queue_order_mail(order, config)
         letter = {"level": "city", "channel": "letter", "received_on": today, "summary": "反映拖欠工程款"}
         register_letter({**letter, "unit": "市住建局", "person_in_charge": "专干"}, office, 15, today)
@@ -172,7 +172,9 @@ def city(make_project, config):
         items = [
             AgendaItem.create(run=r, project=project, kind="lagging", title=project.name, position=1) for r in runs
         ]
-        record_decision(items[0], "协调办理施工许可", "项目单位", dt.date(2026, 2, 10), office, department="市住建局")
+        record_decision(
+            items[0], "协调办理施工许可", "项目单位", dt.date(2026, 2, 10), office, today, department="市住建局"
+        )
         enqueue(runs[0], "reminder", "unit@example.com", "项目单位", reminder(config, "unit@example.com", "项目单位"))
         for n in range(3):
             new_api_token(office, f"其他脚本{n}", 30, SHELL)

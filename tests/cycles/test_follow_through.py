@@ -39,7 +39,7 @@ def decisions(conn, make_project, make_user):
     item = AgendaItem.create(run=run, project=project, kind="lagging", title="D-1 决定项目", position=1)
     office = User.get(username="office")
     made = {
-        name: record_decision(item, action, "张三", DUE, office, department=department)
+        name: record_decision(item, action, "张三", DUE, office, DUE, department=department)
         for name, action, department in (
             ("open", "协调办理施工许可", "市住建局"),
             ("done", "报送赶工计划", ""),

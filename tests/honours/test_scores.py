@@ -29,12 +29,20 @@ def scored(quarter_city, config):
     remove_entry(tie_b, office, "数据核实有误，暂不列入")
     publish_honours(honour_list, office, dt.date(2026, 10, 9))
     issue_order(
-        quarter_city["SLOW"], office, "进度滞后", "报送赶工计划", dt.date(2026, 9, 20), now=dt.datetime(2026, 9, 10, 9)
+        quarter_city["SLOW"],
+        office,
+        "进度滞后",
+        "报送赶工计划",
+        dt.date(2026, 9, 20),
+        dt.date(2026, 9, 10),
+        now=dt.datetime(2026, 9, 10, 9),
     )
     run = CycleRun.create(cycle="monthly", period="2026-08", claimed_by="test", lease_until=dt.datetime(2026, 9, 1))
     item = AgendaItem.create(run=run, project=quarter_city["SLOW"], kind="lagging", title="SLOW", position=1)
-    record_decision(item, "协调施工用地", "张三", dt.date(2026, 9, 15), office, department="市自然资源局")
-    done = record_decision(item, "报送赶工计划", "项目单位", dt.date(2026, 9, 15), office)
+    record_decision(
+        item, "协调施工用地", "张三", dt.date(2026, 9, 15), office, dt.date(2026, 9, 2), department="市自然资源局"
+    )
+    done = record_decision(item, "报送赶工计划", "项目单位", dt.date(2026, 9, 15), office, dt.date(2026, 9, 2))
     record_outcome(done, "done", "已报送", dt.date(2026, 9, 14), office)
     return quarter_scores(QUARTER, config)
 

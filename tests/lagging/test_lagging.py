@@ -70,13 +70,25 @@ def city(conn, config, make_project):
         projects["clean"], "临时用电未接入", "国网供电公司", dt.date(2026, 11, 15), office, now=BEFORE
     )
     change_problem(solved, office, "status", "已接入", status="resolved", now=dt.datetime(2026, 11, 14, 9))
-    issue_order(projects["supervision_overdue"], office, "未按期开工", "说明原因", dt.date(2026, 11, 20), now=BEFORE)
-    answered = issue_order(projects["clean"], office, "进度偏慢", "报送计划", dt.date(2026, 11, 20), now=BEFORE)
+    issue_order(
+        projects["supervision_overdue"],
+        office,
+        "未按期开工",
+        "说明原因",
+        dt.date(2026, 11, 20),
+        BEFORE.date(),
+        now=BEFORE,
+    )
+    answered = issue_order(
+        projects["clean"], office, "进度偏慢", "报送计划", dt.date(2026, 11, 20), BEFORE.date(), now=BEFORE
+    )
     reply_to_order(answered, office, "已报送赶工计划", now=dt.datetime(2026, 11, 18, 9))
     run = CycleRun.create(cycle="monthly", period="2026-10", claimed_by="test", lease_until=BEFORE)
     for n, name in enumerate(("decision_overdue", "clean"), 1):
         item = AgendaItem.create(run=run, project=projects[name], kind="lagging", title=name, position=n)
-        decision = record_decision(item, "协调解决施工用地", "市自然资源局", dt.date(2026, 11, 20), office)
+        decision = record_decision(
+            item, "协调解决施工用地", "市自然资源局", dt.date(2026, 11, 20), office, BEFORE.date()
+        )
         if name == "clean":  # carried out the day before it was due
             record_outcome(decision, "done", "已解决", dt.date(2026, 11, 19), office)
 

@@ -241,7 +241,7 @@ def test_an_owner_sees_the_consultations_decisions_on_their_project(client, logi
     with db.connection_context():
         run = CycleRun.create(cycle="monthly", period="2026-10", claimed_by="test", lease_until=utc_now())
         item = AgendaItem.create(run=run, project=project, kind="lagging", title=project.name, position=1)
-        record_decision(item, "协调用地审批", "市自然资源局", dt.date(2026, 12, 15), None)
+        record_decision(item, "协调用地审批", "市自然资源局", dt.date(2026, 12, 15), None, dt.date(2026, 11, 30))
     login(project.responsible_phone)
     decisions = client.get(f"/projects/{project.code}").get_data(as_text=True).split('id="decisions"')[1]
     assert all(text in decisions for text in ("2026-10", "协调用地审批", "市自然资源局", "2026-12-15"))

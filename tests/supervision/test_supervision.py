@@ -7,7 +7,9 @@ from conftest import PASSWORD_HASH, csrf_token
 from smtp_server import smtp_config, smtp_server  # noqa: F401 (fixture)
 
 from tracker.accounts.models import User
+from tracker.core.config import DEFAULTS
 from tracker.core.db import db
+from tracker.core.weeks import local_now
 from tracker.cycles.runs import CycleRun
 from tracker.mail.outbox import Outbox, deliver_due
 from tracker.supervision.models import SupervisionOrder, overdue_orders_as_of
@@ -46,7 +48,7 @@ def people(app, make_user, make_project):
 def issue(people, deadline=DEADLINE, now=ISSUED):
     with db.connection_context():
         return issue_order(
-            people["project"], people["inspector"], "未按期开工", "说明原因并报送计划", deadline, now=now
+            people["project"], people["inspector"], "未按期开工", "说明原因并报送计划", deadline, now.date(), now=now
         )
 
 
@@ -183,8 +185,9 @@ def test_the_run_and_mail_pages_show_an_orders_mail(people, client, login, confi
 
 def overdue_order(people):
     """An order issued last month whose reply deadline passed yesterday, unanswered."""
-    now = dt.datetime.combine(dt.date.today(), dt.time(9)) - dt.timedelta(days=30)
-    return issue(people, deadline=dt.date.today() - dt.timedelta(days=1), now=now)
+    today = local_now(DEFAULTS["city"]["timezone"]).date()  # the city's, as the reminder counts the days
+    now = dt.datetime.combine(today, dt.time(1)) - dt.timedelta(days=30)
+    return issue(people, deadline=today - dt.timedelta(days=1), now=now)
 
 
 def press(client, path):
@@ -244,6 +247,17 @@ def test_a_reminder_can_follow_a_day_after_the_last(people, config):
         assert (first.seq, second.seq) == (1, 2)
         periods = sorted(run.period for run in CycleRun.select().where(CycleRun.cycle == "supervision"))
         assert periods == [f"{order.period}-1", f"{order.period}-2"]
+
+
+def test_an_order_is_overdue_from_midnight_in_the_city_not_in_utc(people, config):
+    # 16:30 UTC on the deadline's day is 00:30 the next day in the city (Asia/Shanghai): overdue there, so
+    # the inspector may remind it, though UTC's date still says the deadline's day.
+    order = issue(people)
+    with db.connection_context():
+        with pytest.raises(SupervisionError, match="尚未超过回复时限"):
+            remind_order(order, people["inspector"], config, now=dt.datetime.combine(DEADLINE, dt.time(15, 30)))
+        reminder = remind_order(order, people["inspector"], config, now=dt.datetime.combine(DEADLINE, dt.time(16, 30)))
+    assert reminder.seq == 1
 
 
 @pytest.mark.parametrize("role", ["leader", "owner", "department"])

@@ -21,6 +21,7 @@ from tracker.cycles.consultations import (
 from tracker.cycles.runs import RUN_KINDS, STATES, CycleRun
 from tracker.projects.models import ListEntry
 from tracker.web.access import can, refuse
+from tracker.web.listing import today
 
 REFUSALS = {
     "see_runs": "只有领导小组办公室、市级领导和纪委监委可以查看调度运行",
@@ -172,7 +173,7 @@ def create_decision(values, run_id, item_id):
     if department and department not in ListEntry.names("department"):
         abort(422, message=f"责任部门“{department}”不在部门名单中，请从名单中选择", field="department")
     with db.atomic():
-        return record_decision(item, action, assignee, values["due_on"], g.api_user.id, department=department)
+        return record_decision(item, action, assignee, values["due_on"], g.api_user.id, today(), department=department)
 
 
 @bp.post("/runs/<int:run_id>/decisions/<int:decision_id>/follow-through")

@@ -128,7 +128,13 @@ def create_order(values):
     try:
         with db.atomic():
             order = issue_order(
-                project, g.api_user.id, values["reason"], values.get("demand", ""), values["reply_deadline"], problem
+                project,
+                g.api_user.id,
+                values["reason"],
+                values.get("demand", ""),
+                values["reply_deadline"],
+                today(),
+                problem,
             )
             queue_order_mail(order, current_app.config["TRACKER"])
             audit("order_issued", order=order.number, project=project.code)

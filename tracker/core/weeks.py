@@ -23,6 +23,11 @@ def utc_now():
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def city_date(moment, timezone):
+    """The city's date at ``moment``, a naive UTC datetime as stored (UTC's date is the day before until 08:00 in China)."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(timezone)).date()
+
+
 def week_of(day):
     """The ISO week label of a date: 2026-11-23 -> '2026-W48'."""
     year, week, _ = day.isocalendar()

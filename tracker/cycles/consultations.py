@@ -13,7 +13,6 @@ from peewee import JOIN, CharField, DateField, ForeignKeyField, IntegerField, Te
 from tracker.accounts.models import User
 from tracker.core.db import BaseModel, db
 from tracker.core.periods import next_period, period_start
-from tracker.core.weeks import utc_now
 from tracker.cycles.runs import CycleRun
 from tracker.projects.models import Project
 
@@ -47,7 +46,7 @@ class Decision(BaseModel):
     assignee = CharField()
     due_on = DateField()
     recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    recorded_at = DateField(default=lambda: utc_now().date())
+    recorded_at = DateField()
     # The owning department, when a department owns it ("" when the assignee is a person or a unit).
     department = CharField(default="")
     outcome = CharField(null=True)  # a key of OUTCOMES; None until the office records it
@@ -127,10 +126,17 @@ def agenda_with_decisions(run):
     return [(item, decisions.get(item.id, [])) for item in items]
 
 
-def record_decision(item, action, assignee, due_on, user, department=""):
-    """Record one decision on an agenda item: what, who (a department and/or a person), by when."""
+def record_decision(item, action, assignee, due_on, user, day, department=""):
+    """Record one decision on an agenda item on ``day``, the city's date: what, who (a department and/or a
+    person), by when."""
     return Decision.create(
-        item=item, action=action, assignee=assignee, due_on=due_on, recorded_by=user, department=department
+        item=item,
+        action=action,
+        assignee=assignee,
+        due_on=due_on,
+        recorded_by=user,
+        recorded_at=day,
+        department=department,
     )
 
 

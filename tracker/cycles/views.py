@@ -57,6 +57,7 @@ def decide(run_id, item_id):
             form.assignee.data.strip(),
             form.due_on.data,
             current_user.id,
+            today(),
             department=(form.department.data or "").strip(),
         )
     flash("已记录会商决定", "success")

@@ -41,6 +41,7 @@ def write_follow_up(config, today):
                 f"列入 {month_ago:%Y-%m-%d} 滞后项目名单：{project.reasons[0].label}",
                 "说明原因，报送整改措施和赶工计划",
                 month_ago + dt.timedelta(days=10),
+                month_ago,
                 now=issued,
             )
             if reply_after:
@@ -166,6 +167,7 @@ def write_decisions(config, today):
                 project.responsible_person or project.project_unit,
                 today + dt.timedelta(days=due),
                 office,
+                month_end + dt.timedelta(days=1),
                 department=department,
             )
             if outcome:

@@ -7,7 +7,7 @@ from peewee import IntegrityError
 
 from tracker.accounts.models import User
 from tracker.core.db import NumberTaken, db, with_next_number
-from tracker.core.weeks import utc_now
+from tracker.core.weeks import city_date, utc_now
 from tracker.supervision.models import REMINDER_INTERVAL, OrderReminder, SupervisionOrder
 
 
@@ -19,20 +19,21 @@ class SupervisionError(ValueError):
         self.field = field
 
 
-def issue_order(project, user, reason, demand, reply_deadline, problem=None, now=None):
-    """Issue the next numbered order of the year; the caller queues its mail in the same transaction."""
+def issue_order(project, user, reason, demand, reply_deadline, today, problem=None, now=None):
+    """Issue the next numbered order of the year of ``today``, the city's date; the caller queues its mail in
+    the same transaction."""
     now = now or utc_now()
     reason, demand = (reason or "").strip(), (demand or "").strip()
     if not reason:
         raise SupervisionError("请写明督办事由", "reason")
-    if reply_deadline <= now.date():
+    if reply_deadline <= today:
         raise SupervisionError("回复时限应晚于今天", "reply_deadline")
     if problem is not None and problem.project_id != project.id:
         raise SupervisionError("督办的问题不属于该项目", "problem")
 
     def write(seq):
         return SupervisionOrder.create(
-            year=now.year,
+            year=today.year,
             seq=seq,
             project=project,
             problem=problem,
@@ -46,7 +47,7 @@ def issue_order(project, user, reason, demand, reply_deadline, problem=None, now
         )
 
     try:
-        return with_next_number(SupervisionOrder, now.year, write)
+        return with_next_number(SupervisionOrder, today.year, write)
     except NumberTaken as e:
         raise SupervisionError("督办编号分配冲突，请稍后重试") from e
 
@@ -97,7 +98,7 @@ def remind_order(order, user, config, now=None):
     meet at the unique (order, seq) and only one is sent.
     """
     now = now or utc_now()
-    today = now.date()
+    today = city_date(now, config["city"]["timezone"])
     if order.status != "issued":
         raise SupervisionError("该督办已回复或已办结，无需催办")
     if not order.overdue_on(today):
@@ -126,7 +127,8 @@ def queue_order_mail(order, config, now=None):
     each reminder (催办) is another (period 2026-3-2).
     """
     now = now or utc_now()
-    return _queue_mail(order, config, now, "supervision-order", "supervision_order", order.period, now.date())
+    today = city_date(now, config["city"]["timezone"])
+    return _queue_mail(order, config, now, "supervision-order", "supervision_order", order.period, today)
 
 
 def _queue_mail(order, config, now, template, kind, period, today):

@@ -77,7 +77,13 @@ def new():
         try:
             with db.atomic():
                 order = issue_order(
-                    project, current_user.id, form.reason.data, form.demand.data, form.reply_deadline.data, problem
+                    project,
+                    current_user.id,
+                    form.reason.data,
+                    form.demand.data,
+                    form.reply_deadline.data,
+                    today(),
+                    problem,
                 )
                 queue_order_mail(order, current_app.config["TRACKER"])
                 audit("order_issued", order=order.number, project=project.code)
