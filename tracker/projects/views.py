@@ -150,6 +150,8 @@ def show(code):
                 may_report=may_report,
                 change_label=change_label,
                 change_value=change_value,
+                ORDER_STATES=ORDER_STATES,
+                today=today(),
                 **shown,
             )
         )
@@ -161,10 +163,7 @@ def show(code):
         plan_basis=plan_basis(project),
         promotion_lead=Lead.of_project(project),
         milestones=shown["milestones"],
-        decisions=shown["decisions"],
-        notices=shown["notices"],
         history=cached(current_user, "project_history", history, project.id, all_reports, may_report, locked),
-        ORDER_STATES=ORDER_STATES,
         may_report=may_report,
         inclusion_level=inclusion_level(project, today(), config["statistics_inclusion"]),
         inclusion_words=inclusion_words(project, today())
