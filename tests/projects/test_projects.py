@@ -11,7 +11,7 @@ from reporting import file
 from tracker.accounts.models import User
 from tracker.core.config import DEFAULTS
 from tracker.core.db import db
-from tracker.core.weeks import shift_week, utc_now
+from tracker.core.weeks import local_now, shift_week, utc_now, week_of
 from tracker.cycles.consultations import AgendaItem, record_decision
 from tracker.cycles.runs import CycleRun
 from tracker.projects.models import Change, Milestone, Project
@@ -318,3 +318,21 @@ def test_a_phone_that_is_no_phone_number_is_refused_on_its_field(client, office_
     assert field_errors(response.get_data(as_text=True), "responsible_phone") == [
         "应为手机号（如 13812345678）或带区号的固定电话（如 029-87654321），可加 +86"
     ]
+
+
+def test_two_office_accounts_each_reopen_a_week_from_the_same_project_page(app, login, make_user, make_project, config):
+    # The page's history is drawn once and kept; its buttons must still carry each session's own CSRF token.
+    project = make_project()
+    week = shift_week(week_of(local_now(config["city"]["timezone"]).date()), -2)
+    with db.connection_context():
+        file(config, project, week)
+    clients = {}
+    for name in ("office-a", "office-b"):
+        make_user(name, "office")
+        clients[name] = login(name, c=app.test_client())
+    pages = {name: c.get(f"/projects/{project.code}").get_data(as_text=True) for name, c in clients.items()}
+    action = f"/projects/{project.code}/report/{week}/reopen"
+    token = re.search(
+        rf'action="{action}"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', pages["office-b"]
+    )
+    assert clients["office-b"].post(action, data={"csrf_token": token[1]}).status_code == 302

@@ -1,7 +1,8 @@
 """The project list (项目清单), each project's page, and the office's create / edit / archive."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from peewee import JOIN, IntegrityError, fn
 
@@ -140,6 +141,9 @@ def show(code):
     )
     locked = frozenset(r.id for r in shown["reports"] if is_locked(r.week, config, r))
     may_report = can(current_user, "report", project) and not project.archived
+    # The history's buttons carry the session's CSRF token: drawn per session, never served to another.
+    generate_csrf()  # gives the session its token if it has none yet
+    session_token = session[current_app.config["WTF_CSRF_FIELD_NAME"]]
 
     def history():
         return Markup(
@@ -163,7 +167,9 @@ def show(code):
         plan_basis=plan_basis(project),
         promotion_lead=Lead.of_project(project),
         milestones=shown["milestones"],
-        history=cached(current_user, "project_history", history, project.id, all_reports, may_report, locked),
+        history=cached(
+            current_user, "project_history", history, project.id, all_reports, may_report, locked, session_token
+        ),
         may_report=may_report,
         inclusion_level=inclusion_level(project, today(), config["statistics_inclusion"]),
         inclusion_words=inclusion_words(project, today())
