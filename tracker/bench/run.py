@@ -103,6 +103,10 @@ def _login(port, password):
         status = e.code
     if status != 302:
         raise RuntimeError(f"the benchmark's login answered {status}, not a redirect")
+    # Then the dashboard, as a browser lands there: the login starts a fresh session, and its first page
+    # gives it the CSRF token the pages' forms carry (kept in the cookie from then on).
+    with opener.open(f"http://127.0.0.1:{port}/", timeout=60) as answer:
+        answer.read()
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in cookies)
 
 
