@@ -117,7 +117,7 @@ def create_tables(token_days=DEFAULTS["api"]["token_days"]):
     lists, new to a database that predates them, start with the counties, industry chains and
     departments its rows already use.
     """
-    with db.connection_context():
+    with db.connection_context(), _one_setup_at_a_time():
         lists_new = not db.table_exists(ListEntry._meta.table_name)
         migrate_outbox_channel()
         # Tables first, indexes after the columns are migrated: an older table gets the column an index needs.
@@ -138,6 +138,30 @@ def create_tables(token_days=DEFAULTS["api"]["token_days"]):
             seed_lists()
         guard_audit_log()
         version_writes()
+
+
+# Any fixed number: the key of PostgreSQL's advisory lock that queues the processes setting up the tables.
+SETUP_LOCK = 0x73657475
+
+
+@contextmanager
+def _one_setup_at_a_time():
+    """Have the processes starting together (web workers, two schedulers, an import) set up one after the other.
+
+    On PostgreSQL two of them replacing the same function fail with "tuple concurrently updated",
+    and both see a trigger missing and make it, the second failing. The lock is the session's, not a
+    transaction's: each step still commits on its own (see create_tables), and the writers already
+    running never take it, so nobody waits on a table lock while holding it but the setup itself.
+    SQLite's write lock already queues them.
+    """
+    if isinstance(db.obj, SqliteDatabase):
+        yield
+        return
+    db.execute_sql("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
+    try:
+        yield
+    finally:
+        db.execute_sql("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
 
 
 # What the database itself refuses of the audit log: any UPDATE, and a DELETE of an entry younger than the

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import threading
 from decimal import Decimal
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
@@ -10,12 +11,16 @@ from reporting import file
 
 from tracker.accounts.credentials import user_for_token
 from tracker.accounts.models import AccountCounty, ApiToken, User
-from tracker.core.db import BaseModel, db
+from tracker.core.cache import DataVersion
+from tracker.core.db import BaseModel, bind_database, db
 from tracker.core.money import MoneyField
 from tracker.core.weeks import utc_now
 from tracker.cycles.snapshots import ProjectSnapshot, WeekTotals, take_snapshot
 from tracker.projects.models import MILESTONES, FundsSecured, Milestone, ProgressReport, Project
 from tracker.schema import MODELS, OLD_TOKEN_NAME, _foreign_keys_off, create_tables
+
+# A deployment's restart: the web server, two schedulers and an import.
+STARTING = 4
 
 
 def test_starting_on_an_older_database_adds_the_new_columns_and_keeps_the_rows(conn, config, make_project):
@@ -177,3 +182,29 @@ def test_an_email_only_outbox_gains_its_channel_and_keeps_its_mail(conn):
     # The same person by another channel is another message of the run.
     Outbox.insert(run=run, kind="reminder", channel="sms", recipient="li@example.gov.cn", message=b"y").execute()
     assert Outbox.select().count() == 2
+
+
+def test_processes_starting_at_once_on_an_empty_database_all_set_it_up(database_url):
+    """Two schedulers and an import start together (a deployment's restart): none fails on the other's setup."""
+    bind_database(database_url)
+    db.close()
+    start = threading.Barrier(STARTING)
+    failures = []
+
+    def set_up():
+        start.wait()
+        try:
+            create_tables()
+        except Exception as error:  # noqa: BLE001 - the failure is what the test reports
+            failures.append(repr(error))
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=set_up) for _ in range(STARTING)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with db.connection_context():
+        assert DataVersion.get_by_id(1).version >= 0
