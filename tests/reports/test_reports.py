@@ -286,12 +286,21 @@ def test_correcting_an_earlier_week_leaves_the_project_on_its_newest_report(conf
     assert (current.investment_completed, current.last_report_week) == (300, "2026-W47")
 
 
+def test_an_earlier_week_filed_while_a_later_one_was_saved_leaves_the_project_on_the_later(config, conn, project):
+    # Two requests read the project at the same moment: the office files last week, the owner this week.
+    office_read, owner_read = Project.get_by_id(project.id), Project.get_by_id(project.id)
+    file(config, owner_read, "2026-W47", investment_completed=300)
+    file(config, office_read, "2026-W46", investment_completed=150)
+    current = Project.get_by_id(project.id)
+    assert (current.investment_completed, current.last_report_week) == (300, "2026-W47")
+
+
 def test_filing_a_report_reads_the_projects_reports_once(config, conn, project):
     file(config, project, "2026-W46", investment_completed=100, problems="道路未通")
     with recorded_queries() as statements:
         file(config, project, "2026-W47", investment_completed=80, explanation="核减", problems="电力未接入")
     reads = [sql for sql in selects(statements) if 'FROM "progress_report"' in sql]
-    # This week's report and last week's in one read, then whether a later week has one: never a row twice.
-    assert len(reads) == 2
+    # This week's report and last week's in one read; the project row itself says no later week is carried.
+    assert len(reads) == 1
     assert Project.get_by_id(project.id).investment_completed == 80
     assert [p.description for p in Problem.select().order_by(Problem.id)] == ["道路未通", "电力未接入"]

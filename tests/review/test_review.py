@@ -15,7 +15,7 @@ from tracker.cycles.snapshots import ProjectSnapshot, take_snapshot
 from tracker.lagging.rules import lagging_list, lagging_rules, ranking
 from tracker.mail.outbox import Outbox
 from tracker.projects.lights import light_thresholds
-from tracker.projects.models import ListEntry, ProgressReport, Project
+from tracker.projects.models import PROCEDURES, ListEntry, Milestone, ProgressReport, Project
 from tracker.reports.filing import ReportAccepted, ReportConflict, file_report
 from tracker.review.chain import ReviewConflict, ReviewError, late_counts, review_report
 
@@ -59,6 +59,17 @@ def test_a_report_of_a_county_under_review_waits_and_the_city_counts_it_once_acc
     project = Project.get_by_id(project.id)
     assert (project.investment_completed, project.last_report_week) == (Decimal("300"), WEEK)
     assert stats.figures(stats.Live(WEEK), Project.code == "NH-1")["reports_missing"] == 0
+
+
+def test_accepting_a_start_moves_the_watched_milestone_from_the_procedures_to_the_works(chain):
+    config, projects, county, owner = chain
+    main_works = (Milestone.project == projects["reviewed"].id) & (Milestone.kind == "main_works")
+    Milestone.update(planned_on=dt.date(2027, 3, 1)).where(main_works).execute()
+    report = filed(config, projects["reviewed"], owner, status="started")
+    assert Project.get_by_id(projects["reviewed"].id).milestone in PROCEDURES
+    review_report(report, "accept", "", county, config, now=FRIDAY_EVENING)
+    project = Project.get_by_id(projects["reviewed"].id)
+    assert (project.status, project.milestone, project.milestone_due) == ("started", "main_works", dt.date(2027, 3, 1))
 
 
 def test_a_project_whose_county_has_no_account_is_accepted_at_once(chain):

@@ -28,7 +28,7 @@ from tracker.projects.inclusion import inclusion_rate
 from tracker.projects.list_names import unlisted
 from tracker.projects.models import ProgressReport, Project, ReportFunds
 from tracker.projects.registry import FIELD_LABELS, normalize_national_code, project_values, save_project
-from tracker.reports.filing import current_week, file_report, form_start
+from tracker.reports.filing import current_week, file_report
 from tracker.review.chain import ReviewError, awaiting_review, review_report
 from tracker.web.access import can, enterprise_scope, refuse, visible_project
 from tracker.web.audit import request_actor
@@ -161,10 +161,17 @@ def file_project_report(values, project):
     config = current_app.config["TRACKER"]
     week = values.pop("week", None) or current_week(config)
     version = values.pop("version", None)
-    values = {**form_start(project, week), **values}
     past_cutoff = can(g.api_user, "reopen_reports")
     return file_report(
-        project, week, values, g.api_user, config, past_cutoff=past_cutoff, version=version, actor=request_actor()
+        project,
+        week,
+        values,
+        g.api_user,
+        config,
+        past_cutoff=past_cutoff,
+        version=version,
+        actor=request_actor(),
+        partial=True,
     )
 
 

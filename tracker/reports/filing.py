@@ -92,6 +92,10 @@ def needs_review(project, config):
 def form_start(project, week):
     """What the form starts from: this week's report if filed, else last week's figures."""
     report, previous = ProgressReport.of_week_and_before(project, week)
+    return _start(project, report, previous, _funds_of(report), list(project.milestones))
+
+
+def _start(project, report, previous, funds, milestones):
     if report is None:
         values = {
             "status": project.status,
@@ -104,10 +108,15 @@ def form_start(project, week):
         }
     else:
         values = {f: getattr(report, f) for f in REPORT_FIELDS}
-        values["funds"] = {row.source: row.amount for row in report.funds}
+        values["funds"] = dict(funds)
         values["version"] = report.version
-    values["milestones"] = {m.kind: m.actual_on for m in project.milestones}
+    values["milestones"] = {m.kind: m.actual_on for m in milestones}
     return values
+
+
+def _funds_of(report):
+    """{source: 万元} a report (or None) secured."""
+    return {row.source: row.amount for row in report.funds} if report is not None else {}
 
 
 def check_report(project, week, values, today, previous):
@@ -170,7 +179,9 @@ def _funds_of_other_weeks(project, week):
     )
 
 
-def file_report(project, week, values, user, config, now=None, past_cutoff=False, version=None, actor=None):
+def file_report(
+    project, week, values, user, config, now=None, past_cutoff=False, version=None, actor=None, partial=False
+):
     """Save (or correct) the report of ``week`` and, once accepted, carry it onto the project's figures.
 
     The caller has checked that ``user`` may report for the project; ``past_cutoff``
@@ -178,15 +189,20 @@ def file_report(project, week, values, user, config, now=None, past_cutoff=False
     accepted (tracker.web.access); the audit log records filing a locked week as done by
     ``actor`` (default: ``user``). A report of a county under review is ``submitted`` and
     waits for the county office; any other is accepted at once. ``version``, when given, is
-    the report's version the writer started from: if it changed meanwhile (corrected or
-    reviewed), nothing is written. Raises ReportLocked, ReportAccepted, ReportConflict or
-    ReportError and then writes nothing.
+    the report's version the writer started from: if it changed meanwhile (corrected, or
+    reviewed), nothing is written. ``partial``: ``values`` holds only what the writer changes
+    (the API), the rest is what the form would start from (form_start). Raises ReportLocked,
+    ReportAccepted, ReportConflict or ReportError and then writes nothing.
     """
     now = now or local_now(config["city"]["timezone"])
     if week_monday(week) > now.date():
         raise ReportError({"week": f"不能填报未来的周次 {week}"})
     # The rows filing compares with, read once: this week's report (a correction) and last week's.
     report, previous = ProgressReport.of_week_and_before(project, week)
+    funds_before = _funds_of(report)
+    milestones = list(project.milestones)
+    if partial:
+        values = {**_start(project, report, previous, funds_before, milestones), **values}
     locked = is_locked(week, config, report, now)
     if locked and not past_cutoff:
         raise ReportLocked(week)
@@ -198,33 +214,46 @@ def file_report(project, week, values, user, config, now=None, past_cutoff=False
     if errors:
         raise ReportError(errors)
     state = "submitted" if needs_review(project, config) else "accepted"
+    # What the report adds to the project's funds totals, before and after: they are recomputed if it moved.
+    counted_before = funds_before if report is not None and report.review_state == "accepted" else {}
     with db.atomic():
-        report = _save_report(project, week, report, values, user, state, is_late(week, config, now))
-        _record_milestones(project, values.get("milestones") or {}, user, report)
-        carry_accepted(project, now.date())
-        refresh_next_milestones([project.id])
+        report, funds = _save_report(
+            project, week, report, funds_before, values, user, state, is_late(week, config, now)
+        )
+        reached = _record_milestones(project, milestones, values.get("milestones") or {}, user, report)
+        carry_accepted(
+            project,
+            now.date(),
+            filed=report if state == "accepted" else None,
+            funds_moved=counted_before != (funds if state == "accepted" else {}),
+            milestones=milestones,
+            milestones_moved=reached,
+        )
         _ledger_reported_problem(project, report, previous, user, config, now)
         if locked:
             record("report_corrected_late", actor or Actor(user.label, user.id), project=project.code, week=week)
     return report
 
 
-def _save_report(project, week, report, values, user, state, late):
-    """Write the report in ``state``; a correction only if no one changed the report since it was read."""
+def _save_report(project, week, report, old_funds, values, user, state, late):
+    """Write the report in ``state``, a correction only if no one changed the report since it was read; return it and its funds.
+
+    ``old_funds`` are the funds of ``report`` as read: rows are rewritten only if they differ.
+    """
     fields = {f: values.get(f) if values.get(f) is not None else "" for f in REPORT_FIELDS}
     funds = {s: a for s, a in (values.get("funds") or {}).items() if a}
     if report is None:
         report = ProgressReport.create(
             project=project, week=week, submitted_by=user, review_state=state, late=late, **fields
         )
-        old, old_funds = {}, {}
+        old = {}
     else:
         old = {f: getattr(report, f) for f in fields}
-        old_funds = {row.source: row.amount for row in report.funds}
         old["review_state"], fields["review_state"] = report.review_state, state
         _write_correction(report, {**fields, "submitted_by": user})
-        ReportFunds.delete().where(ReportFunds.report == report).execute()
-    if funds:
+        if funds != old_funds:
+            ReportFunds.delete().where(ReportFunds.report == report).execute()
+    if funds and funds != old_funds:
         ReportFunds.insert_many([{"report": report, "source": s, "amount": a} for s, a in funds.items()]).execute()
     Change.record(project, user, old, fields, report=report)
     Change.record(
@@ -234,7 +263,7 @@ def _save_report(project, week, report, values, user, state, late):
         {f"funds.{s}": funds.get(s) for s in old_funds.keys() | funds.keys()},
         report=report,
     )
-    return report
+    return report, funds
 
 
 def _write_correction(report, fields):
@@ -267,6 +296,8 @@ def _ledger_reported_problem(project, report, previous, user, config, now):
     re-words the entry it raised, with an event, rather than raising a second one.
     """
     text = (report.problems or "").strip()
+    if not text:
+        return  # nothing to raise, and an entry the report raised before stays as it was worded
     at = now.astimezone(dt.UTC).replace(tzinfo=None) if now.tzinfo else now
     raised = (
         Problem.select()
@@ -284,8 +315,10 @@ def _ledger_reported_problem(project, report, previous, user, config, now):
         raise_problem(project, text, project.lead_department, deadline, user, report=report, now=at)
 
 
-def _record_milestones(project, reached, user, report):
-    for milestone in project.milestones:
+def _record_milestones(project, milestones, reached, user, report):
+    """Write the completion dates ``reached`` that differ from ``milestones``' (the project's, as read); return whether any did."""
+    moved = False
+    for milestone in milestones:
         if milestone.kind in reached and reached[milestone.kind] != milestone.actual_on:
             Change.record(
                 project,
@@ -296,38 +329,63 @@ def _record_milestones(project, reached, user, report):
             )
             milestone.actual_on = reached[milestone.kind]
             milestone.save()
+            moved = True
+    return moved
 
 
-def carry_accepted(project, today):
+def carry_accepted(project, today, filed=None, funds_moved=True, milestones=None, milestones_moved=False):
     """Carry the newest accepted report's figures and funds onto the project row the dashboard reads.
 
     A report awaiting its county office's review (or sent back) is not carried: the city's figures
-    stay those of the last report accepted.
+    stay those of the last report accepted. The project's next milestone follows its status and
+    milestones (``milestones_moved``). What filing knows saves the statements: ``filed``, the
+    report it has just accepted, is the newest unless a later week's is carried already; with
+    ``funds_moved`` False no accepted report's funds changed; ``milestones`` are the project's, as read.
     """
-    FundsSecured.recompute(project)
-    report = (
-        ProgressReport.select()
-        .where((ProgressReport.project == project) & ProgressReport.accepted())
-        .order_by(ProgressReport.week.desc())
-        .first()
-    )
-    if report is not None:
-        _update_project(project, report, today)
+    if funds_moved:
+        FundsSecured.recompute(project)
+    status = project.status
+    if filed is None or not _update_project(project, filed, today, milestones, newest_only=True):
+        newest = (
+            ProgressReport.select()
+            .where((ProgressReport.project == project) & ProgressReport.accepted())
+            .order_by(ProgressReport.week.desc())
+            .first()
+        )
+        if newest is not None:
+            _update_project(project, newest, today, milestones)
+    if milestones_moved or project.status != status:
+        refresh_next_milestones([project.id])
 
 
-def _update_project(project, report, today):
-    """Carry ``report``'s figures onto the project row."""
-    if report.status in UNDER_WAY and project.started_on is None:
-        start = next((m.actual_on for m in project.milestones if m.kind == "start" and m.actual_on), None)
-        project.started_on = start or min(today, week_monday(report.week) + dt.timedelta(days=6))
-    project.status = report.status
-    project.investment_completed = report.investment_completed
-    project.physical_progress = report.physical_progress
-    project.last_report_week = report.week
-    project.updated_at = utc_now()
+def _update_project(project, report, today, milestones=None, newest_only=False):
+    """Carry ``report``'s figures onto the project row; return whether it was.
+
+    ``newest_only``: not if the row carries a later week already. The UPDATE checks it on the row
+    as committed, not as read at the start of the request: a later week filed meanwhile stands.
+    """
+    started_on = project.started_on
+    if report.status in UNDER_WAY and started_on is None:
+        milestones = project.milestones if milestones is None else milestones
+        start = next((m.actual_on for m in milestones if m.kind == "start" and m.actual_on), None)
+        started_on = start or min(today, week_monday(report.week) + dt.timedelta(days=6))
     # Only the report's columns: the office may have edited the others since this row was read.
-    columns = ("started_on", "status", "investment_completed", "physical_progress", "last_report_week", "updated_at")
-    project.save(only=[getattr(Project, name) for name in columns])
+    columns = {
+        "started_on": started_on,
+        "status": report.status,
+        "investment_completed": report.investment_completed,
+        "physical_progress": report.physical_progress,
+        "last_report_week": report.week,
+        "updated_at": utc_now(),
+    }
+    condition = Project.id == project.id
+    if newest_only:
+        condition &= Project.last_report_week.is_null() | (Project.last_report_week <= report.week)
+    if not Project.update(**columns).where(condition).execute():
+        return False
+    for name, value in columns.items():
+        setattr(project, name, value)
+    return True
 
 
 def set_reopened(report, reopened, user):
