@@ -1,9 +1,10 @@
 """The demo city reproduces the first seed report's headline, live as of this week."""
 
 import pytest
-from peewee import DateTimeField, fn
+from peewee import DateTimeField, IntegrityError, fn
 
 from tracker.accounts.models import LeadOfficial, User
+from tracker.core.db import db
 from tracker.core.weeks import local_now, utc_now
 from tracker.cycles import figures as stats
 from tracker.demo.loading import DemoError, load_demo_city
@@ -166,3 +167,15 @@ def test_demo_owner_has_photos_that_show_each_check(conn, config):
     owner = next(username for role, username, _ in accounts if role == "owner")
     photos = Photo.select().join(ProgressReport).join(Project).join(User).where(User.username == owner)
     assert sorted([flag["code"] for flag in photo.flags] for photo in photos) == [[], ["outside_week"], ["too_far"]]
+
+
+def test_the_demo_history_keeps_its_references_checked(conn, config):
+    """The bulk load sets the history's foreign keys aside (PostgreSQL) and puts them back: a row of no project is refused."""
+    from tracker.cycles.snapshots import ProjectSnapshot
+
+    load_demo_city(config, count=20, weeks=3)
+    for model in (ProgressReport, ProjectSnapshot):
+        row = {**model.select().first().__data__, "project": 999_999}
+        row.pop("id", None)
+        with pytest.raises(IntegrityError), db.atomic():
+            model.insert(row).execute()

@@ -53,8 +53,13 @@ def open_database(url, pooled=False):
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
     url = url.replace("postgres://", "postgresql://", 1)
     if pooled:
-        return connect_url(url.replace("postgresql://", "postgresql+pool://", 1), stale_timeout=POOL_STALE_SECONDS)
-    return connect_url(url)
+        database = connect_url(url.replace("postgresql://", "postgresql+pool://", 1), stale_timeout=POOL_STALE_SECONDS)
+    else:
+        database = connect_url(url)
+    # PostgreSQL compiles a query it estimates costly (JIT) for longer than ours then run: the figures
+    # over 10,000 projects, a week's judging (0.7 s compiling for 0.4 s running).
+    database.connect_params["options"] = f"{database.connect_params.get('options', '')} -c jit=off".strip()
+    return database
 
 
 def bind_database(url, pooled=False):

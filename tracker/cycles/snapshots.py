@@ -173,19 +173,31 @@ def judge_snapshot(week, thresholds):
     ``take_snapshot`` calls it after copying the projects; the demo, after writing its history's rows in bulk.
     """
     end = week_end(week)
-    included = Project.select(Project.id).where(
-        (Project.id == ProjectSnapshot.project)
-        & (Project.statistics_included == True)  # noqa: E712 (peewee expression)
-        & (Project.statistics_included_on.is_null() | (Project.statistics_included_on <= end))
+    included = fn.EXISTS(
+        Project.select(Project.id).where(
+            (Project.id == ProjectSnapshot.project)
+            & (Project.statistics_included == True)  # noqa: E712 (peewee expression)
+            & (Project.statistics_included_on.is_null() | (Project.statistics_included_on <= end))
+        )
     )
+    this_week = ProjectSnapshot.week == week
+    # Only the rows whose values change are written: a fresh row's are false and NULL, and most of
+    # a week's rows stay so (the province demo judges 2.6 million rows; 7 % of them have a light).
     milestone, milestone_due = next_milestone_of(ProjectSnapshot.project, ProjectSnapshot.status, end)
-    ProjectSnapshot.update(
-        statistics_included=fn.EXISTS(included), milestone=milestone, milestone_due=milestone_due
-    ).where(ProjectSnapshot.week == week).execute()
+    ProjectSnapshot.update(statistics_included=included, milestone=milestone, milestone_due=milestone_due).where(
+        this_week
+        & (
+            included
+            | milestone_due.is_null(False)
+            | ProjectSnapshot.statistics_included
+            | ProjectSnapshot.milestone.is_null(False)
+        )
+    ).execute()
     # The lights are judged on the snapshot's own figures, as of the week's last day (the milestone
     # set above among them: a statement's SET reads the row as it was, hence a second UPDATE).
-    ProjectSnapshot.update(warning_rule=warning_rule(end, thresholds, ProjectSnapshot)).where(
-        ProjectSnapshot.week == week
+    rule = warning_rule(end, thresholds, ProjectSnapshot)
+    ProjectSnapshot.update(warning_rule=rule).where(
+        this_week & (rule.is_null(False) | ProjectSnapshot.warning_rule.is_null(False))
     ).execute()
 
 

@@ -12,7 +12,7 @@ import random
 
 from tracker.core.db import db
 from tracker.core.weeks import local_now
-from tracker.cycles.snapshots import judge_snapshot
+from tracker.cycles.snapshots import ProjectSnapshot, judge_snapshot
 from tracker.demo.bonds import write_bonds
 from tracker.demo.city import HEADLINE, City
 from tracker.demo.enterprises import write_enterprises
@@ -25,7 +25,7 @@ from tracker.demo.promotion import write_promotion
 from tracker.demo.review import write_review
 from tracker.projects.lights import light_thresholds, refresh_next_milestones
 from tracker.projects.models import Project
-from tracker.schema import versioned_once
+from tracker.schema import indexes_after, versioned_once
 
 
 class DemoError(Exception):
@@ -57,8 +57,11 @@ def load_demo_city(config, count=HEADLINE["projects"], seed=2026, weeks=16, if_e
         refresh_next_milestones()
         accounts = city.write_accounts(officials, owners)
         accounts += write_review(city, today)
-        for week in city.weeks[:-2]:
-            judge_snapshot(week, light_thresholds(config))
+        # Each week's judging rewrites rows of it: the snapshots' indexes other than their key,
+        # which finds the week's rows, are built once after.
+        with indexes_after([ProjectSnapshot]):
+            for week in city.weeks[:-2]:
+                judge_snapshot(week, light_thresholds(config))
     with db.atomic():
         write_bonds(today)
     write_follow_up(config, today)
