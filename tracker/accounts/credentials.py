@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash
 
 from tracker.accounts.models import ApiToken, User
 from tracker.audit.log import record
-from tracker.core.db import db
+from tracker.core.db import Prepared, db
 from tracker.core.limits import MAX_PASSWORD
 from tracker.core.weeks import utc_now
 
@@ -169,6 +169,17 @@ def new_api_token(user, name, days, actor):
 LAST_USE_EVERY = dt.timedelta(minutes=1)
 
 
+# A token's row and its active account, by the token's hash.
+TOKEN_OWNER = Prepared(
+    lambda token_hash: (
+        ApiToken.select(ApiToken, User)
+        .join(User, on=ApiToken.user)
+        .where((ApiToken.token_hash == token_hash) & (User.active == True))  # noqa: E712
+        .limit(1)
+    )
+)
+
+
 def user_for_token(token, address="", timezone="UTC"):
     """The active account a bearer token acts as, or None when no such token was made (or its account is deactivated).
 
@@ -177,12 +188,7 @@ def user_for_token(token, address="", timezone="UTC"):
     every API call would queue the writers behind it, and even an UPDATE that changes no row
     takes SQLite's write lock, so the row read decides first.
     """
-    row = (
-        ApiToken.select(ApiToken, User)
-        .join(User, on=ApiToken.user)
-        .where((ApiToken.token_hash == secret_hash(token)) & (User.active == True))  # noqa: E712
-        .first()
-    )
+    row = TOKEN_OWNER.first(secret_hash(token))
     if row is None:
         return None
     now = utc_now()

@@ -10,7 +10,7 @@ from tracker.accounts import backoff, sessions
 from tracker.accounts.credentials import check_password, hash_password, password_problem
 from tracker.accounts.forms import LoginForm, OwnPasswordForm
 from tracker.accounts.models import User
-from tracker.core.db import db
+from tracker.core.db import Prepared, db
 from tracker.web.audit import audit
 from tracker.web.extensions import limiter, login_manager
 from tracker.web.forms import ConfirmForm
@@ -40,10 +40,14 @@ DEVICE_COOKIE = "tracker_device"
 DEVICE_DAYS = 90
 
 
+# The session's account, read on every page.
+ACTIVE_USER = Prepared(lambda user_id: User.select().where((User.id == user_id) & (User.active == True)).limit(1))  # noqa: E712
+
+
 @login_manager.user_loader
 def load_user(user_id):
     """The account of the session, if the session has not ended (see ``accounts.sessions``)."""
-    user = User.get_or_none((User.id == int(user_id)) & (User.active == True))  # noqa: E712
+    user = ACTIVE_USER.first(int(user_id))
     web = current_app.config["TRACKER"]["web"]
     if user is None or not sessions.is_current(session, user, web["session_idle_minutes"], web["session_max_hours"]):
         session.clear()

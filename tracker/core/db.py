@@ -8,6 +8,7 @@ from peewee import (
     DatabaseProxy,
     Model,
     SqliteDatabase,
+    Value,
     __exception_wrapper__,
     fn,
 )
@@ -214,6 +215,36 @@ def newest_event(model, event, end):
     latest = event.alias("latest")
     newest = latest.select(fn.MAX(latest.id)).where((getattr(latest, owner) == model.id) & (latest.at <= end))
     return (getattr(event, owner) == model.id) & (event.id == newest)
+
+
+class Prepared:
+    """A select whose SQL is built once per kind of database, then run again with other values.
+
+    peewee builds a query's SQL anew each time it runs: for the API token's lookup, asked on every
+    API call, that was three quarters of its cost (0.26 of 0.34 ms on SQLite). ``build(*slots)``
+    returns the query, one slot in the place of each value; ``first(*values)`` runs it with
+    ``values``, given as the database takes them (no field converts them), and returns its first
+    row as the query would, or None.
+    """
+
+    def __init__(self, build, slots=1):
+        self._build, self._slots = build, slots
+        self._made = {}
+
+    def first(self, *values):
+        # The placeholders (? or %s) and the dialect differ between SQLite and PostgreSQL.
+        made = self._made.get(type(db.obj))
+        if made is None:
+            markers = [f"<slot {n}>" for n in range(self._slots)]
+            query = self._build(*(Value(marker, converter=False) for marker in markers))
+            sql, params = query.sql()
+            positions = [params.index(marker) for marker in markers]
+            made = self._made[type(db.obj)] = (query, sql, params, positions)
+        query, sql, params, positions = made
+        params = list(params)
+        for position, value in zip(positions, values, strict=True):
+            params[position] = value
+        return next(iter(query._get_cursor_wrapper(db.execute_sql(sql, params))), None)
 
 
 def _db_values(fields, rows):
