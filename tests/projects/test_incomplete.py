@@ -95,3 +95,10 @@ def test_the_lagging_page_leaves_out_a_project_without_a_deadline_and_says_so(
     assert "1 个项目未填开工时限，未参与“开工时限已过未开复工”的判断" in page
     dashboard_card = client.get("/").get_data(as_text=True).split('id="lagging-counts"')[1].split("</section>")[0]
     assert "未填开工时限" in dashboard_card
+
+
+def test_a_project_page_names_its_leader_or_says_none_is_decided(client, office_session, projects, official):
+    no_leader = client.get("/projects/XM-2").get_data(as_text=True)
+    assert "<dt>市级包抓领导</dt><dd>未确定</dd>" in no_leader
+    with_leader = client.get(f"/projects/{projects['complete'].code}").get_data(as_text=True)
+    assert f"<dt>市级包抓领导</dt><dd>{official.name}</dd>" in with_leader

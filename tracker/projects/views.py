@@ -165,7 +165,7 @@ def show(code):
         project=project,
         progress=progress_of(project, today()),
         plan_basis=plan_basis(project),
-        promotion_lead=Lead.of_project(project),
+        promotion_lead=shown["promotion_lead"],
         milestones=shown["milestones"],
         history=cached(
             current_user, "project_history", history, project.id, all_reports, may_report, locked, session_token
@@ -193,6 +193,7 @@ def _history(project, all_reports, config):
         "changes": list(_changes(project)),
         "decisions": list(Decision.for_project(project)),
         "notices": list(notices_of_project(project)),
+        "promotion_lead": Lead.of_project(project),
     }
 
 

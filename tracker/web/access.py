@@ -33,7 +33,8 @@ from flask import abort, g
 from flask_login import current_user, login_required
 from peewee import JOIN, Value
 
-from tracker.accounts.models import ApiToken
+from tracker.accounts.models import ApiToken, LeadOfficial
+from tracker.core.db import Prepared
 from tracker.enterprises.models import Enterprise
 from tracker.honours.models import HonourList
 from tracker.inspections.models import InspectionBulletin
@@ -192,10 +193,18 @@ def reach_key(user):
     return (user.role,)
 
 
+# Every project page, report and API call on a project reads it by its code, and most show its leader.
+PROJECT_BY_CODE = Prepared(
+    lambda code: (
+        Project.select(Project, LeadOfficial).join(LeadOfficial, JOIN.LEFT_OUTER).where(Project.code == code).limit(1)
+    )
+)
+
+
 def visible_project(user, code):
     """The project ``code`` if ``user`` may see it: 404 if there is none, 403 if it is not theirs."""
     # PostgreSQL cannot even compare a string holding NUL: no project has such a code.
-    project = Project.get_or_none(Project.code == code) if "\x00" not in code else None
+    project = PROJECT_BY_CODE.first(code) if "\x00" not in code else None
     if project is None:
         abort(404, "项目不存在")
     if not can(user, "see", project):
