@@ -35,16 +35,23 @@ bp = Blueprint("dashboard", __name__)
 def index():
     args, condition, week = request_filters()
     key = (tuple(sorted(args.items())), week)
-    return render_template(
-        "dashboard/index.html",
-        **cached(current_user, "dashboard", lambda: _dashboard_figures(args, condition, week), *key),
-        args=args,
-        choices=cached(current_user, "filter_choices", filter_choices),
-        review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
-        lead_rate=current_app.config["TRACKER"]["dashboard"]["lead_rate"],
-        RESTART_RATES=stats.RESTART_RATES,
-        RATE_NOTES=stats.RATE_NOTES,
-    )
+
+    def content():
+        return Markup(
+            render_template(
+                "dashboard/_content.html",
+                **cached(current_user, "dashboard", lambda: _dashboard_figures(args, condition, week), *key),
+                args=args,
+                choices=cached(current_user, "filter_choices", filter_choices),
+                review_enabled=current_app.config["TRACKER"]["review"]["enabled"],
+                lead_rate=current_app.config["TRACKER"]["dashboard"]["lead_rate"],
+                RESTART_RATES=stats.RESTART_RATES,
+                RATE_NOTES=stats.RATE_NOTES,
+            )
+        )
+
+    # The cards drawn once per data version, reach, day and filters: drawing them was most of a request.
+    return render_template("dashboard/index.html", content=cached(current_user, "dashboard_content", content, *key))
 
 
 def _dashboard_figures(args, condition, week):
