@@ -19,9 +19,9 @@ from tracker.core.db import bulk_insert, move_ids_past
 from tracker.core.money import to_money
 from tracker.core.weeks import week_monday
 from tracker.cycles.snapshots import COPIED, ProjectSnapshot, WeekFunds, WeekTotals, week_end
+from tracker.demo.bulk import indexes_after
 from tracker.demo.city import HEADLINE, PROBLEMS, building_status, in_wan
 from tracker.projects.models import UNDER_WAY, FundsSecured, ProgressReport, Project, ReportFunds
-from tracker.schema import indexes_after
 
 FUND_WEIGHTS = {
     "central_budget": 15,

@@ -14,6 +14,7 @@ from tracker.core.db import db
 from tracker.core.weeks import local_now
 from tracker.cycles.snapshots import ProjectSnapshot, judge_snapshot
 from tracker.demo.bonds import write_bonds
+from tracker.demo.bulk import indexes_after, versioned_once
 from tracker.demo.city import HEADLINE, City
 from tracker.demo.enterprises import write_enterprises
 from tracker.demo.follow_up import write_decisions, write_follow_up, write_honours, write_ledger
@@ -25,7 +26,6 @@ from tracker.demo.promotion import write_promotion
 from tracker.demo.review import write_review
 from tracker.projects.lights import light_thresholds, refresh_next_milestones
 from tracker.projects.models import Project
-from tracker.schema import indexes_after, versioned_once
 
 
 class DemoError(Exception):
